@@ -1,0 +1,89 @@
+// Process-wide refresh coordinator: one refresh per refresh token at a time (single flight), and
+// the new tokens kept for a while under sha256(old refresh token), because CT rotates refresh
+// tokens and a second request still carrying the old session would otherwise get invalid_grant.
+
+import { createHash } from 'node:crypto';
+import { refreshTokens, type OAuthSettings } from './oauth.js';
+import type { CtTokens } from './tokens.js';
+
+export interface Refresher {
+  refresh(refreshToken: string): Promise<CtTokens>;
+  readonly stats: { refreshes: number; failures: number; reused: number };
+}
+
+export interface RefresherOptions {
+  /** How long a successful result stays reusable; DESIGN.md asks for at least 60 s. */
+  keepMs?: number;
+  /** Memory bound: the oldest entries go first once exceeded. */
+  maxEntries?: number;
+  /** Clock (epoch ms); tests move it instead of waiting. */
+  now?: () => number;
+  /** The refresh call itself; defaults to oauth.refreshTokens (tests and a shared store may wrap it). */
+  refreshFn?: (s: OAuthSettings, refreshToken: string) => Promise<CtTokens>;
+}
+
+interface Entry {
+  promise: Promise<CtTokens>;
+  /** Infinity while the refresh is in flight: an in-flight entry must never be swept. */
+  expiresAt: number;
+}
+
+const SWEEP_EVERY_MS = 1000;
+
+/** The map key: a digest, so the raw refresh token never sits in a key that could be dumped or logged. */
+function keyOf(refreshToken: string): string {
+  return createHash('sha256').update(refreshToken).digest('hex');
+}
+
+export function createRefresher(s: OAuthSettings, opts: RefresherOptions = {}): Refresher {
+  const keepMs = opts.keepMs ?? 60_000;
+  const maxEntries = opts.maxEntries ?? 10_000;
+  const now = opts.now ?? Date.now;
+  const refreshFn = opts.refreshFn ?? refreshTokens;
+  const entries = new Map<string, Entry>();
+  const stats = { refreshes: 0, failures: 0, reused: 0 };
+  let lastSweep = 0;
+
+  function sweep(t: number): void {
+    if (t - lastSweep < SWEEP_EVERY_MS && entries.size <= maxEntries) return;
+    lastSweep = t;
+    for (const [key, entry] of entries) if (entry.expiresAt <= t) entries.delete(key);
+    // Still too many (a burst of distinct sessions): drop the oldest; Map iterates in insertion order.
+    for (const key of entries.keys()) {
+      if (entries.size <= maxEntries) break;
+      entries.delete(key);
+    }
+  }
+
+  function refresh(refreshToken: string): Promise<CtTokens> {
+    const t = now();
+    sweep(t);
+    const key = keyOf(refreshToken);
+    const existing = entries.get(key);
+    if (existing !== undefined && existing.expiresAt > t) {
+      stats.reused++;
+      return existing.promise.then(copy);
+    }
+    stats.refreshes++;
+    const entry: Entry = { promise: refreshFn(s, refreshToken), expiresAt: Infinity };
+    entries.set(key, entry);
+    entry.promise.then(
+      () => {
+        entry.expiresAt = now() + keepMs;
+      },
+      () => {
+        // Not cached: the next caller may try again (a transient failure must not pin the session).
+        stats.failures++;
+        if (entries.get(key) === entry) entries.delete(key);
+      },
+    );
+    return entry.promise.then(copy);
+  }
+
+  return { refresh, stats };
+}
+
+/** Each caller gets its own object, so one client cannot alter what another receives. */
+function copy(t: CtTokens): CtTokens {
+  return { ...t };
+}
