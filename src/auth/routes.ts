@@ -1,0 +1,196 @@
+// The /auth/* HTTP routes: sign-in through CT's OAuth authorization-code flow (state + PKCE in a sealed,
+// short-lived cookie), the callback that turns a code into a session token, and logout with revocation.
+// Plain Fetch handlers so the app can mount them ahead of GraphQL; no token, code or state is ever logged.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import { authorizeUrl, exchangeCode, revokeToken } from '../ct/oauth.js';
+import type { OAuthSettings } from '../ct/oauth.js';
+import {
+  OAUTH_STATE_COOKIE,
+  clearOAuthStateCookie,
+  clearSessionCookie,
+  oauthStateCookie,
+  readCookie,
+  sessionCookie,
+} from './cookies.js';
+import { safeRedirectPath } from './redirect.js';
+import { readSessionToken } from './session.js';
+import type { SessionSealer } from './session.js';
+
+/** The Config fields these routes read; the app's full Config satisfies it. */
+export interface AuthRoutesConfig { publicUrl: string; sessionMaxAgeSeconds: number }
+
+export interface AuthRoutesDeps {
+  config: AuthRoutesConfig;
+  oauth: OAuthSettings;
+  sealer: SessionSealer;
+  logger: Logger;
+  /** Clock in ms, for cookie Max-Age; defaults to Date.now. */
+  now?: () => number;
+}
+
+const DEFAULT_REDIRECT = '/graphql';
+// CT failures that mean "no usable answer" (502), as opposed to CT refusing the code (400).
+const UPSTREAM_DOWN_CODES = new Set(['ERR_CT_UNAVAILABLE', 'ERR_CT_TIMEOUT', 'ERR_CT_RATE_LIMITED']);
+
+export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promise<Response | null> {
+  const { config, oauth, sealer, logger } = d;
+  const now = d.now ?? Date.now;
+  const publicUrl = config.publicUrl.replace(/\/+$/, '');
+  const redirectUri = `${publicUrl}/auth/callback`;
+  const secure = publicUrl.startsWith('https:');
+
+  async function login(url: URL): Promise<Response> {
+    const redirect = pickRedirect(url);
+    if (redirect === null) {
+      logger.info({ event: 'login_refused', reason: 'invalid_redirect' }, 'login refused: unsafe redirect');
+      return json(400, { error: 'invalid_redirect' });
+    }
+    const state = randomBytes(32).toString('base64url');
+    const codeVerifier = randomBytes(32).toString('base64url');
+    const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
+    const cookie = await sealer.sealOAuthState({ state, codeVerifier, redirect });
+    const location = authorizeUrl(oauth, { redirectUri, state, codeChallenge });
+    logger.info({ event: 'login_start' }, 'redirecting to CT sign-in');
+    return new Response(null, {
+      status: 302,
+      headers: noStore({ location, 'set-cookie': oauthStateCookie(cookie, secure) }),
+    });
+  }
+
+  async function callback(request: Request, url: URL): Promise<Response> {
+    // Every outcome clears the state cookie: one attempt, one use.
+    const clearState = clearOAuthStateCookie(secure);
+    const fail = (status: number, error: string, reason: string = error): Response => {
+      logger.warn({ event: 'login_failed', reason }, 'sign-in failed');
+      return json(status, { error }, [clearState]);
+    };
+
+    const saved = await sealer.openOAuthState(readCookie(request, OAUTH_STATE_COOKIE));
+    const state = url.searchParams.get('state');
+    if (!saved || !state || !sameString(state, saved.state)) return fail(400, 'invalid_state');
+
+    const ctError = url.searchParams.get('error');
+    if (ctError !== null) {
+      // CT's own error codes are a fixed OAuth vocabulary; anything but a denial is reported generically.
+      return ctError === 'access_denied' ? fail(400, 'access_denied') : fail(400, 'authorization_failed');
+    }
+    const code = url.searchParams.get('code');
+    if (!code) return fail(400, 'invalid_request', 'missing_code');
+
+    let tokens;
+    try {
+      tokens = await exchangeCode(oauth, { code, redirectUri, codeVerifier: saved.codeVerifier });
+    } catch (err) {
+      const errCode = errorCode(err);
+      if (errCode !== undefined && UPSTREAM_DOWN_CODES.has(errCode)) return fail(502, 'upstream_unavailable', errCode);
+      if (errCode === 'ERR_CT_SERVER') return fail(502, 'upstream_error', errCode);
+      return fail(400, 'exchange_failed', errCode ?? 'exchange_error');
+    }
+
+    const { token, expiresAt } = await sealer.seal(tokens);
+    // Whole seconds on both sides, as in the token's own exp claim, so a fresh session's cookie lives exactly the max age.
+    const maxAgeSeconds = Math.min(config.sessionMaxAgeSeconds, expiresAt.getTime() / 1000 - Math.floor(now() / 1000));
+    const setCookies = [sessionCookie(token, { maxAgeSeconds, secure }), clearState];
+    logger.info({ event: 'login' }, 'signed in');
+
+    if (wantsJson(request)) {
+      return json(200, { token, expiresAt: expiresAt.toISOString() }, setCookies);
+    }
+    const headers = noStore({ location: saved.redirect });
+    for (const c of setCookies) headers.append('set-cookie', c);
+    return new Response(null, { status: 302, headers });
+  }
+
+  async function logout(request: Request, url: URL): Promise<Response> {
+    const rawRedirect = url.searchParams.get('redirect');
+    const redirect = rawRedirect === null ? null : safeRedirectPath(rawRedirect);
+    // Refuse before doing anything, so a refused request has no side effects.
+    if (rawRedirect !== null && redirect === null) return json(400, { error: 'invalid_redirect' });
+
+    const opened = await sealer.open(readSessionToken(request));
+    let revoked = false;
+    if (opened.session) {
+      const { refreshToken, accessToken } = opened.session.tokens;
+      // The refresh token first: it is the long-lived one that could mint new access tokens.
+      revoked = true;
+      for (const [kind, token] of [['refresh', refreshToken], ['access', accessToken]] as const) {
+        try {
+          await revokeToken(oauth, token);
+        } catch (err) {
+          revoked = false;
+          // A failed revoke must not keep the user signed in here; record only which token kind failed.
+          // Field names avoid `token`/`code`: the app logger redacts those paths wholesale.
+          logger.warn({ event: 'logout_revoke_failed', tokenKind: kind, ctError: errorCode(err) ?? 'unknown' }, 'CT token revocation failed');
+        }
+      }
+    }
+    logger.info({ event: 'logout', hadSession: opened.session !== null, revoked }, 'signed out');
+    const headers = noStore({ 'set-cookie': clearSessionCookie(secure) });
+    if (redirect !== null) {
+      headers.set('location', redirect);
+      return new Response(null, { status: 302, headers });
+    }
+    return new Response(null, { status: 204, headers });
+  }
+
+  return async (request) => {
+    const url = new URL(request.url);
+    if (url.pathname !== '/auth' && !url.pathname.startsWith('/auth/')) return null;
+    switch (url.pathname) {
+      case '/auth/login':
+        return request.method === 'GET' ? login(url) : methodNotAllowed('GET');
+      case '/auth/callback':
+        return request.method === 'GET' ? callback(request, url) : methodNotAllowed('GET');
+      case '/auth/logout':
+        // POST only: a GET logout could be triggered by any <img> on another site.
+        return request.method === 'POST' ? logout(request, url) : methodNotAllowed('POST');
+      default:
+        return json(404, { error: 'not_found' });
+    }
+  };
+}
+
+function pickRedirect(url: URL): string | null {
+  const raw = url.searchParams.get('redirect');
+  if (raw === null || raw === '') return DEFAULT_REDIRECT;
+  return safeRedirectPath(raw);
+}
+
+function sameString(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function wantsJson(request: Request): boolean {
+  return (request.headers.get('accept') ?? '').toLowerCase().includes('application/json');
+}
+
+/** Only the stable `code` of a CtError is read; messages and bodies stay out of logs and responses. */
+function errorCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+// Responses of these routes carry cookies or tokens: never cache them.
+function noStore(init: Record<string, string>): Headers {
+  const headers = new Headers(init);
+  headers.set('cache-control', 'no-store');
+  return headers;
+}
+
+function json(status: number, body: unknown, setCookies: string[] = []): Response {
+  const headers = noStore({ 'content-type': 'application/json; charset=utf-8' });
+  for (const c of setCookies) headers.append('set-cookie', c);
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+function methodNotAllowed(allow: string): Response {
+  const res = json(405, { error: 'method_not_allowed' });
+  res.headers.set('allow', allow);
+  return res;
+}

@@ -1,0 +1,97 @@
+// Session tokens: the caller's CT tokens sealed in an encrypted JWT (compact JWE, dir + A256GCM), so the
+// facade stores nothing and a leaked token reveals nothing. Also seals the OAuth state cookie, because
+// both need the configured secrets and only the sealer holds the keys derived from them.
+import { createJweBox } from './keys.js';
+import { OAUTH_STATE_MAX_AGE_SECONDS, SESSION_COOKIE, readCookie } from './cookies.js';
+import type { CtTokens } from '../ct/tokens.js';
+
+export interface Session { tokens: CtTokens; iat: number; exp: number /* epoch s */ }
+export type OpenResult = { session: Session } | { session: null; reason: 'MISSING' | 'INVALID' | 'EXPIRED' };
+
+/** One sign-in attempt, carried through CT's consent page in the ct_oauth cookie. */
+export interface OAuthState { state: string; codeVerifier: string; redirect: string }
+
+export interface SessionSealer {
+  /** opts.exp (epoch s): a re-sealed session keeps the exp of the one it replaces, so refreshes never extend a session. */
+  seal(tokens: CtTokens, opts?: { exp?: number }): Promise<{ token: string; expiresAt: Date }>;
+  /** Never throws. */
+  open(token: string | null): Promise<OpenResult>;
+  /** Seals an OAuth state for the ct_oauth cookie; 10-minute life, key separate from the session key. */
+  sealOAuthState(state: OAuthState): Promise<string>;
+  /** Never throws; null for a missing, forged or expired state. */
+  openOAuthState(token: string | null): Promise<OAuthState | null>;
+}
+
+// The HKDF info strings are part of the token format: changing one invalidates every outstanding token.
+const SESSION_INFO = 'ct-graphql session v1';
+const OAUTH_STATE_INFO = 'ct-graphql oauth state v1';
+
+export async function createSessionSealer(o: {
+  secrets: string[];
+  maxAgeSeconds: number;
+  /** Clock in ms, for tests; defaults to Date.now. */
+  now?: () => number;
+}): Promise<SessionSealer> {
+  if (!Number.isFinite(o.maxAgeSeconds) || o.maxAgeSeconds <= 0) {
+    throw new Error('session maxAgeSeconds must be a positive number');
+  }
+  const now = o.now ?? Date.now;
+  const nowSeconds = () => Math.floor(now() / 1000);
+  const sessions = await createJweBox(o.secrets, SESSION_INFO, now);
+  const states = await createJweBox(o.secrets, OAUTH_STATE_INFO, now);
+
+  return {
+    async seal(tokens, opts) {
+      const iat = nowSeconds();
+      const exp = opts?.exp ?? iat + Math.floor(o.maxAgeSeconds);
+      // Short claim names: the cookie must stay well under 4 KB with two CT tokens inside.
+      const token = await sessions.seal({ ct: { a: tokens.accessToken, r: tokens.refreshToken, e: tokens.expiresAt } }, { iat, exp });
+      return { token, expiresAt: new Date(exp * 1000) };
+    },
+
+    async open(token) {
+      if (token === null || token === '') return { session: null, reason: 'MISSING' };
+      const opened = await sessions.open(token);
+      if (opened.payload === null) return { session: null, reason: opened.reason };
+      const { ct, iat, exp } = opened.payload;
+      const tokens = readTokens(ct);
+      // Authenticated but malformed only happens with a bug or a changed format: treat as no session.
+      if (!tokens) return { session: null, reason: 'INVALID' };
+      return { session: { tokens, iat, exp } };
+    },
+
+    async sealOAuthState(s) {
+      const iat = nowSeconds();
+      return states.seal({ s: s.state, v: s.codeVerifier, r: s.redirect }, { iat, exp: iat + OAUTH_STATE_MAX_AGE_SECONDS });
+    },
+
+    async openOAuthState(token) {
+      if (!token) return null;
+      const opened = await states.open(token);
+      if (opened.payload === null) return null;
+      const { s, v, r } = opened.payload;
+      if (typeof s !== 'string' || typeof v !== 'string' || typeof r !== 'string' || !s) return null;
+      return { state: s, codeVerifier: v, redirect: r };
+    },
+  };
+}
+
+function readTokens(ct: unknown): CtTokens | null {
+  if (typeof ct !== 'object' || ct === null) return null;
+  const { a, r, e } = ct as Record<string, unknown>;
+  if (typeof a !== 'string' || typeof r !== 'string' || typeof e !== 'number' || !a || !r) return null;
+  return { accessToken: a, refreshToken: r, expiresAt: e };
+}
+
+/**
+ * The caller's session token: `Authorization: Bearer` first (automation), else the ct_session cookie
+ * (browsers). An Authorization header with another scheme is ignored, not an error.
+ */
+export function readSessionToken(request: Request): string | null {
+  const auth = request.headers.get('authorization');
+  if (auth) {
+    const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(auth);
+    if (m?.[1]) return m[1];
+  }
+  return readCookie(request, SESSION_COOKIE);
+}
