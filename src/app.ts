@@ -1,0 +1,170 @@
+/**
+ * createApp: the facade as one Fetch handler. Routes /graphql, /auth/*, /healthz, /readyz and
+ * /metrics; opens the session, builds the per-request context, and re-seals the session when
+ * the CT tokens changed during the request. Listens nowhere (server.ts does).
+ */
+import { randomUUID } from 'node:crypto';
+import { createAuthRoutes } from './auth/routes.js';
+import { sessionCookie } from './auth/cookies.js';
+import { createSessionSealer, readSessionToken, type SessionSealer } from './auth/session.js';
+import { createCtClient } from './ct/client.js';
+import type { OAuthSettings } from './ct/oauth.js';
+import { pingCt } from './ct/ping.js';
+import { createRefresher, type Refresher } from './ct/refresher.js';
+import type { Config } from './config.js';
+import type { GraphQLContext } from './context.js';
+import { corsPreflight, csrfViolation, decorateHeaders } from './http-guards.js';
+import { createLoaders } from './loaders.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createYogaServer } from './yoga.js';
+
+export interface AppDeps {
+  /** Must have ctApiUrl, ctOauthUrl, clientId and clientSecret set (server.ts fills them for the simulator). */
+  config: Config;
+  /** How the facade reaches CT; tests inject the simulator's handler here. */
+  fetch?: typeof fetch;
+  logger?: Logger;
+}
+
+export interface App {
+  fetch(request: Request): Promise<Response>;
+  /** The session sealer, for tools and tests that mint sessions from CT tokens. */
+  sessions(): Promise<SessionSealer>;
+  readonly refresher: Refresher;
+  readonly metrics: Metrics;
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new Error(`createApp: config.${name} is not set`);
+  return value;
+}
+
+export function createApp(deps: AppDeps): App {
+  const { config } = deps;
+  const upstreamFetch = deps.fetch ?? globalThis.fetch;
+  const logger = deps.logger ?? createLogger({ level: config.logLevel });
+  const apiUrl = required(config.ctApiUrl, 'ctApiUrl');
+  const oauth: OAuthSettings = {
+    oauthUrl: required(config.ctOauthUrl, 'ctOauthUrl'),
+    clientId: required(config.clientId, 'clientId'),
+    clientSecret: required(config.clientSecret, 'clientSecret'),
+    fetch: upstreamFetch,
+    timeoutMs: config.ctTimeoutMs,
+  };
+  const refresher = createRefresher(oauth);
+  const metrics = createMetrics({ refresher });
+  const corsOrigins = new Set(config.corsOrigins);
+  const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
+  const sealerPromise = createSessionSealer({ secrets: config.sessionSecrets, maxAgeSeconds: config.sessionMaxAgeSeconds });
+  const secureCookies = config.publicUrl.startsWith('https:');
+  const yoga = createYogaServer({
+    logger,
+    production: config.production,
+    limits: { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls: config.maxCtCalls, maxTokens: config.maxTokens },
+  });
+  let authRoutes: ((request: Request) => Promise<Response | null>) | undefined;
+
+  async function graphql(request: Request): Promise<{ response: Response; ctCalls: number }> {
+    const started = performance.now();
+    const csrf = csrfViolation(request, trustedOrigins);
+    if (csrf) {
+      const body = { errors: [{ message: `Refused: ${csrf}. Send the header "x-csrf-protection: 1" with cookie sessions.`, extensions: { code: 'FORBIDDEN' } }] };
+      return { response: json(body, 403), ctCalls: 0 };
+    }
+    const sealer = await sealerPromise;
+    const opened = await sealer.open(readSessionToken(request));
+    const session = opened.session;
+    const ct = session
+      ? createCtClient({
+          apiUrl,
+          fetch: upstreamFetch,
+          tokens: session.tokens,
+          refresher,
+          timeoutMs: config.ctTimeoutMs,
+          maxRetries: config.ctMaxRetries,
+          onCall: metrics.ctCall,
+        })
+      : null;
+    const context: GraphQLContext = {
+      request,
+      session,
+      sessionProblem: session ? null : opened.reason,
+      ct,
+      operation: { name: null },
+      loaders: ct ? createLoaders(ct, { concurrency: config.ctConcurrency, cache: config.loaders }) : null,
+    };
+    let response = await yoga.fetch(request, context);
+    if (session && ct?.tokensChanged) {
+      // A re-sealed session keeps the exp of the one it replaces: SESSION_MAX_AGE bounds its whole life.
+      const resealed = await sealer.seal(ct.tokens, { exp: session.exp });
+      const headers = new Headers(response.headers);
+      headers.append('set-cookie', sessionCookie(resealed.token, { maxAgeSeconds: Math.max(0, session.exp - Math.floor(Date.now() / 1000)), secure: secureCookies }));
+      headers.set('x-session-token', resealed.token);
+      response = new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    }
+    const operation = metrics.operationLabel(context.operation.name);
+    metrics.request(operation, response.status, (performance.now() - started) / 1000);
+    if (ct) metrics.requestDone({ ...ct.stats, ...context.loaders?.stats });
+    return { response, ctCalls: ct?.stats.calls ?? 0 };
+  }
+
+  async function readiness(): Promise<Response> {
+    const state = await pingCt(apiUrl, upstreamFetch, config.ctTimeoutMs);
+    if (state === 'ready') return json({ status: 'ready' }, 200);
+    return json({ status: 'unavailable', reason: state === 'unhealthy' ? 'CT_UNHEALTHY' : 'CT_UNREACHABLE' }, 503);
+  }
+
+  async function route(request: Request, path: string): Promise<{ response: Response; ctCalls: number }> {
+    if (path === '/graphql') return graphql(request);
+    if (path === '/healthz') return { response: json({ status: 'ok' }, 200), ctCalls: 0 };
+    if (path === '/readyz') return { response: await readiness(), ctCalls: 0 };
+    if (path === '/metrics' && request.method === 'GET') {
+      const rendered = await metrics.render();
+      return { response: new Response(rendered.body, { status: 200, headers: { 'content-type': rendered.contentType } }), ctCalls: 0 };
+    }
+    if (request.method === 'OPTIONS') return { response: corsPreflight(request, corsOrigins), ctCalls: 0 };
+    if (path === '/' && request.method === 'GET') {
+      return { response: new Response(null, { status: 302, headers: { location: '/graphql' } }), ctCalls: 0 };
+    }
+    if (path.startsWith('/auth/')) {
+      const csrf = request.method === 'POST' ? csrfViolation(request, trustedOrigins) : null;
+      if (csrf) return { response: json({ error: 'csrf', message: `Refused: ${csrf}.` }, 403), ctCalls: 0 };
+      authRoutes ??= createAuthRoutes({ config, oauth, sealer: await sealerPromise, logger });
+      const response = await authRoutes(request);
+      if (response) return { response, ctCalls: 0 };
+    }
+    return { response: json({ error: 'not_found' }, 404), ctCalls: 0 };
+  }
+
+  return {
+    refresher,
+    metrics,
+    sessions: () => sealerPromise,
+    async fetch(request: Request): Promise<Response> {
+      const started = performance.now();
+      const requestId = randomUUID();
+      const path = new URL(request.url).pathname;
+      let status = 500;
+      let ctCalls = 0;
+      try {
+        const result = await route(request, path);
+        ctCalls = result.ctCalls;
+        status = result.response.status;
+        const headers = new Headers(result.response.headers);
+        headers.set('x-request-id', requestId);
+        decorateHeaders(headers, request, corsOrigins);
+        return new Response(result.response.body, { status, statusText: result.response.statusText, headers });
+      } catch (error) {
+        logger.error({ requestId, err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'request failed');
+        return json({ error: 'internal_error', requestId }, 500);
+      } finally {
+        logger.info({ requestId, method: request.method, path, status, durationMs: Math.round(performance.now() - started), ctCalls }, 'request');
+      }
+    },
+  };
+}
+
+function json(body: unknown, status: number): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
+}

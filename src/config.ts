@@ -1,0 +1,114 @@
+/**
+ * Reads and validates the facade's environment once (DESIGN.md "Runtime contract").
+ * Everything else receives a typed `Config`; nothing else reads process.env.
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** The facade's external URL; the OAuth redirect_uri is `publicUrl + /auth/callback`. */
+  publicUrl: string;
+  /** CT REST base, e.g. https://api.ctapp.io/api/v1. Undefined: server.ts starts the simulator. */
+  ctApiUrl: string | undefined;
+  /** Base of /oauth/authorize, /oauth/token, /oauth/revoke. */
+  ctOauthUrl: string | undefined;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  /** First seals, all open. */
+  sessionSecrets: string[];
+  /** True when no SESSION_SECRET was configured and a random per-process key is used. */
+  sessionSecretGenerated: boolean;
+  sessionMaxAgeSeconds: number;
+  logLevel: string;
+  /** Timeout of every CT call. */
+  ctTimeoutMs: number;
+  /** Retries of an idempotent CT read (502/503/504, connection errors, 429). */
+  ctMaxRetries: number;
+  /** How many CT calls one request may have in flight at once. */
+  ctConcurrency: number;
+  /** Budget of estimated CT calls per GraphQL request; above it the query is refused. */
+  maxCtCalls: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  /** Origins allowed by CORS; empty means no cross-origin access. */
+  corsOrigins: string[];
+  /** `CT_LOADERS=off` bypasses DataLoader batching and caching (benchmark baseline only). */
+  loaders: boolean;
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+const DAY = 24 * 60 * 60;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min} (got "${raw}")`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  try {
+    return new URL(raw).toString().replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL (got "${raw}")`);
+  }
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const port = int(env, 'PORT', 4000);
+  const secretsRaw = (env.SESSION_SECRET ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (secretsRaw.length === 0 && production) {
+    throw new ConfigError(
+      'SESSION_SECRET is required when NODE_ENV=production (one or more comma-separated secrets of at least 32 bytes; the first seals, all open).',
+    );
+  }
+  for (const secret of secretsRaw) {
+    if (Buffer.byteLength(secret) < 32) {
+      throw new ConfigError('every SESSION_SECRET entry must be at least 32 bytes long');
+    }
+  }
+  const sessionSecrets = secretsRaw.length > 0 ? secretsRaw : [randomBytes(32).toString('base64url')];
+  return {
+    port,
+    host: env.HOST || '127.0.0.1',
+    publicUrl: url(env, 'PUBLIC_URL') ?? `http://localhost:${port}`,
+    ctApiUrl: url(env, 'CT_API_URL'),
+    ctOauthUrl: url(env, 'CT_OAUTH_URL'),
+    clientId: env.CT_CLIENT_ID || undefined,
+    clientSecret: env.CT_CLIENT_SECRET || undefined,
+    sessionSecrets,
+    sessionSecretGenerated: secretsRaw.length === 0,
+    sessionMaxAgeSeconds: int(env, 'SESSION_MAX_AGE', 30 * DAY, 1),
+    logLevel: env.LOG_LEVEL || 'info',
+    ctTimeoutMs: int(env, 'CT_TIMEOUT_MS', 10_000, 1),
+    ctMaxRetries: int(env, 'CT_MAX_RETRIES', 2),
+    ctConcurrency: int(env, 'CT_CONCURRENCY', 8, 1),
+    maxCtCalls: int(env, 'MAX_CT_CALLS', 200, 1),
+    maxDepth: int(env, 'MAX_DEPTH', 10, 1),
+    maxAliases: int(env, 'MAX_ALIASES', 30, 1),
+    maxTokens: int(env, 'MAX_TOKENS', 2000, 1),
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    loaders: env.CT_LOADERS !== 'off',
+    production,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Browser safety for a cookie-authenticated API: CSRF refusal of "simple" cross-site requests,
+ * the CORS allow-list, and security headers. Pure functions over Fetch Request/Response.
+ */
+
+/** Clients using the session cookie must send one of these on requests a form could forge. */
+export const CSRF_HEADERS = ['x-csrf-protection', 'x-graphql-yoga-csrf', 'apollo-require-preflight'];
+const PREFLIGHTED_CONTENT_TYPES = ['application/json', 'application/graphql-response+json', 'application/graphql+json'];
+
+function usesSessionCookie(request: Request): boolean {
+  const cookie = request.headers.get('cookie') ?? '';
+  const bearer = /^bearer\s/i.test(request.headers.get('authorization') ?? '');
+  return !bearer && /(?:^|;\s*)ct_session=/.test(cookie);
+}
+
+/**
+ * A request that a cross-site page could send without a CORS preflight (a GET, or a POST with a
+ * form or text body) and that carries the session cookie is refused unless it has a CSRF header;
+ * so is any cookie request whose Origin is neither ours nor allow-listed.
+ */
+export function csrfViolation(request: Request, allowedOrigins: Set<string>): string | null {
+  if (!usesSessionCookie(request)) return null;
+  const origin = request.headers.get('origin');
+  if (origin && !allowedOrigins.has(origin)) return 'cross-origin request with the session cookie';
+  if (CSRF_HEADERS.some((h) => request.headers.has(h))) return null;
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    const url = new URL(request.url);
+    return url.searchParams.has('query') ? 'GET query with the session cookie and no CSRF header' : null;
+  }
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  return PREFLIGHTED_CONTENT_TYPES.includes(type) ? null : 'simple POST with the session cookie and no CSRF header';
+}
+
+export function corsPreflight(request: Request, corsOrigins: Set<string>): Response {
+  const origin = request.headers.get('origin');
+  if (!origin || !corsOrigins.has(origin)) return new Response(null, { status: 403 });
+  return new Response(null, {
+    status: 204,
+    headers: {
+      'access-control-allow-origin': origin,
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      'access-control-allow-headers': ['content-type', 'authorization', ...CSRF_HEADERS].join(', '),
+      'access-control-expose-headers': 'x-session-token, x-request-id',
+      'access-control-max-age': '600',
+      vary: 'Origin',
+    },
+  });
+}
+
+/** Adds CORS headers for allow-listed origins and security headers for everyone. */
+export function decorateHeaders(headers: Headers, request: Request, corsOrigins: Set<string>): void {
+  const origin = request.headers.get('origin');
+  if (origin && corsOrigins.has(origin)) {
+    headers.set('access-control-allow-origin', origin);
+    headers.set('access-control-allow-credentials', 'true');
+    headers.set('access-control-expose-headers', 'x-session-token, x-request-id');
+    headers.append('vary', 'Origin');
+  }
+  headers.set('x-content-type-options', 'nosniff');
+  headers.set('referrer-policy', 'no-referrer');
+  if ((headers.get('content-type') ?? '').startsWith('text/html')) {
+    // GraphiQL's page loads its bundle from unpkg; everything else stays same-origin.
+    headers.set(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; style-src 'self' 'unsafe-inline' https://unpkg.com; " +
+        "img-src 'self' data: https:; font-src 'self' data: https://unpkg.com; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    headers.set('x-frame-options', 'DENY');
+  }
+}

@@ -1,0 +1,314 @@
+// Box mutations: addBox, updateBox, deleteBox, rebootBox, resetBox, transferBox over POST /boxes and
+// the PATCH-style actions on /boxes/{slug} (ct-api.md §4.3, §5.2, §10). MACs are normalised and inputs
+// checked before CT is called; CT's refusals (422/403/404) become userErrors; loaders are kept current.
+import { builder } from '../builder.js';
+import { requireUser, type GraphQLContext } from '../context.js';
+import type { CtBox } from '../ct/types.js';
+import type { Loaders } from '../loaders.js';
+import { locationSlugInput } from './location-mutations.js';
+import { MAC_FORMAT_MESSAGE, normalizeMac } from './mac.js';
+import { boxGlobalId } from './ids.js';
+import { type BoxModel, toBox } from './models.js';
+import { BoxRef } from './refs.js';
+import {
+  type CtErrorSpec,
+  ctWrite,
+  decodeIdInput,
+  deletePayloadType,
+  type DeletePayload,
+  failed,
+  type InputPath,
+  InputCheck,
+  type Payload,
+  payloadType,
+  succeeded,
+  userError,
+  type UserError,
+} from './user-errors.js';
+
+const at = (field: string): InputPath => ['input', field];
+const ID_PATH = at('id');
+
+/** CT attribute => our input path, for mapping CT's 422 bodies. */
+const BOX_FIELDS: Record<string, InputPath> = {
+  calledstationid: at('mac'),
+  mac: at('mac'),
+  description: at('description'),
+  machine_type: at('machineType'),
+  location_id: at('locationId'),
+  ignored: at('ignored'),
+  is_monitored: at('monitored'),
+  latitude: at('latitude'),
+  longitude: at('longitude'),
+  tags: at('tags'),
+  transfer_to: at('toLocationId'),
+  action: ID_PATH,
+};
+
+const BOX_SLUG = /^[A-Za-z0-9][\w-]*$/;
+
+function boxSlugInput(id: string, path: InputPath): { slug: string } | { error: UserError } {
+  const decoded = decodeIdInput(id, 'Box', path);
+  if ('error' in decoded) return decoded;
+  if (!BOX_SLUG.test(decoded.key)) return { error: userError('INVALID', path, 'The Box ID does not hold a valid slug') };
+  return { slug: decoded.key };
+}
+
+const boxPath = (slug: string): string => `/boxes/${encodeURIComponent(slug)}`;
+
+function isBox(value: unknown): value is CtBox {
+  return typeof value === 'object' && value !== null && typeof (value as CtBox).slug === 'string' && 'id' in value;
+}
+
+/** Both cache keys of the location a box (as CT returned it) belongs to; its counters change with the box. */
+function forgetLocationOf(loaders: Loaders, box: CtBox): void {
+  if (box.location_slug) loaders.clearLocation(box.location_slug);
+  if (box.location_id !== null && box.location_id !== undefined) loaders.clearLocation(String(box.location_id));
+}
+
+/**
+ * After a write to box `slug`: forget it, every list page and its location (counts, clients online), then
+ * prime the box with what CT answered, or read it back once when the answer is not the box.
+ */
+async function freshBox(loaders: Loaders, slug: string, answered: unknown): Promise<BoxModel | null> {
+  loaders.clearBox(slug);
+  loaders.clearLists();
+  if (isBox(answered)) {
+    forgetLocationOf(loaders, answered);
+    loaders.primeBox(answered);
+    return toBox(answered);
+  }
+  const reread = await loaders.boxBySlug.load(slug);
+  if (!reread) return null;
+  forgetLocationOf(loaders, reread);
+  return toBox(reread);
+}
+
+const gone = (): Payload<BoxModel> => failed([userError('NOT_FOUND', ID_PATH, 'The box no longer exists in CT')]);
+
+// ---------------------------------------------------------------- schema types
+
+const AddBoxInput = builder.inputType('AddBoxInput', {
+  description: 'A device to add to a location.',
+  fields: (t) => ({
+    locationId: t.id({ required: true, description: 'Global ID of the location the box joins.' }),
+    mac: t.string({
+      required: true,
+      description: 'MAC address as aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff or aabbccddeeff; stored lower case with colons.',
+    }),
+    description: t.string({ description: 'Name for the box, e.g. "Lobby AP".' }),
+    machineType: t.string({ description: 'Hardware model for third-party kit, e.g. "meraki-mr-18".' }),
+  }),
+});
+
+const UpdateBoxInput = builder.inputType('UpdateBoxInput', {
+  description: 'Changes to a box: give its `id` and only the fields to change.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'Global ID of the box.' }),
+    description: t.string({ description: 'Name for the box; null clears it.' }),
+    ignored: t.boolean({ description: "true mutes the box's alerts, false unmutes them." }),
+    monitored: t.boolean({ description: 'true makes CT raise alerts for this box.' }),
+    latitude: t.float({ description: 'Latitude in degrees, -90 to 90.' }),
+    longitude: t.float({ description: 'Longitude in degrees, -180 to 180.' }),
+    tags: t.stringList({ description: 'The full new list of labels (replaces the old one; [] or null clears it). No commas.' }),
+  }),
+});
+
+const BoxIdInput = builder.inputType('BoxIdInput', {
+  description: 'Names one box.',
+  fields: (t) => ({ id: t.id({ required: true, description: 'Global ID of the box.' }) }),
+});
+
+const TransferBoxInput = builder.inputType('TransferBoxInput', {
+  description: 'A box and the location to move it to.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'Global ID of the box to move.' }),
+    toLocationId: t.id({ required: true, description: 'Global ID of the location the box moves to.' }),
+  }),
+});
+
+const boxPayload = (name: string, description: string) =>
+  payloadType<BoxModel>(name, {
+    description,
+    resultField: 'box',
+    type: BoxRef,
+    resultDescription: 'The box as CT now has it; null when userErrors is not empty.',
+  });
+
+const AddBoxPayload = boxPayload('AddBoxPayload', 'Result of addBox.');
+const UpdateBoxPayload = boxPayload('UpdateBoxPayload', 'Result of updateBox.');
+const RebootBoxPayload = boxPayload('RebootBoxPayload', 'Result of rebootBox: the box in state REBOOTING.');
+const ResetBoxPayload = boxPayload('ResetBoxPayload', 'Result of resetBox: the box in state NEW.');
+const TransferBoxPayload = boxPayload('TransferBoxPayload', 'Result of transferBox: the box, whose `location` is the new one.');
+const DeleteBoxPayload = deletePayloadType('DeleteBoxPayload', {
+  description: 'Result of deleteBox.',
+  deletedDescription: 'Global ID of the deleted box; null when userErrors is not empty.',
+});
+
+// ---------------------------------------------------------------- resolvers
+
+interface AddBoxArgs {
+  locationId: string;
+  mac: string;
+  description?: string | null;
+  machineType?: string | null;
+}
+
+async function addBox(ctx: GraphQLContext, input: AddBoxArgs): Promise<Payload<BoxModel>> {
+  const { ct, loaders } = requireUser(ctx);
+  const check = new InputCheck();
+  const location = locationSlugInput(input.locationId, at('locationId'));
+  if ('error' in location) check.errors.push(location.error);
+  const mac = normalizeMac(input.mac);
+  if (!mac) check.add(at('mac'), MAC_FORMAT_MESSAGE);
+  if (!check.ok || 'error' in location || !mac) return failed(check.errors);
+
+  const box: Record<string, unknown> = { calledstationid: mac };
+  if (input.description !== undefined) box.description = input.description;
+  if (input.machineType !== undefined) box.machine_type = input.machineType;
+  const spec: CtErrorSpec = { fields: BOX_FIELDS, notFound: at('locationId'), forbidden: at('locationId') };
+  // The dashboard mirrors location_id into the query string (ct-api.md §4.3); so do we.
+  const written = await ctWrite(spec, () =>
+    ct.send<CtBox>('POST', '/boxes', { location_id: location.slug, box }, { location_id: location.slug }),
+  );
+  if (!written.ok) return failed(written.userErrors);
+  if (!isBox(written.value)) throw new Error('CT answered a box create without the box');
+  loaders.clearLists();
+  loaders.clearLocation(location.slug);
+  forgetLocationOf(loaders, written.value);
+  loaders.primeBox(written.value);
+  return succeeded(toBox(written.value));
+}
+
+interface UpdateBoxArgs {
+  id: string;
+  description?: string | null;
+  ignored?: boolean | null;
+  monitored?: boolean | null;
+  latitude?: number | null;
+  longitude?: number | null;
+  tags?: string[] | null;
+}
+
+const BY_ID_SPEC: CtErrorSpec = { fields: BOX_FIELDS, notFound: ID_PATH, forbidden: ID_PATH };
+
+/** PATCH /boxes/{slug} `{box: body}`; `check` carries problems found before (reported with a bad id). */
+async function patchBox(ctx: GraphQLContext, id: string, body: Record<string, unknown>, check = new InputCheck()): Promise<Payload<BoxModel>> {
+  const { ct, loaders } = requireUser(ctx);
+  const target = boxSlugInput(id, ID_PATH);
+  if ('error' in target) check.errors.unshift(target.error);
+  if (!check.ok || 'error' in target) return failed(check.errors);
+  const written = await ctWrite(BY_ID_SPEC, () => ct.send<CtBox>('PATCH', boxPath(target.slug), { box: body }));
+  if (!written.ok) return failed(written.userErrors);
+  const fresh = await freshBox(loaders, target.slug, written.value);
+  return fresh ? succeeded(fresh) : gone();
+}
+
+async function updateBox(ctx: GraphQLContext, input: UpdateBoxArgs): Promise<Payload<BoxModel>> {
+  const check = new InputCheck();
+  const body: Record<string, unknown> = {};
+  if (input.description !== undefined) body.description = input.description;
+  for (const field of ['ignored', 'monitored'] as const) {
+    check.notNull(at(field), input[field]);
+    if (input[field] !== undefined && input[field] !== null) body[field === 'monitored' ? 'is_monitored' : field] = input[field];
+  }
+  check.range(at('latitude'), input.latitude, -90, 90, { nullable: true });
+  check.range(at('longitude'), input.longitude, -180, 180, { nullable: true });
+  if (input.latitude !== undefined) body.latitude = input.latitude;
+  if (input.longitude !== undefined) body.longitude = input.longitude;
+  if (input.tags !== undefined) {
+    const tags = (input.tags ?? []).map((tag) => tag.trim());
+    // CT keeps tags as one comma-separated string: a comma inside a tag would silently split it.
+    tags.forEach((tag, i) => {
+      if (tag === '' || tag.includes(',')) check.add([...at('tags'), String(i)], 'Tags must not be blank or contain commas');
+    });
+    body.tags = tags.join(',');
+  }
+  if (Object.keys(body).length === 0 && check.ok) check.add(['input'], 'Nothing to change: give at least one field besides `id`');
+  return patchBox(ctx, input.id, body, check);
+}
+
+async function deleteBox(ctx: GraphQLContext, id: string): Promise<DeletePayload> {
+  const { ct, loaders } = requireUser(ctx);
+  const target = boxSlugInput(id, ID_PATH);
+  if ('error' in target) return { deletedId: null, userErrors: [target.error] };
+  const written = await ctWrite({ ...BY_ID_SPEC, base: ID_PATH }, () => ct.send<null>('DELETE', boxPath(target.slug)));
+  if (!written.ok) return { deletedId: null, userErrors: written.userErrors };
+  // Its location's counts changed, and which location that is was never read: forget everything read so far.
+  loaders.clearAll();
+  return { deletedId: boxGlobalId(target.slug), userErrors: [] };
+}
+
+async function transferBox(ctx: GraphQLContext, input: { id: string; toLocationId: string }): Promise<Payload<BoxModel>> {
+  const { ct, loaders } = requireUser(ctx);
+  const check = new InputCheck();
+  const box = boxSlugInput(input.id, ID_PATH);
+  if ('error' in box) check.errors.push(box.error);
+  const to = locationSlugInput(input.toLocationId, at('toLocationId'));
+  if ('error' in to) check.errors.push(to.error);
+  if (!check.ok || 'error' in box || 'error' in to) return failed(check.errors);
+
+  // CT moves boxes by the target's `unique_id` (ct-api.md §3): one GET unless this request already read it.
+  const target = await loaders.locationBySlug.load(to.slug);
+  if (!target) return failed([userError('NOT_FOUND', at('toLocationId'), 'To location ID names nothing CT knows (it does not exist or is not yours)')]);
+  if (target.unique_id === null || target.unique_id === undefined) throw new Error('CT sent a location without unique_id');
+
+  const written = await ctWrite(BY_ID_SPEC, () =>
+    ct.send<CtBox>('PATCH', boxPath(box.slug), { box: { transfer_to: target.unique_id } }),
+  );
+  if (!written.ok) return failed(written.userErrors);
+  // Both locations' counts changed and the old one was never read: forget everything, then keep the box,
+  // so its `location` is read fresh (the new location) in this same response.
+  loaders.clearAll();
+  if (isBox(written.value)) {
+    loaders.primeBox(written.value);
+    return succeeded(toBox(written.value));
+  }
+  const reread = await loaders.boxBySlug.load(box.slug);
+  return reread ? succeeded(toBox(reread)) : gone();
+}
+
+builder.mutationFields((t) => ({
+  addBox: t.field({
+    type: AddBoxPayload,
+    nullable: false,
+    description: 'Add a device to a location by its MAC address (POST /boxes). A MAC already registered is a CONFLICT.',
+    args: { input: t.arg({ type: AddBoxInput, required: true, description: 'The location and the device.' }) },
+    resolve: (_root, { input }, ctx) => addBox(ctx, input),
+  }),
+  updateBox: t.field({
+    type: UpdateBoxPayload,
+    nullable: false,
+    description: "Change a box's settings; only the fields given are changed (PATCH /boxes/{slug}).",
+    args: { input: t.arg({ type: UpdateBoxInput, required: true, description: 'The box and the fields to change.' }) },
+    resolve: (_root, { input }, ctx) => updateBox(ctx, input),
+  }),
+  deleteBox: t.field({
+    type: DeleteBoxPayload,
+    nullable: false,
+    description: 'Remove a box from CT (DELETE /boxes/{slug}).',
+    args: { input: t.arg({ type: BoxIdInput, required: true, description: 'The box to delete.' }) },
+    resolve: (_root, { input }, ctx) => deleteBox(ctx, input.id),
+  }),
+  rebootBox: t.field({
+    type: RebootBoxPayload,
+    nullable: false,
+    description: 'Reboot a box; it answers in state REBOOTING. FORBIDDEN when the box cannot take jobs now. Never retried.',
+    args: { input: t.arg({ type: BoxIdInput, required: true, description: 'The box to reboot.' }) },
+    resolve: (_root, { input }, ctx) => patchBox(ctx, input.id, { action: 'reboot' }),
+  }),
+  resetBox: t.field({
+    type: ResetBoxPayload,
+    nullable: false,
+    description: 'Factory-reset a box; it answers in state NEW. FORBIDDEN when the box cannot take jobs now. Never retried.',
+    args: { input: t.arg({ type: BoxIdInput, required: true, description: 'The box to reset.' }) },
+    resolve: (_root, { input }, ctx) => patchBox(ctx, input.id, { action: 'reset' }),
+  }),
+  transferBox: t.field({
+    type: TransferBoxPayload,
+    nullable: false,
+    description: 'Move a box to another of your locations; its `location` in the answer is the new one.',
+    args: { input: t.arg({ type: TransferBoxInput, required: true, description: 'The box and where it goes.' }) },
+    resolve: (_root, { input }, ctx) => transferBox(ctx, input),
+  }),
+}));

@@ -1,0 +1,13 @@
+// The built schema: imports every schema module for its side effects (types and fields register
+// on the builder), then builds. Exports nothing else, so no module can import a half-built schema.
+import { builder } from '../builder.js';
+import './node.js';
+import './viewer.js';
+import './location.js';
+import './box.js';
+import './voucher.js';
+import './location-mutations.js';
+import './box-mutations.js';
+import './voucher-mutations.js';
+
+export const schema = builder.toSchema();

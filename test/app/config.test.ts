@@ -1,0 +1,40 @@
+/** The environment contract of DESIGN.md: defaults, validation and the production guard. */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('defaults to the simulator and a generated session key outside production', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.publicUrl).toBe('http://localhost:4000');
+    expect(config.ctApiUrl).toBeUndefined();
+    expect(config.sessionSecretGenerated).toBe(true);
+    expect(config.sessionMaxAgeSeconds).toBe(30 * 24 * 3600);
+    expect(config.corsOrigins).toEqual([]);
+  });
+
+  it('takes several comma-separated secrets and refuses short ones', () => {
+    const a = 'a'.repeat(32);
+    const b = 'b'.repeat(40);
+    expect(loadConfig({ SESSION_SECRET: `${a}, ${b}` }).sessionSecrets).toEqual([a, b]);
+    expect(() => loadConfig({ SESSION_SECRET: 'short' })).toThrow(ConfigError);
+  });
+
+  it('refuses bad numbers and URLs with the variable name', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ CT_API_URL: 'not a url' })).toThrow(/CT_API_URL/);
+  });
+
+  it('refuses production without SESSION_SECRET', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET is required/);
+  });
+
+  it('npm start refuses to start in production without SESSION_SECRET, with a clear message', () => {
+    const env = { ...process.env, NODE_ENV: 'production', PORT: '0' } as Record<string, string | undefined>;
+    delete env.SESSION_SECRET;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/SESSION_SECRET is required when NODE_ENV=production/);
+  });
+});

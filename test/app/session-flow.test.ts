@@ -1,0 +1,202 @@
+/**
+ * Issue 3 acceptance through app.fetch with the simulator injected: the whole sign-in flow,
+ * sessions on cookie and bearer, token refresh without dropping requests, and clean logs.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createHarness, FACADE_URL, TEST_SECRET, type Harness } from '../harness.js';
+import { submitConsent } from '../consent.js';
+
+const VIEWER = { query: 'query Me { viewer { id username email } }' };
+
+function cookieValue(setCookies: string[], name: string): string | undefined {
+  for (const c of setCookies) {
+    const m = new RegExp(`^${name}=([^;]*)`).exec(c);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+async function signInThroughBrowser(h: Harness, accept?: string) {
+  const login = await h.app.fetch(new Request(`${FACADE_URL}/auth/login?redirect=/graphql`));
+  expect(login.status).toBe(302);
+  const authorize = new URL(login.headers.get('location')!);
+  const stateCookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const back = new URL(await submitConsent((r) => h.sim.fetch(r), authorize.toString()));
+  const callback = await h.app.fetch(
+    new Request(back, { headers: { cookie: stateCookie, ...(accept ? { accept } : {}) }, redirect: 'manual' }),
+  );
+  return { login, authorize, back, callback };
+}
+
+function tokenLeaks(text: string, secrets: string[]): string[] {
+  return secrets.filter((s) => s && text.includes(s));
+}
+
+describe('sign-in flow through the app', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = createHarness();
+  });
+
+  it('login redirects to CT with client_id, the exact redirect_uri, response_type=code and state', async () => {
+    const { authorize } = await signInThroughBrowser(h);
+    expect(authorize.pathname).toBe('/oauth/authorize');
+    expect(authorize.searchParams.get('client_id')).toBe(h.config.clientId);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${FACADE_URL}/auth/callback`);
+    expect(authorize.searchParams.get('response_type')).toBe('code');
+    expect(authorize.searchParams.get('state')).toMatch(/^[\w-]{20,}$/);
+  });
+
+  it('callback sets an HttpOnly SameSite=Lax cookie that signs in viewer, as cookie and as bearer; logout revokes', async () => {
+    const { back, callback } = await signInThroughBrowser(h);
+    expect(back.pathname).toBe('/auth/callback');
+    expect(callback.status).toBe(302);
+    expect(callback.headers.get('location')).toBe('/graphql');
+    const setCookie = callback.headers.getSetCookie().find((c) => c.startsWith('ct_session='))!;
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(setCookie).not.toMatch(/Secure/i);
+    const token = cookieValue(callback.headers.getSetCookie(), 'ct_session')!;
+
+    const byCookie = await h.post(VIEWER, { cookie: `ct_session=${token}` });
+    const cookieBody = await byCookie.json();
+    expect(cookieBody.data.viewer.username).toBeTruthy();
+    const byBearer = await h.post(VIEWER, { authorization: `Bearer ${token}` });
+    expect((await byBearer.json()).data.viewer).toEqual(cookieBody.data.viewer);
+
+    const logout = await h.app.fetch(
+      new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers: { cookie: `ct_session=${token}`, 'x-csrf-protection': '1' } }),
+    );
+    expect(logout.status).toBeLessThan(400);
+    expect(logout.headers.getSetCookie().some((c) => /^ct_session=;|^ct_session=.*Max-Age=0/i.test(c))).toBe(true);
+    h.sim.resetLog();
+    const after = await (await h.post(VIEWER, { authorization: `Bearer ${token}` })).json();
+    expect(after.data?.viewer ?? null).toBeNull();
+    expect(after.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(after.errors?.[0]?.extensions?.reauthenticate).toBe('/auth/login');
+  });
+
+  it('JSON mode answers the session token and its expiry', async () => {
+    const { callback } = await signInThroughBrowser(h, 'application/json');
+    expect(callback.status).toBe(200);
+    const body = await callback.json();
+    expect(body.token.split('.')).toHaveLength(5);
+    expect(new Date(body.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    const viewer = await (await h.post(VIEWER, { authorization: `Bearer ${body.token}` })).json();
+    expect(viewer.data.viewer.username).toBeTruthy();
+  });
+
+  it('a forged state gives 4xx and no session', async () => {
+    const login = await h.app.fetch(new Request(`${FACADE_URL}/auth/login?redirect=/graphql`));
+    const authorize = new URL(login.headers.get('location')!);
+    const back = new URL(await submitConsent((r) => h.sim.fetch(r), authorize.toString()));
+    back.searchParams.set('state', 'forged-state-value-000000000000');
+    const stateCookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const res = await h.app.fetch(new Request(back, { headers: { cookie: stateCookie } }));
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.headers.getSetCookie().some((c) => /^ct_session=[^;]+/.test(c))).toBe(false);
+  });
+
+  it('an open-redirect attempt is refused before CT is involved', async () => {
+    for (const target of ['//evil.example', 'https://evil.example/x', '/\\evil.example']) {
+      const res = await h.app.fetch(new Request(`${FACADE_URL}/auth/login?redirect=${encodeURIComponent(target)}`));
+      expect(res.status).toBe(400);
+    }
+  });
+});
+
+describe('sessions on /graphql', () => {
+  it('tampered, truncated, expired and garbage tokens are signed out with a coded error, never 5xx', async () => {
+    const h = createHarness();
+    const good = await h.login();
+    const parts = good.split('.');
+    const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
+    const expired = await createHarness({ env: { SESSION_SECRET: TEST_SECRET, SESSION_MAX_AGE: '1' } });
+    const sealer = await expired.app.sessions();
+    const old = await sealer.seal({ accessToken: 'a'.repeat(64), refreshToken: 'b'.repeat(64), expiresAt: Date.now() + 3600_000 }, { exp: Math.floor(Date.now() / 1000) - 3600 });
+    const bad = [
+      [parts[0], parts[1], parts[2], flip(parts[3]!), parts[4]].join('.'),
+      [parts[0], parts[1], parts[2], parts[3], flip(parts[4]!)].join('.'),
+      parts.slice(0, 3).join('.'),
+      good.slice(0, good.length - 5),
+      old.token,
+      'garbage',
+      'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+    ];
+    h.sim.resetLog();
+    for (const token of bad) {
+      const res = await h.post({ query: '{ viewer { id } locations(first: 1) { totalCount } }' }, { authorization: `Bearer ${token}` });
+      expect(res.status).toBeLessThan(500);
+      const body = await res.json();
+      expect(body.data?.viewer ?? null).toBeNull();
+      const error = body.errors?.find((e: { path?: string[] }) => e.path?.[0] === 'locations');
+      expect(error?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(['SESSION_INVALID', 'SESSION_EXPIRED']).toContain(error?.extensions?.reason);
+    }
+    expect(h.ctCalls()).toHaveLength(0);
+  });
+});
+
+describe('token refresh never drops a request', () => {
+  let h: Harness;
+  let token: string;
+  beforeEach(async () => {
+    h = createHarness();
+    token = await h.login();
+    h.sim.control.expireAllTokens();
+    h.sim.resetLog();
+  });
+
+  const refreshes = () => h.sim.log.filter((e) => e.method === 'POST' && e.path === '/oauth/token');
+
+  it('one query after expiry succeeds with exactly one refresh and returns the re-sealed session', async () => {
+    const res = await h.post(VIEWER, { authorization: `Bearer ${token}` });
+    const body = await res.json();
+    expect(body.data.viewer.username).toBeTruthy();
+    expect(refreshes()).toHaveLength(1);
+    const fresh = res.headers.get('x-session-token');
+    expect(fresh).toBeTruthy();
+    expect(fresh).not.toBe(token);
+    expect(res.headers.getSetCookie().some((c) => c.startsWith(`ct_session=${fresh}`))).toBe(true);
+    // The new session works without another refresh.
+    const again = await (await h.post(VIEWER, { authorization: `Bearer ${fresh}` })).json();
+    expect(again.data.viewer.username).toBe(body.data.viewer.username);
+    expect(refreshes()).toHaveLength(1);
+  });
+
+  it('8 concurrent queries with the same session make one refresh and all succeed', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => h.post(VIEWER, { authorization: `Bearer ${token}` }).then((r) => r.json())),
+    );
+    for (const body of results) expect(body.data.viewer.username).toBeTruthy();
+    expect(refreshes()).toHaveLength(1);
+  });
+
+  it('a request with the old session right after a refresh still succeeds', async () => {
+    const first = await h.post(VIEWER, { authorization: `Bearer ${token}` });
+    expect(first.headers.get('x-session-token')).toBeTruthy();
+    const second = await (await h.post(VIEWER, { authorization: `Bearer ${token}` })).json();
+    expect(second.data.viewer.username).toBeTruthy();
+    expect(refreshes()).toHaveLength(1);
+  });
+
+  it('a revoked refresh token answers UNAUTHENTICATED with reauthenticate', async () => {
+    h.sim.control.revokeAllTokens();
+    const body = await (await h.post({ query: '{ locations(first: 1) { totalCount } }' }, { authorization: `Bearer ${token}` })).json();
+    expect(body.data?.locations ?? null).toBeNull();
+    expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(body.errors[0].extensions.reauthenticate).toBe('/auth/login');
+  });
+
+  it('logs carry no CT token, session token or secret', async () => {
+    const res = await h.post(VIEWER, { authorization: `Bearer ${token}` });
+    const fresh = res.headers.get('x-session-token')!;
+    const issued = h.sim.control.issueTokens();
+    await h.post(VIEWER, { authorization: `Bearer ${fresh}` });
+    const text = h.logs.join('\n');
+    expect(h.logs.length).toBeGreaterThan(0);
+    expect(tokenLeaks(text, [token, fresh, TEST_SECRET, h.config.clientSecret ?? '', issued.access_token])).toEqual([]);
+    expect(text).not.toMatch(/[0-9a-f]{64}/);
+  });
+});

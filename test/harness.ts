@@ -1,0 +1,88 @@
+/**
+ * createHarness: the CT simulator and the facade wired together in-process (the simulator is
+ * the facade's fetch), a graphql-request client pointed at app.fetch, and quick sign-in.
+ */
+import { Writable } from 'node:stream';
+import { GraphQLClient } from 'graphql-request';
+import { createSimulator, DEMO, type Simulator, type SimulatorOptions } from '../simulator/app.js';
+import { createApp, type App } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+
+export const FACADE_URL = 'http://facade.test';
+export const CT_URL = 'http://ct.test';
+export const TEST_SECRET = 'test-session-secret-0123456789-abcdefghijklmnop';
+
+export interface Harness {
+  sim: Simulator;
+  app: App;
+  config: Config;
+  /** Every line the facade logged, as text: for redaction assertions. */
+  logs: string[];
+  /** A session token for a simulator user, minted from CT tokens issued by the simulator. */
+  login(username?: string): Promise<string>;
+  /** graphql-request pointed at app.fetch; with a session token as bearer when given. */
+  client(token?: string, headers?: Record<string, string>): GraphQLClient;
+  /** Raw POST /graphql through app.fetch. */
+  post(body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** The CT REST calls (not OAuth) the simulator has seen since the last resetLog(). */
+  ctCalls(): ReturnType<Simulator['apiCalls']>;
+}
+
+export function createHarness(
+  options: { sim?: SimulatorOptions; env?: Record<string, string | undefined> } = {},
+): Harness {
+  const sim = createSimulator({ ...options.sim, redirectUris: [`${FACADE_URL}/auth/callback`, ...(options.sim?.redirectUris ?? [])] });
+  const config = loadConfig({
+    PUBLIC_URL: FACADE_URL,
+    CT_API_URL: `${CT_URL}/api/v1`,
+    CT_OAUTH_URL: CT_URL,
+    CT_CLIENT_ID: DEMO.clientId,
+    CT_CLIENT_SECRET: DEMO.clientSecret,
+    SESSION_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'info',
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger({ level: config.logLevel, destination });
+  const app = createApp({ config, fetch: (input, init) => sim.fetch(new Request(input, init)), logger });
+
+  return {
+    sim,
+    app,
+    config,
+    logs,
+    async login(username?: string) {
+      const issued = sim.control.issueTokens(username);
+      const sealer = await app.sessions();
+      const sealed = await sealer.seal({
+        accessToken: issued.access_token,
+        refreshToken: issued.refresh_token,
+        expiresAt: (issued.created_at + issued.expires_in) * 1000,
+      });
+      return sealed.token;
+    },
+    client(token?: string, headers: Record<string, string> = {}) {
+      return new GraphQLClient(`${FACADE_URL}/graphql`, {
+        fetch: (input: RequestInfo | URL, init?: RequestInit) => app.fetch(new Request(input, init)),
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      });
+    },
+    post(body: unknown, headers: Record<string, string> = {}) {
+      return app.fetch(
+        new Request(`${FACADE_URL}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+          body: JSON.stringify(body),
+        }),
+      );
+    },
+    ctCalls: () => sim.apiCalls(),
+  };
+}
