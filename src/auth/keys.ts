@@ -8,7 +8,7 @@ import type { JWTPayload } from 'jose';
 export const MIN_SECRET_BYTES = 32;
 const CLOCK_TOLERANCE_SECONDS = 5;
 
-export interface DerivedKey { readonly kid: string; readonly key: Uint8Array }
+export interface DerivedKey { readonly kid: string; readonly key: CryptoKey }
 
 /**
  * One 256-bit key per (secret, purpose). The purpose goes into HKDF's info, so the session key and
@@ -16,8 +16,10 @@ export interface DerivedKey { readonly kid: string; readonly key: Uint8Array }
  * the other (its kid is simply unknown to the other box).
  */
 export async function deriveKey(secret: string, info: string): Promise<DerivedKey> {
-  const key = new Uint8Array(hkdfSync('sha256', Buffer.from(secret, 'utf8'), new Uint8Array(0), info, 32));
-  const kid = await calculateJwkThumbprint({ kty: 'oct', k: base64url.encode(key) }, 'sha256');
+  const raw = new Uint8Array(hkdfSync('sha256', Buffer.from(secret, 'utf8'), new Uint8Array(0), info, 32));
+  const kid = await calculateJwkThumbprint({ kty: 'oct', k: base64url.encode(raw) }, 'sha256');
+  // Imported once: handing jose raw bytes would re-import the key on every seal and open.
+  const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
   return { kid, key };
 }
 

@@ -24,6 +24,7 @@ export interface SessionSealer {
 
 // The HKDF info strings are part of the token format: changing one invalidates every outstanding token.
 const SESSION_INFO = 'ct-graphql session v1';
+const OPENED_CACHE_SIZE = 5_000;
 const OAUTH_STATE_INFO = 'ct-graphql oauth state v1';
 
 export async function createSessionSealer(o: {
@@ -39,6 +40,10 @@ export async function createSessionSealer(o: {
   const nowSeconds = () => Math.floor(now() / 1000);
   const sessions = await createJweBox(o.secrets, SESSION_INFO, now);
   const states = await createJweBox(o.secrets, OAUTH_STATE_INFO, now);
+  // Automation sends the same token on every request, and decrypting it was the largest fixed
+  // cost per request. A token string always opens to the same session, so the result is kept
+  // (bounded, oldest dropped first) and only its expiry is checked again on a hit.
+  const opened = new Map<string, Session>();
 
   return {
     async seal(tokens, opts) {
@@ -51,13 +56,19 @@ export async function createSessionSealer(o: {
 
     async open(token) {
       if (token === null || token === '') return { session: null, reason: 'MISSING' };
-      const opened = await sessions.open(token);
-      if (opened.payload === null) return { session: null, reason: opened.reason };
-      const { ct, iat, exp } = opened.payload;
+      const known = opened.get(token);
+      if (known && known.exp > nowSeconds()) return { session: known };
+      if (known) opened.delete(token);
+      const result = await sessions.open(token);
+      if (result.payload === null) return { session: null, reason: result.reason };
+      const { ct, iat, exp } = result.payload;
       const tokens = readTokens(ct);
       // Authenticated but malformed only happens with a bug or a changed format: treat as no session.
       if (!tokens) return { session: null, reason: 'INVALID' };
-      return { session: { tokens, iat, exp } };
+      const session = { tokens, iat, exp };
+      if (opened.size >= OPENED_CACHE_SIZE) opened.delete(opened.keys().next().value!);
+      opened.set(token, session);
+      return { session };
     },
 
     async sealOAuthState(s) {

@@ -255,3 +255,22 @@ describe('readSessionToken', () => {
     expect(readSessionToken(req({ authorization: 'Basic abc' }))).toBeNull();
   });
 });
+
+describe('opened-session cache', () => {
+  it('a session opened once still expires on time', async () => {
+    let clock = 1_800_000_000_000;
+    const s = await sealer([SECRET_A], { maxAgeSeconds: 60, now: () => clock });
+    const { token } = await s.seal(TOKENS);
+    expect((await s.open(token)).session?.tokens).toEqual(TOKENS);
+    expect((await s.open(token)).session?.tokens).toEqual(TOKENS);
+    clock += 120_000;
+    await expectReason(s, token, 'EXPIRED');
+  });
+
+  it('never serves a tampered token from the cache of its genuine twin', async () => {
+    const s = await sealer([SECRET_A]);
+    const { token } = await s.seal(TOKENS);
+    await s.open(token);
+    await expectReason(s, flip(token, 4), 'INVALID');
+  });
+});
