@@ -1,0 +1,124 @@
+// Turns the measurements into the markdown tables that `npm run bench` prints and writes to
+// bench/RESULTS.md: CT calls against the minimum, latency against the critical path, throughput
+// per second and per CPU-second, and the ct-graphql / Mesh ratios.
+import type { LatencyResult, ThroughputResult } from './measure.js';
+import type { Scenario } from './scenarios.js';
+
+export interface ScenarioOutcome {
+  scenario: Scenario;
+  minCalls: number;
+  minWhy: string;
+  /** Per server name: the latency result, or the reason it could not be measured. */
+  latency: Map<string, LatencyResult | Error>;
+  throughput: Map<string, ThroughputResult | Error>;
+}
+
+export interface ReportMeta {
+  date: string;
+  cores: number;
+  cpuModel: string;
+  node: string;
+  latencyMs: number;
+  runs: number;
+  connections: number;
+  seconds: number;
+  servers: string[];
+  notes: string[];
+}
+
+const MESH = 'mesh';
+const OURS = 'ct-graphql';
+
+const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const ratio = (a: number | undefined, b: number | undefined): string =>
+  a !== undefined && b !== undefined && b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}x` : 'n/a';
+
+function cell<T>(value: T | Error | undefined, show: (v: T) => string): string {
+  if (value === undefined) return '-';
+  if (value instanceof Error) return 'failed (see notes)';
+  return show(value);
+}
+
+const calls = (r: LatencyResult): string => (r.callsMin === r.callsMax ? String(r.callsMin) : `${r.callsMin}-${r.callsMax}`);
+
+export function renderReport(meta: ReportMeta, outcomes: ScenarioOutcome[]): string {
+  const label = (s: string): string => (s === MESH ? 'Mesh' : s);
+  const lines: string[] = [];
+  lines.push('# Benchmark results', '');
+  lines.push(`${meta.date}: ${meta.cores} cores (${meta.cpuModel}), Node ${meta.node}. `
+    + `Simulator, servers and load generator share the machine, each server in its own process over HTTP on loopback.`, '');
+  lines.push(`Servers: ${meta.servers.map(label).join(', ')}. `
+    + 'ct-graphql as shipped; naive = the same code with `CT_LOADERS=off` (one CT call per resolver call); '
+    + 'Mesh = GraphQL Mesh (compose-cli + @omnigraph/openapi, Hive gateway runtime) over bench/mesh/openapi.json.', '');
+
+  lines.push(`## CT calls per query`, '');
+  lines.push(`| scenario | minimum | ${meta.servers.map(label).join(' | ')} |`);
+  lines.push(`| --- | --- | ${meta.servers.map(() => '---').join(' | ')} |`);
+  for (const o of outcomes) {
+    lines.push(`| ${o.scenario.title} | ${o.minCalls} (${o.minWhy}) | `
+      + `${meta.servers.map((s) => cell(o.latency.get(s), calls)).join(' | ')} |`);
+  }
+  lines.push('');
+
+  lines.push(`## Latency, ms (median / p99 of ${meta.runs} sequential runs, CT latency ${meta.latencyMs} ms per call)`, '');
+  lines.push(`| scenario | critical path | ${meta.servers.map(label).join(' | ')} | ct-graphql / Mesh (median, lower is better) |`);
+  lines.push(`| --- | --- | ${meta.servers.map(() => '---').join(' | ')} | --- |`);
+  for (const o of outcomes) {
+    const ours = o.latency.get(OURS);
+    const mesh = o.latency.get(MESH);
+    lines.push(`| ${o.scenario.title} | ${o.scenario.depth} x ${meta.latencyMs} = ${o.scenario.depth * meta.latencyMs} | `
+      + `${meta.servers.map((s) => cell(o.latency.get(s), (r) => `${fmt(r.medianMs)} / ${fmt(r.p99Ms)}`)).join(' | ')} | `
+      + `${ratio(ours instanceof Error ? undefined : ours?.medianMs, mesh instanceof Error ? undefined : mesh?.medianMs)} |`);
+  }
+  lines.push('');
+
+  const heavy = outcomes.filter((o) => o.throughput.size > 0);
+  if (heavy.length > 0) {
+    lines.push(`## Throughput (CT latency 0, ${meta.connections} connections, ${meta.seconds} s, autocannon)`, '');
+    lines.push('Requests per CPU-second = completed requests / (user + system CPU seconds of the server process tree, from /proc).', '');
+    lines.push('| scenario | server | requests/s | server CPU s | requests per CPU-second | failures |');
+    lines.push('| --- | --- | --- | --- | --- | --- |');
+    for (const o of heavy) {
+      for (const s of meta.servers) {
+        const r = o.throughput.get(s);
+        if (r === undefined) continue;
+        if (r instanceof Error) {
+          lines.push(`| ${o.scenario.title} | ${label(s)} | ${cell(r, () => '')} | | | |`);
+          continue;
+        }
+        lines.push(`| ${o.scenario.title} | ${label(s)} | ${fmt(r.rps, 0)} | ${fmt(r.cpuSeconds, 2)} | ${fmt(r.perCpuSecond, 0)} | ${r.failures} |`);
+      }
+    }
+    lines.push('');
+    lines.push('| scenario | ct-graphql / Mesh, requests/s (higher is better) | ct-graphql / Mesh, requests per CPU-second (higher is better) |');
+    lines.push('| --- | --- | --- |');
+    for (const o of heavy) {
+      const ours = o.throughput.get(OURS);
+      const mesh = o.throughput.get(MESH);
+      const ok = (r: ThroughputResult | Error | undefined): ThroughputResult | undefined => (r instanceof Error ? undefined : r);
+      lines.push(`| ${o.scenario.title} | ${ratio(ok(ours)?.rps, ok(mesh)?.rps)} | ${ratio(ok(ours)?.perCpuSecond, ok(mesh)?.perCpuSecond)} |`);
+    }
+    lines.push('');
+  }
+
+  const failures: string[] = [];
+  for (const o of outcomes) {
+    for (const [kind, results] of [['latency', o.latency], ['throughput', o.throughput]] as const) {
+      for (const [server, r] of results as Map<string, unknown>) {
+        if (r instanceof Error) failures.push(`${o.scenario.id} / ${label(server)} (${kind}): ${r.message.replace(/\s+/g, ' ').replace(/\|/g, '/')}`);
+      }
+    }
+  }
+  if (failures.length > 0) {
+    lines.push('## Failures', '');
+    for (const f of failures) lines.push(`- ${f}`);
+    lines.push('');
+  }
+
+  if (meta.notes.length > 0) {
+    lines.push('## Notes', '');
+    for (const n of meta.notes) lines.push(`- ${n}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,229 @@
+// `npm run bench`: starts the CT simulator (fixed latency per CT call), ct-graphql as shipped, the
+// same code with loaders off (naive), and GraphQL Mesh over the same simulator, each in its own
+// process over HTTP on loopback; runs the scenarios of bench/lib/scenarios.ts against each; prints
+// the markdown tables and writes bench/RESULTS.md. See bench/README.md.
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { DEMO } from '../simulator/app.js';
+import { ctAccessToken, facadeSessionToken } from './lib/login.js';
+import { measureLatency, measureThroughput, runSteps, type Target } from './lib/measure.js';
+import { startMesh } from './lib/mesh.js';
+import { freePort, spawnServer } from './lib/proc.js';
+import { renderReport, type ScenarioOutcome } from './lib/report.js';
+import { SCENARIOS, type Probe } from './lib/scenarios.js';
+import { REPO_DIR, startSimulator, type SimulatorControl } from './lib/sim.js';
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number`);
+  return n;
+}
+
+const settings = {
+  latencyMs: intEnv('BENCH_CT_LATENCY_MS', 20),
+  runs: Math.max(1, intEnv('BENCH_RUNS', 50)),
+  warmup: intEnv('BENCH_WARMUP', 5),
+  connections: Math.max(1, intEnv('BENCH_CONNECTIONS', 16)),
+  seconds: Math.max(1, intEnv('BENCH_DURATION_S', 10)),
+  servers: (process.env['BENCH_SERVERS'] ?? 'ct-graphql,naive,mesh').split(',').map((s) => s.trim()).filter(Boolean),
+  throughput: process.env['BENCH_THROUGHPUT'] !== '0',
+  /** Write a V8 CPU profile of each ct-graphql process to bench/.profiles (on its exit). */
+  cpuProf: process.env['BENCH_CPU_PROF'] === '1',
+};
+
+const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+const account = { username: DEMO.username, password: DEMO.password };
+
+interface Running { target: Target; output(): string; stop(): Promise<void> }
+
+async function startFacade(name: string, sim: SimulatorControl, extraEnv: Record<string, string>): Promise<Running> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  await sim.registerRedirectUri(`${base}/auth/callback`);
+  const spawned = await spawnServer({
+    name,
+    command: process.execPath,
+    args: [
+      ...(settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_DIR, 'bench', '.profiles')}`] : []),
+      '--import', 'tsx', 'src/server.ts',
+    ],
+    cwd: REPO_DIR,
+    env: {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: base,
+      CT_API_URL: `${sim.url}/api/v1`,
+      CT_OAUTH_URL: sim.url,
+      CT_CLIENT_ID: DEMO.clientId,
+      CT_CLIENT_SECRET: DEMO.clientSecret,
+      SESSION_SECRET: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
+    readyUrl: `${base}/healthz`,
+  });
+  const token = await facadeSessionToken(base, account);
+  return {
+    target: { name, url: `${base}/graphql`, pid: spawned.pid, headers: { authorization: `Bearer ${token}` } },
+    output: () => spawned.output(),
+    stop: () => spawned.stop(),
+  };
+}
+
+async function startMeshPeer(sim: SimulatorControl, notes: string[]): Promise<Running> {
+  const mesh = await startMesh(`${sim.url}/api/v1`, log);
+  if (mesh.install.installed) notes.push(`GraphQL Mesh was installed into bench/mesh/node_modules by this run (${mesh.install.seconds.toFixed(0)} s).`);
+  const token = await ctAccessToken(sim.url, DEMO, account);
+  return {
+    target: { name: 'mesh', url: mesh.url, pid: mesh.pid, headers: { authorization: `Bearer ${token}` } },
+    output: () => mesh.process.output(),
+    stop: () => mesh.stop(),
+  };
+}
+
+/** Reads the seeded data the data-dependent scenarios need, straight from the simulator's REST API. */
+async function probe(sim: SimulatorControl): Promise<Probe> {
+  const token = await ctAccessToken(sim.url, DEMO, account);
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${sim.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`probe GET ${path}: HTTP ${res.status}`);
+    return (await res.json()) as T;
+  };
+  type Page<K extends string, T> = Record<K, T[]> & { _links: { total_entries: number } };
+  const locations = await get<Page<'locations', { slug: string }>>('/locations?per=100');
+  if (locations.locations.length < 25) throw new Error('the simulator needs at least 25 locations for the flat scenario');
+  const boxes = await get<Page<'boxes', { location_slug: string }>>('/boxes?per=20');
+  let voucherSlug: string | null = null;
+  let voucherBatches5 = 0;
+  for (const l of locations.locations) {
+    const v = await get<Page<'vouchers', { completed: boolean }>>(`/locations/${l.slug}/vouchers?per=5`);
+    const n = v.vouchers.length;
+    if (n > voucherBatches5 && v.vouchers.every((x) => x.completed)) {
+      voucherSlug = l.slug;
+      voucherBatches5 = n;
+      if (n === 5) break;
+    }
+  }
+  if (!voucherSlug) throw new Error('no location with completed voucher batches in the simulator');
+  const createSlug = [...locations.locations].reverse().find((l) => l.slug !== voucherSlug)?.slug ?? voucherSlug;
+  return {
+    aliasSlug: locations.locations[0]!.slug,
+    boxLocations20: new Set(boxes.boxes.map((b) => b.location_slug)).size,
+    voucherSlug,
+    voucherBatches5,
+    createSlug,
+    locationsTotal: locations._links.total_entries,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const notes: string[] = [];
+  const running: Running[] = [];
+  log(`simulator with ${settings.latencyMs} ms per CT call; servers: ${settings.servers.join(', ')}`);
+  const sim = await startSimulator();
+  try {
+    await sim.setLatency(settings.latencyMs);
+    const starters: Record<string, () => Promise<Running>> = {
+      'ct-graphql': () => startFacade('ct-graphql', sim, {}),
+      naive: () => startFacade('naive', sim, { CT_LOADERS: 'off' }),
+      mesh: () => startMeshPeer(sim, notes),
+    };
+    const servers: string[] = [];
+    for (const name of settings.servers) {
+      const start = starters[name];
+      if (!start) throw new Error(`unknown server "${name}" in BENCH_SERVERS (ct-graphql, naive, mesh)`);
+      try {
+        running.push(await start());
+        servers.push(name);
+        log(`${name} ready`);
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        notes.push(`${name} could not be started: ${message.split('\n')[0]}`);
+        log(`${name} could not be started:\n${message}`);
+      }
+    }
+    const targets = new Map(running.map((r) => [r.target.name, r.target]));
+    const outputs = new Map(running.map((r) => [r.target.name, r]));
+    const shownOutput = new Set<string>();
+    const p = await probe(sim);
+    log(`probe: ${JSON.stringify(p)}`);
+
+    const outcomes: ScenarioOutcome[] = [];
+    for (const scenario of SCENARIOS) {
+      const outcome: ScenarioOutcome = { scenario, minCalls: scenario.minCalls(p), minWhy: scenario.minWhy(p), latency: new Map(), throughput: new Map() };
+      outcomes.push(outcome);
+      for (const name of servers) {
+        const target = targets.get(name)!;
+        const steps = name === 'mesh' ? scenario.mesh : scenario.facade;
+        try {
+          await runSteps(target, steps, p); // the answer has the expected shape before anything is timed
+          const r = await measureLatency(target, steps, p, sim, { runs: settings.runs, warmup: settings.warmup });
+          outcome.latency.set(name, r);
+          log(`${scenario.id} / ${name}: ${r.callsMin} CT calls (min ${outcome.minCalls}), median ${r.medianMs.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms`);
+        } catch (e) {
+          outcome.latency.set(name, e instanceof Error ? e : new Error(String(e)));
+          log(`${scenario.id} / ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+          if (!shownOutput.has(name)) {
+            shownOutput.add(name); // the server's own log usually says why; once per server is enough
+            log(`${name} output (last lines):\n${outputs.get(name)?.output().slice(-1500) ?? ''}`);
+          }
+        }
+      }
+    }
+
+    if (settings.throughput) {
+      await sim.setLatency(0);
+      for (const outcome of outcomes.filter((o) => o.scenario.throughput)) {
+        for (const name of servers) {
+          if (outcome.latency.get(name) instanceof Error) continue;
+          const target = targets.get(name)!;
+          const step = (name === 'mesh' ? outcome.scenario.mesh : outcome.scenario.facade)[0]!;
+          try {
+            const r = await measureThroughput(target, step, p, { connections: settings.connections, seconds: settings.seconds });
+            outcome.throughput.set(name, r);
+            log(`${outcome.scenario.id} / ${name}: ${r.rps.toFixed(0)} req/s, ${r.perCpuSecond.toFixed(0)} req per CPU-s (${r.cpuSeconds.toFixed(2)} CPU s), ${r.failures} failures`);
+          } catch (e) {
+            outcome.throughput.set(name, e instanceof Error ? e : new Error(String(e)));
+          }
+          await sim.resetLog(); // the log of a load run is large and not needed
+        }
+      }
+      await sim.setLatency(settings.latencyMs);
+    }
+
+    notes.push(`Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s. Probe: ${JSON.stringify(p)}.`);
+    const cpu = cpus();
+    const report = renderReport({
+      date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      cores: cpu.length,
+      cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+      node: process.version,
+      latencyMs: settings.latencyMs,
+      runs: settings.runs,
+      connections: settings.connections,
+      seconds: settings.seconds,
+      servers,
+      notes,
+    }, outcomes);
+    process.stdout.write(`${report}\n`);
+    // Only a full, unprofiled comparison replaces the committed RESULTS.md.
+    const full = ['ct-graphql', 'naive', 'mesh'].every((s) => servers.includes(s)) && settings.throughput && !settings.cpuProf;
+    const file = full ? 'RESULTS.md' : 'RESULTS.partial.md';
+    writeFileSync(join(REPO_DIR, 'bench', file), report);
+    log(`wrote bench/${file}`);
+  } finally {
+    await Promise.all(running.map((r) => r.stop()));
+    await sim.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
