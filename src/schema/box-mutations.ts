@@ -5,29 +5,24 @@ import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
 import type { CtBox } from '../ct/types.js';
 import type { Loaders } from '../loaders.js';
-import { locationSlugInput } from './location-mutations.js';
 import { MAC_FORMAT_MESSAGE, normalizeMac } from './mac.js';
 import { boxGlobalId } from './ids.js';
 import { type BoxModel, toBox } from './models.js';
+import { coordinateFields, deleteMutation, idInputType, type MutationObject, objectMutation } from './mutation-fields.js';
 import { BoxRef } from './refs.js';
 import {
-  type CtErrorSpec,
+  at,
+  byIdSpec,
   ctWrite,
-  decodeIdInput,
-  deletePayloadType,
-  type DeletePayload,
+  decodeSlugInput,
   failed,
+  ID_PATH,
   type InputPath,
   InputCheck,
   type Payload,
-  payloadType,
   succeeded,
   userError,
-  type UserError,
 } from './user-errors.js';
-
-const at = (field: string): InputPath => ['input', field];
-const ID_PATH = at('id');
 
 /** CT attribute => our input path, for mapping CT's 422 bodies. */
 const BOX_FIELDS: Record<string, InputPath> = {
@@ -44,15 +39,6 @@ const BOX_FIELDS: Record<string, InputPath> = {
   transfer_to: at('toLocationId'),
   action: ID_PATH,
 };
-
-const BOX_SLUG = /^[A-Za-z0-9][\w-]*$/;
-
-function boxSlugInput(id: string, path: InputPath): { slug: string } | { error: UserError } {
-  const decoded = decodeIdInput(id, 'Box', path);
-  if ('error' in decoded) return decoded;
-  if (!BOX_SLUG.test(decoded.key)) return { error: userError('INVALID', path, 'The Box ID does not hold a valid slug') };
-  return { slug: decoded.key };
-}
 
 const boxPath = (slug: string): string => `/boxes/${encodeURIComponent(slug)}`;
 
@@ -108,15 +94,9 @@ const UpdateBoxInput = builder.inputType('UpdateBoxInput', {
     description: t.string({ description: 'Name for the box; null clears it.' }),
     ignored: t.boolean({ description: "true mutes the box's alerts, false unmutes them." }),
     monitored: t.boolean({ description: 'true makes CT raise alerts for this box.' }),
-    latitude: t.float({ description: 'Latitude in degrees, -90 to 90.' }),
-    longitude: t.float({ description: 'Longitude in degrees, -180 to 180.' }),
+    ...coordinateFields(t),
     tags: t.stringList({ description: 'The full new list of labels (replaces the old one; [] or null clears it). No commas.' }),
   }),
-});
-
-const BoxIdInput = builder.inputType('BoxIdInput', {
-  description: 'Names one box.',
-  fields: (t) => ({ id: t.id({ required: true, description: 'Global ID of the box.' }) }),
 });
 
 const TransferBoxInput = builder.inputType('TransferBoxInput', {
@@ -127,23 +107,8 @@ const TransferBoxInput = builder.inputType('TransferBoxInput', {
   }),
 });
 
-const boxPayload = (name: string, description: string) =>
-  payloadType<BoxModel>(name, {
-    description,
-    resultField: 'box',
-    type: BoxRef,
-    resultDescription: 'The box as CT now has it; null when userErrors is not empty.',
-  });
-
-const AddBoxPayload = boxPayload('AddBoxPayload', 'Result of addBox.');
-const UpdateBoxPayload = boxPayload('UpdateBoxPayload', 'Result of updateBox.');
-const RebootBoxPayload = boxPayload('RebootBoxPayload', 'Result of rebootBox: the box in state REBOOTING.');
-const ResetBoxPayload = boxPayload('ResetBoxPayload', 'Result of resetBox: the box in state NEW.');
-const TransferBoxPayload = boxPayload('TransferBoxPayload', 'Result of transferBox: the box, whose `location` is the new one.');
-const DeleteBoxPayload = deletePayloadType('DeleteBoxPayload', {
-  description: 'Result of deleteBox.',
-  deletedDescription: 'Global ID of the deleted box; null when userErrors is not empty.',
-});
+const BOX: MutationObject<BoxModel> = { type: BoxRef, field: 'box', noun: 'box' };
+const BoxIdInput = idInputType('BoxIdInput', BOX.noun);
 
 // ---------------------------------------------------------------- resolvers
 
@@ -157,7 +122,7 @@ interface AddBoxArgs {
 async function addBox(ctx: GraphQLContext, input: AddBoxArgs): Promise<Payload<BoxModel>> {
   const { ct, loaders } = requireUser(ctx);
   const check = new InputCheck();
-  const location = locationSlugInput(input.locationId, at('locationId'));
+  const location = decodeSlugInput(input.locationId, 'Location', at('locationId'));
   if ('error' in location) check.errors.push(location.error);
   const mac = normalizeMac(input.mac);
   if (!mac) check.add(at('mac'), MAC_FORMAT_MESSAGE);
@@ -166,9 +131,8 @@ async function addBox(ctx: GraphQLContext, input: AddBoxArgs): Promise<Payload<B
   const box: Record<string, unknown> = { calledstationid: mac };
   if (input.description !== undefined) box.description = input.description;
   if (input.machineType !== undefined) box.machine_type = input.machineType;
-  const spec: CtErrorSpec = { fields: BOX_FIELDS, notFound: at('locationId'), forbidden: at('locationId') };
   // The dashboard mirrors location_id into the query string (ct-api.md §4.3); so do we.
-  const written = await ctWrite(spec, () =>
+  const written = await ctWrite(byIdSpec(BOX_FIELDS, at('locationId')), () =>
     ct.send<CtBox>('POST', '/boxes', { location_id: location.slug, box }, { location_id: location.slug }),
   );
   if (!written.ok) return failed(written.userErrors);
@@ -190,12 +154,12 @@ interface UpdateBoxArgs {
   tags?: string[] | null;
 }
 
-const BY_ID_SPEC: CtErrorSpec = { fields: BOX_FIELDS, notFound: ID_PATH, forbidden: ID_PATH };
+const BY_ID_SPEC = byIdSpec(BOX_FIELDS);
 
 /** PATCH /boxes/{slug} `{box: body}`; `check` carries problems found before (reported with a bad id). */
 async function patchBox(ctx: GraphQLContext, id: string, body: Record<string, unknown>, check = new InputCheck()): Promise<Payload<BoxModel>> {
   const { ct, loaders } = requireUser(ctx);
-  const target = boxSlugInput(id, ID_PATH);
+  const target = decodeSlugInput(id, 'Box', ID_PATH);
   if ('error' in target) check.errors.unshift(target.error);
   if (!check.ok || 'error' in target) return failed(check.errors);
   const written = await ctWrite(BY_ID_SPEC, () => ct.send<CtBox>('PATCH', boxPath(target.slug), { box: body }));
@@ -208,12 +172,11 @@ async function updateBox(ctx: GraphQLContext, input: UpdateBoxArgs): Promise<Pay
   const check = new InputCheck();
   const body: Record<string, unknown> = {};
   if (input.description !== undefined) body.description = input.description;
-  for (const field of ['ignored', 'monitored'] as const) {
-    check.notNull(at(field), input[field]);
-    if (input[field] !== undefined && input[field] !== null) body[field === 'monitored' ? 'is_monitored' : field] = input[field];
-  }
-  check.range(at('latitude'), input.latitude, -90, 90, { nullable: true });
-  check.range(at('longitude'), input.longitude, -180, 180, { nullable: true });
+  check.notNull(at('ignored'), input.ignored);
+  if (typeof input.ignored === 'boolean') body.ignored = input.ignored;
+  check.notNull(at('monitored'), input.monitored);
+  if (typeof input.monitored === 'boolean') body.is_monitored = input.monitored;
+  check.coordinates(input);
   if (input.latitude !== undefined) body.latitude = input.latitude;
   if (input.longitude !== undefined) body.longitude = input.longitude;
   if (input.tags !== undefined) {
@@ -224,27 +187,27 @@ async function updateBox(ctx: GraphQLContext, input: UpdateBoxArgs): Promise<Pay
     });
     body.tags = tags.join(',');
   }
-  if (Object.keys(body).length === 0 && check.ok) check.add(['input'], 'Nothing to change: give at least one field besides `id`');
+  check.somethingToChange(body);
   return patchBox(ctx, input.id, body, check);
 }
 
-async function deleteBox(ctx: GraphQLContext, id: string): Promise<DeletePayload> {
+async function deleteBox(ctx: GraphQLContext, id: string): Promise<Payload<string>> {
   const { ct, loaders } = requireUser(ctx);
-  const target = boxSlugInput(id, ID_PATH);
-  if ('error' in target) return { deletedId: null, userErrors: [target.error] };
+  const target = decodeSlugInput(id, 'Box', ID_PATH);
+  if ('error' in target) return failed([target.error]);
   const written = await ctWrite({ ...BY_ID_SPEC, base: ID_PATH }, () => ct.send<null>('DELETE', boxPath(target.slug)));
-  if (!written.ok) return { deletedId: null, userErrors: written.userErrors };
+  if (!written.ok) return failed(written.userErrors);
   // Its location's counts changed, and which location that is was never read: forget everything read so far.
   loaders.clearAll();
-  return { deletedId: boxGlobalId(target.slug), userErrors: [] };
+  return succeeded(boxGlobalId(target.slug));
 }
 
 async function transferBox(ctx: GraphQLContext, input: { id: string; toLocationId: string }): Promise<Payload<BoxModel>> {
   const { ct, loaders } = requireUser(ctx);
   const check = new InputCheck();
-  const box = boxSlugInput(input.id, ID_PATH);
+  const box = decodeSlugInput(input.id, 'Box', ID_PATH);
   if ('error' in box) check.errors.push(box.error);
-  const to = locationSlugInput(input.toLocationId, at('toLocationId'));
+  const to = decodeSlugInput(input.toLocationId, 'Location', at('toLocationId'));
   if ('error' in to) check.errors.push(to.error);
   if (!check.ok || 'error' in box || 'error' in to) return failed(check.errors);
 
@@ -268,47 +231,42 @@ async function transferBox(ctx: GraphQLContext, input: { id: string; toLocationI
   return reread ? succeeded(toBox(reread)) : gone();
 }
 
-builder.mutationFields((t) => ({
-  addBox: t.field({
-    type: AddBoxPayload,
-    nullable: false,
-    description: 'Add a device to a location by its MAC address (POST /boxes). A MAC already registered is a CONFLICT.',
-    args: { input: t.arg({ type: AddBoxInput, required: true, description: 'The location and the device.' }) },
-    resolve: (_root, { input }, ctx) => addBox(ctx, input),
-  }),
-  updateBox: t.field({
-    type: UpdateBoxPayload,
-    nullable: false,
-    description: "Change a box's settings; only the fields given are changed (PATCH /boxes/{slug}).",
-    args: { input: t.arg({ type: UpdateBoxInput, required: true, description: 'The box and the fields to change.' }) },
-    resolve: (_root, { input }, ctx) => updateBox(ctx, input),
-  }),
-  deleteBox: t.field({
-    type: DeleteBoxPayload,
-    nullable: false,
-    description: 'Remove a box from CT (DELETE /boxes/{slug}).',
-    args: { input: t.arg({ type: BoxIdInput, required: true, description: 'The box to delete.' }) },
-    resolve: (_root, { input }, ctx) => deleteBox(ctx, input.id),
-  }),
-  rebootBox: t.field({
-    type: RebootBoxPayload,
-    nullable: false,
-    description: 'Reboot a box; it answers in state REBOOTING. FORBIDDEN when the box cannot take jobs now. Never retried.',
-    args: { input: t.arg({ type: BoxIdInput, required: true, description: 'The box to reboot.' }) },
-    resolve: (_root, { input }, ctx) => patchBox(ctx, input.id, { action: 'reboot' }),
-  }),
-  resetBox: t.field({
-    type: ResetBoxPayload,
-    nullable: false,
-    description: 'Factory-reset a box; it answers in state NEW. FORBIDDEN when the box cannot take jobs now. Never retried.',
-    args: { input: t.arg({ type: BoxIdInput, required: true, description: 'The box to reset.' }) },
-    resolve: (_root, { input }, ctx) => patchBox(ctx, input.id, { action: 'reset' }),
-  }),
-  transferBox: t.field({
-    type: TransferBoxPayload,
-    nullable: false,
-    description: 'Move a box to another of your locations; its `location` in the answer is the new one.',
-    args: { input: t.arg({ type: TransferBoxInput, required: true, description: 'The box and where it goes.' }) },
-    resolve: (_root, { input }, ctx) => transferBox(ctx, input),
-  }),
-}));
+objectMutation('addBox', BOX, {
+  description: 'Add a device to a location by its MAC address (POST /boxes). A MAC already registered is a CONFLICT.',
+  input: AddBoxInput,
+  inputDescription: 'The location and the device.',
+  resolve: addBox,
+});
+objectMutation('updateBox', BOX, {
+  description: "Change a box's settings; only the fields given are changed (PATCH /boxes/{slug}).",
+  input: UpdateBoxInput,
+  inputDescription: 'The box and the fields to change.',
+  resolve: updateBox,
+});
+deleteMutation('deleteBox', BOX.noun, {
+  description: 'Remove a box from CT (DELETE /boxes/{slug}).',
+  input: BoxIdInput,
+  inputDescription: 'The box to delete.',
+  resolve: (ctx, input) => deleteBox(ctx, input.id),
+});
+objectMutation('rebootBox', BOX, {
+  description: 'Reboot a box; it answers in state REBOOTING. FORBIDDEN when the box cannot take jobs now. Never retried.',
+  payloadDescription: 'Result of rebootBox: the box in state REBOOTING.',
+  input: BoxIdInput,
+  inputDescription: 'The box to reboot.',
+  resolve: (ctx, input) => patchBox(ctx, input.id, { action: 'reboot' }),
+});
+objectMutation('resetBox', BOX, {
+  description: 'Factory-reset a box; it answers in state NEW. FORBIDDEN when the box cannot take jobs now. Never retried.',
+  payloadDescription: 'Result of resetBox: the box in state NEW.',
+  input: BoxIdInput,
+  inputDescription: 'The box to reset.',
+  resolve: (ctx, input) => patchBox(ctx, input.id, { action: 'reset' }),
+});
+objectMutation('transferBox', BOX, {
+  description: 'Move a box to another of your locations; its `location` in the answer is the new one.',
+  payloadDescription: 'Result of transferBox: the box, whose `location` is the new one.',
+  input: TransferBoxInput,
+  inputDescription: 'The box and where it goes.',
+  resolve: transferBox,
+});

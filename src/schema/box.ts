@@ -2,9 +2,7 @@
 // GET /boxes). A box's location comes from the location loader by the slug the box carries, so a
 // location already returned elsewhere in the query costs nothing.
 import { builder } from '../builder.js';
-import { requireUser } from '../context.js';
-import { codedError } from '../errors.js';
-import { boxConnection, loadBox, loadLocation } from './readers.js';
+import { boxConnection, loadBox, parentLocation } from './readers.js';
 import { BoxConnection, BoxRef, BoxStateEnum, LocationRef } from './refs.js';
 
 builder.node(BoxRef, {
@@ -43,12 +41,7 @@ builder.node(BoxRef, {
       type: LocationRef,
       nullable: false,
       description: 'The location the box belongs to. Costs no CT call when the query already read that location.',
-      resolve: async (box, _args, ctx) => {
-        const location = box.locationKey === null ? null : await loadLocation(ctx, box.locationKey);
-        // CT names a location it then cannot find: say so with a code rather than a masked internal error.
-        if (!location) throw codedError('CT did not find the location of this box.', 'NOT_FOUND');
-        return location;
-      },
+      resolve: (box, _args, ctx) => parentLocation(ctx, box.locationKey, 'box'),
     }),
   }),
 });
@@ -58,10 +51,7 @@ builder.queryFields((t) => ({
     type: BoxRef,
     description: 'One box by slug; null when CT has no such box.',
     args: { slug: t.arg.string({ required: true, description: "The box's slug." }) },
-    resolve: (_root, { slug }, ctx) => {
-      requireUser(ctx);
-      return loadBox(ctx, slug);
-    },
+    resolve: (_root, { slug }, ctx) => loadBox(ctx, slug),
   }),
   boxes: t.field({
     type: BoxConnection,

@@ -7,43 +7,23 @@ import type { CtLocation } from '../ct/types.js';
 import type { Loaders } from '../loaders.js';
 import { locationGlobalId } from './ids.js';
 import { type LocationModel, toLocation } from './models.js';
+import { coordinateFields, deleteMutation, idInputType, type InputFields, type MutationObject, objectMutation } from './mutation-fields.js';
 import { LocationRef } from './refs.js';
 import {
+  at,
+  byIdSpec,
   type CtErrorSpec,
   ctWrite,
-  decodeIdInput,
-  deletePayloadType,
-  type DeletePayload,
+  decodeSlugInput,
   failed,
+  ID_PATH,
   type InputPath,
   InputCheck,
+  inputPathsByCtAttribute,
   type Payload,
-  payloadType,
   succeeded,
   userError,
-  type UserError,
 } from './user-errors.js';
-
-const at = (field: string): InputPath => ['input', field];
-const ID_PATH = at('id');
-
-/** CT attribute => our input path, for mapping CT's 422 bodies. */
-const LOCATION_FIELDS: Record<string, InputPath> = {
-  location_name: at('name'),
-  location_address: at('address'),
-  street: at('street'),
-  town: at('town'),
-  postcode: at('postcode'),
-  country: at('country'),
-  phone1: at('phone'),
-  location_website: at('website'),
-  location_type: at('locationType'),
-  timezone: at('timezone'),
-  lat: at('latitude'),
-  lng: at('longitude'),
-  favourite: at('favourite'),
-  is_favourite: at('favourite'),
-};
 
 /** Our input field => CT attribute, for the text settings create and update share. */
 const TEXT_ATTRIBUTES = {
@@ -59,40 +39,27 @@ const TEXT_ATTRIBUTES = {
 } as const;
 type TextField = keyof typeof TEXT_ATTRIBUTES;
 
-interface LocationSettings {
-  name?: string | null;
-  address?: string | null;
-  street?: string | null;
-  town?: string | null;
-  postcode?: string | null;
-  country?: string | null;
-  phone?: string | null;
-  website?: string | null;
-  locationType?: string | null;
-  timezone?: string | null;
+/** CT attribute => our input path, for mapping CT's 422 bodies. */
+const LOCATION_FIELDS: Record<string, InputPath> = {
+  ...inputPathsByCtAttribute(TEXT_ATTRIBUTES),
+  location_name: at('name'),
+  lat: at('latitude'),
+  lng: at('longitude'),
+  favourite: at('favourite'),
+  is_favourite: at('favourite'),
+};
+
+type LocationSettings = { [F in TextField | 'name']?: string | null } & {
   latitude?: number | null;
   longitude?: number | null;
   favourite?: boolean | null;
-}
-
-/** Slugs (and CT's numeric ids) are word characters and hyphens; anything else cannot name a CT location. */
-const KEY_SHAPE = /^[A-Za-z0-9][\w-]*$/;
-
-/** The slug inside a Location ID given at `path`, or the userError saying why it is not one. */
-export function locationSlugInput(id: string, path: InputPath): { slug: string } | { error: UserError } {
-  const decoded = decodeIdInput(id, 'Location', path);
-  if ('error' in decoded) return decoded;
-  if (!KEY_SHAPE.test(decoded.key)) return { error: userError('INVALID', path, 'The Location ID does not hold a valid slug') };
-  return { slug: decoded.key };
-}
+};
 
 export const locationPath = (slug: string): string => `/locations/${encodeURIComponent(slug)}`;
 
-function checkSettings(check: InputCheck, input: LocationSettings, creating: boolean): void {
+function checkSettings(check: InputCheck, input: LocationSettings): void {
   check.text(at('name'), input.name, { required: true });
-  if (creating && input.name === undefined) check.add(at('name'), "Name can't be blank");
-  check.range(at('latitude'), input.latitude, -90, 90, { nullable: true });
-  check.range(at('longitude'), input.longitude, -180, 180, { nullable: true });
+  check.coordinates(input);
   check.notNull(at('favourite'), input.favourite);
 }
 
@@ -118,7 +85,7 @@ function isLocation(value: unknown): value is CtLocation {
  * After a write to location `slug`: forget it and every list page, then prime with what CT answered
  * (or read it back once when CT answered no body), so the rest of the request sees the new state.
  */
-export async function freshLocation(loaders: Loaders, slug: string, answered: unknown): Promise<LocationModel | null> {
+async function freshLocation(loaders: Loaders, slug: string, answered: unknown): Promise<LocationModel | null> {
   loaders.clearLocation(slug);
   loaders.clearLists();
   if (isLocation(answered)) {
@@ -131,21 +98,25 @@ export async function freshLocation(loaders: Loaders, slug: string, answered: un
 
 // ---------------------------------------------------------------- schema types
 
+/** The settings both inputs take alike; `name` (required on create) and `favourite` (update only) differ. */
+const settingFields = (t: InputFields) => ({
+  address: t.string({ description: 'Street address (first line).' }),
+  street: t.string({ description: 'Street name, when kept apart from the address.' }),
+  town: t.string({ description: 'Town or city.' }),
+  postcode: t.string({ description: 'Postal code.' }),
+  country: t.string({ description: 'Country.' }),
+  phone: t.string({ description: 'Contact phone number.' }),
+  website: t.string({ description: "The location's website." }),
+  locationType: t.string({ description: 'Kind of venue (free text).' }),
+  timezone: t.string({ description: 'Time zone name, e.g. "Europe/London" (CT checks it).' }),
+  ...coordinateFields(t),
+});
+
 const CreateLocationInput = builder.inputType('CreateLocationInput', {
   description: 'A new location. Only `name` is required; CT fills in defaults for the rest.',
   fields: (t) => ({
     name: t.string({ required: true, description: 'Display name (not blank).' }),
-    address: t.string({ description: 'Street address (first line).' }),
-    street: t.string({ description: 'Street name, when kept apart from the address.' }),
-    town: t.string({ description: 'Town or city.' }),
-    postcode: t.string({ description: 'Postal code.' }),
-    country: t.string({ description: 'Country.' }),
-    phone: t.string({ description: 'Contact phone number.' }),
-    website: t.string({ description: "The location's website." }),
-    locationType: t.string({ description: 'Kind of venue (free text).' }),
-    timezone: t.string({ description: 'Time zone name, e.g. "Europe/London" (CT checks it).' }),
-    latitude: t.float({ description: 'Latitude in degrees, -90 to 90.' }),
-    longitude: t.float({ description: 'Longitude in degrees, -180 to 180.' }),
+    ...settingFields(t),
   }),
 });
 
@@ -154,52 +125,23 @@ const UpdateLocationInput = builder.inputType('UpdateLocationInput', {
   fields: (t) => ({
     id: t.id({ required: true, description: 'Global ID of the location.' }),
     name: t.string({ description: 'New display name (not blank).' }),
-    address: t.string({ description: 'Street address (first line).' }),
-    street: t.string({ description: 'Street name, when kept apart from the address.' }),
-    town: t.string({ description: 'Town or city.' }),
-    postcode: t.string({ description: 'Postal code.' }),
-    country: t.string({ description: 'Country.' }),
-    phone: t.string({ description: 'Contact phone number.' }),
-    website: t.string({ description: "The location's website." }),
-    locationType: t.string({ description: 'Kind of venue (free text).' }),
-    timezone: t.string({ description: 'Time zone name, e.g. "Europe/London" (CT checks it).' }),
-    latitude: t.float({ description: 'Latitude in degrees, -90 to 90.' }),
-    longitude: t.float({ description: 'Longitude in degrees, -180 to 180.' }),
+    ...settingFields(t),
     favourite: t.boolean({ description: 'Mark or unmark the location as a favourite.' }),
   }),
 });
 
-const LocationIdInput = builder.inputType('LocationIdInput', {
-  description: 'Names one location.',
-  fields: (t) => ({ id: t.id({ required: true, description: 'Global ID of the location.' }) }),
-});
-
-const locationPayload = (name: string, description: string) =>
-  payloadType<LocationModel>(name, {
-    description,
-    resultField: 'location',
-    type: LocationRef,
-    resultDescription: 'The location as CT now has it; null when userErrors is not empty.',
-  });
-
-const CreateLocationPayload = locationPayload('CreateLocationPayload', 'Result of createLocation.');
-const UpdateLocationPayload = locationPayload('UpdateLocationPayload', 'Result of updateLocation.');
-const ArchiveLocationPayload = locationPayload('ArchiveLocationPayload', 'Result of archiveLocation.');
-const RestoreLocationPayload = locationPayload('RestoreLocationPayload', 'Result of restoreLocation.');
-const DeleteLocationPayload = deletePayloadType('DeleteLocationPayload', {
-  description: 'Result of deleteLocation.',
-  deletedDescription: 'Global ID of the deleted location; null when userErrors is not empty.',
-});
+const LOCATION: MutationObject<LocationModel> = { type: LocationRef, field: 'location', noun: 'location' };
+const LocationIdInput = idInputType('LocationIdInput', LOCATION.noun);
 
 // ---------------------------------------------------------------- resolvers
 
 const CREATE_SPEC: CtErrorSpec = { fields: LOCATION_FIELDS, notFound: ['input'], forbidden: null };
-const byIdSpec = (base: InputPath = ['input']): CtErrorSpec => ({ fields: LOCATION_FIELDS, notFound: ID_PATH, forbidden: ID_PATH, base });
+const BY_ID_SPEC = byIdSpec(LOCATION_FIELDS);
 
 async function createLocation(ctx: GraphQLContext, input: LocationSettings): Promise<Payload<LocationModel>> {
   const { ct, loaders } = requireUser(ctx);
   const check = new InputCheck();
-  checkSettings(check, input, true);
+  checkSettings(check, input);
   if (!check.ok) return failed(check.errors);
   const written = await ctWrite(CREATE_SPEC, () => ct.send<CtLocation>('POST', '/locations', { location: toWire(input) }));
   if (!written.ok) return failed(written.userErrors);
@@ -209,13 +151,13 @@ async function createLocation(ctx: GraphQLContext, input: LocationSettings): Pro
   return succeeded(toLocation(written.value));
 }
 
-/** PATCH /locations/{slug} with `{location: body}` for the location named by `input.id`. */
+/** PATCH /locations/{slug} with `{location: body}`; `check` carries problems found before (reported with a bad id). */
 async function patchLocation(ctx: GraphQLContext, id: string, body: Record<string, unknown>, check = new InputCheck()): Promise<Payload<LocationModel>> {
   const { ct, loaders } = requireUser(ctx);
-  const target = locationSlugInput(id, ID_PATH);
+  const target = decodeSlugInput(id, 'Location', ID_PATH);
   if ('error' in target) check.errors.unshift(target.error);
   if (!check.ok || 'error' in target) return failed(check.errors);
-  const written = await ctWrite(byIdSpec(), () => ct.send<CtLocation>('PATCH', locationPath(target.slug), { location: body }));
+  const written = await ctWrite(BY_ID_SPEC, () => ct.send<CtLocation>('PATCH', locationPath(target.slug), { location: body }));
   if (!written.ok) return failed(written.userErrors);
   const location = await freshLocation(loaders, target.slug, written.value);
   return location ? succeeded(location) : failed([userError('NOT_FOUND', ID_PATH, 'The location no longer exists in CT')]);
@@ -224,61 +166,52 @@ async function patchLocation(ctx: GraphQLContext, id: string, body: Record<strin
 async function updateLocation(ctx: GraphQLContext, input: LocationSettings & { id: string }): Promise<Payload<LocationModel>> {
   const { id, ...settings } = input;
   const check = new InputCheck();
-  checkSettings(check, settings, false);
+  checkSettings(check, settings);
   const body = toWire(settings);
-  if (Object.keys(body).length === 0 && check.ok) check.add(['input'], 'Nothing to change: give at least one field besides `id`');
+  check.somethingToChange(body);
   return patchLocation(ctx, id, body, check);
 }
 
-async function deleteLocation(ctx: GraphQLContext, id: string): Promise<DeletePayload> {
+async function deleteLocation(ctx: GraphQLContext, id: string): Promise<Payload<string>> {
   const { ct, loaders } = requireUser(ctx);
-  const target = locationSlugInput(id, ID_PATH);
-  if ('error' in target) return { deletedId: null, userErrors: [target.error] };
+  const target = decodeSlugInput(id, 'Location', ID_PATH);
+  if ('error' in target) return failed([target.error]);
   // ct-api.md §10: paths take the slug (the dashboard's numeric id works too, but would cost a GET to learn).
   // A 422 here is CT refusing because of what the location still holds (boxes): a CONFLICT, not bad input.
-  const written = await ctWrite(byIdSpec(ID_PATH), () => ct.send<null>('DELETE', locationPath(target.slug)));
-  if (!written.ok) {
-    return { deletedId: null, userErrors: written.userErrors.map((e) => (e.code === 'INVALID' ? { ...e, code: 'CONFLICT' } : e)) };
-  }
+  const written = await ctWrite({ ...BY_ID_SPEC, base: ID_PATH }, () => ct.send<null>('DELETE', locationPath(target.slug)));
+  if (!written.ok) return failed(written.userErrors.map((e) => (e.code === 'INVALID' ? { ...e, code: 'CONFLICT' } : e)));
   // The location's vouchers and codes went with it, under keys this request cannot enumerate: forget everything.
   loaders.clearAll();
-  return { deletedId: locationGlobalId(target.slug), userErrors: [] };
+  return succeeded(locationGlobalId(target.slug));
 }
 
-builder.mutationFields((t) => ({
-  createLocation: t.field({
-    type: CreateLocationPayload,
-    nullable: false,
-    description: 'Create a location (POST /locations).',
-    args: { input: t.arg({ type: CreateLocationInput, required: true, description: 'The new location.' }) },
-    resolve: (_root, { input }, ctx) => createLocation(ctx, input),
-  }),
-  updateLocation: t.field({
-    type: UpdateLocationPayload,
-    nullable: false,
-    description: 'Change a location; only the fields given are changed (PATCH /locations/{slug}).',
-    args: { input: t.arg({ type: UpdateLocationInput, required: true, description: 'The location and the fields to change.' }) },
-    resolve: (_root, { input }, ctx) => updateLocation(ctx, input),
-  }),
-  archiveLocation: t.field({
-    type: ArchiveLocationPayload,
-    nullable: false,
-    description: 'Archive a location (CT state "archived"); restoreLocation undoes it.',
-    args: { input: t.arg({ type: LocationIdInput, required: true, description: 'The location to archive.' }) },
-    resolve: (_root, { input }, ctx) => patchLocation(ctx, input.id, { state: 'archived' }),
-  }),
-  restoreLocation: t.field({
-    type: RestoreLocationPayload,
-    nullable: false,
-    description: 'Restore an archived location (CT state "active").',
-    args: { input: t.arg({ type: LocationIdInput, required: true, description: 'The location to restore.' }) },
-    resolve: (_root, { input }, ctx) => patchLocation(ctx, input.id, { state: 'active' }),
-  }),
-  deleteLocation: t.field({
-    type: DeleteLocationPayload,
-    nullable: false,
-    description: 'Delete a location and its voucher batches. CT refuses (CONFLICT) while the location still has boxes.',
-    args: { input: t.arg({ type: LocationIdInput, required: true, description: 'The location to delete.' }) },
-    resolve: (_root, { input }, ctx) => deleteLocation(ctx, input.id),
-  }),
-}));
+objectMutation('createLocation', LOCATION, {
+  description: 'Create a location (POST /locations).',
+  input: CreateLocationInput,
+  inputDescription: 'The new location.',
+  resolve: createLocation,
+});
+objectMutation('updateLocation', LOCATION, {
+  description: 'Change a location; only the fields given are changed (PATCH /locations/{slug}).',
+  input: UpdateLocationInput,
+  inputDescription: 'The location and the fields to change.',
+  resolve: updateLocation,
+});
+objectMutation('archiveLocation', LOCATION, {
+  description: 'Archive a location (CT state "archived"); restoreLocation undoes it.',
+  input: LocationIdInput,
+  inputDescription: 'The location to archive.',
+  resolve: (ctx, input) => patchLocation(ctx, input.id, { state: 'archived' }),
+});
+objectMutation('restoreLocation', LOCATION, {
+  description: 'Restore an archived location (CT state "active").',
+  input: LocationIdInput,
+  inputDescription: 'The location to restore.',
+  resolve: (ctx, input) => patchLocation(ctx, input.id, { state: 'active' }),
+});
+deleteMutation('deleteLocation', LOCATION.noun, {
+  description: 'Delete a location and its voucher batches. CT refuses (CONFLICT) while the location still has boxes.',
+  input: LocationIdInput,
+  inputDescription: 'The location to delete.',
+  resolve: (ctx, input) => deleteLocation(ctx, input.id),
+});

@@ -1,6 +1,6 @@
-// Read helpers the schema modules share: one object by key (null when CT says 404) and one
-// connection per CT list, each going through the caller's loaders so every GET is deduplicated
-// and every list primes the item loaders. Mutation modules reuse these to return fresh objects.
+// Read helpers the schema modules share: one object by key (null when CT says 404, but an error for the
+// location a box or batch names) and one connection per CT list, each through the caller's loaders so
+// every GET is deduplicated and every list primes the item loaders.
 import { requireUser, type GraphQLContext } from '../context.js';
 import type { CtQuery } from '../ct/client.js';
 import type { CtLinks } from '../ct/types.js';
@@ -23,6 +23,13 @@ import {
 export async function loadLocation(ctx: GraphQLContext, key: string): Promise<LocationModel | null> {
   const wire = await requireUser(ctx).loaders.locationBySlug.load(key);
   return wire ? toLocation(wire) : null;
+}
+
+/** The location a box or voucher batch belongs to: CT naming one it then cannot find is a coded error, not a masked internal one. */
+export async function parentLocation(ctx: GraphQLContext, key: string | null, child: string): Promise<LocationModel> {
+  const location = key === null ? null : await loadLocation(ctx, key);
+  if (!location) throw codedError(`CT did not find the location of this ${child}.`, 'NOT_FOUND');
+  return location;
 }
 
 export async function loadBox(ctx: GraphQLContext, slug: string): Promise<BoxModel | null> {

@@ -1,7 +1,6 @@
 // Typed userErrors for mutations (DESIGN.md): the UserError type and UserErrorCode enum, local input
-// checks, CT's expected refusals (422/404/403/409) turned into userErrors at paths in OUR input, global-ID
-// decoding for `id` inputs, and the payload types every mutation returns. Unexpected failures are rethrown.
-import type { ObjectRef } from '@pothos/core';
+// checks, global-ID decoding for `id` inputs, and CT's expected refusals (422/404/403/409) turned into
+// userErrors at paths in OUR input; what every resolver returns (Payload). Unexpected failures are rethrown.
 import { builder, decodeGlobalId } from '../builder.js';
 import { CtHttpError, type CtFieldError } from '../ct/errors.js';
 
@@ -16,6 +15,16 @@ export interface UserError {
 
 /** A path in the mutation's arguments, always starting with "input". */
 export type InputPath = readonly string[];
+
+/** The path of one field of the mutation's input. */
+export const at = (field: string): InputPath => ['input', field];
+/** The path of the `id` input that names the object a mutation writes. */
+export const ID_PATH = at('id');
+
+/** `{ourField: 'ct_attribute'}` turned round: CT attribute => our input path, for `CtErrorSpec.fields`. */
+export function inputPathsByCtAttribute(attributes: Readonly<Record<string, string>>): Record<string, InputPath> {
+  return Object.fromEntries(Object.entries(attributes).map(([ours, ct]) => [ct, at(ours)]));
+}
 
 export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
   description: 'Why a mutation refused its input; stable, for automation to branch on.',
@@ -91,6 +100,12 @@ export class InputCheck {
     }
   }
 
+  /** `input.latitude` in [-90, 90] and `input.longitude` in [-180, 180] degrees; null clears them. */
+  coordinates(input: { latitude?: number | null; longitude?: number | null }): void {
+    this.range(at('latitude'), input.latitude, -90, 90, { nullable: true });
+    this.range(at('longitude'), input.longitude, -180, 180, { nullable: true });
+  }
+
   /** Null given for a setting that cannot be cleared: absent means "leave unchanged", null means nothing. */
   notNull(path: InputPath, value: unknown): void {
     if (value === null) this.add(path, `${labelOf(path)} can't be null; omit it to leave it unchanged`);
@@ -99,6 +114,11 @@ export class InputCheck {
   /** A required value that is absent or null in this combination of inputs. */
   required(path: InputPath, value: unknown, why: string): void {
     if (value === undefined || value === null) this.add(path, `${labelOf(path)} is required ${why}`);
+  }
+
+  /** An update's CT body must change something; said only when nothing else is wrong. */
+  somethingToChange(body: Record<string, unknown>): void {
+    if (Object.keys(body).length === 0 && this.ok) this.add(['input'], 'Nothing to change: give at least one field besides `id`');
   }
 }
 
@@ -115,6 +135,17 @@ export function decodeIdInput(value: string, typename: string, path: InputPath):
   return { error: userError('INVALID', path, `${labelOf(path)} is not a ${typename} ID`) };
 }
 
+/** Slugs (and CT's numeric ids) are word characters and hyphens; anything else cannot name a CT object. */
+export const SLUG_SHAPE = /^[A-Za-z0-9][\w-]*$/;
+
+/** The slug inside a Location or Box ID given at `path`, or the userError saying why it is not one. */
+export function decodeSlugInput(id: string, typename: 'Location' | 'Box', path: InputPath): { slug: string } | { error: UserError } {
+  const decoded = decodeIdInput(id, typename, path);
+  if ('error' in decoded) return decoded;
+  if (!SLUG_SHAPE.test(decoded.key)) return { error: userError('INVALID', path, `The ${typename} ID does not hold a valid slug`) };
+  return { slug: decoded.key };
+}
+
 // ---------------------------------------------------------------- CT refusals => userErrors
 
 /** How one mutation's CT errors map back to its input: CT attribute => our path, and which ID a 404/403 is about. */
@@ -127,6 +158,11 @@ export interface CtErrorSpec {
   forbidden: InputPath | null;
   /** Where a 422 about no particular attribute points: `["input"]` unless the mutation has only an ID. */
   base?: InputPath;
+}
+
+/** The spec of a write about the object named by the ID input at `id`: CT's 404 and 403 are about that object. */
+export function byIdSpec(fields: Readonly<Record<string, InputPath>>, id: InputPath = ID_PATH): CtErrorSpec {
+  return { fields, notFound: id, forbidden: id };
 }
 
 const CONFLICT_MESSAGE = /has already been taken|already exists|is already/i;
@@ -197,48 +233,13 @@ export async function ctWrite<T>(spec: CtErrorSpec, write: () => Promise<T>): Pr
   }
 }
 
-// ---------------------------------------------------------------- payload types
+// ---------------------------------------------------------------- what resolvers return
 
-/** What every non-delete payload resolves from. */
+/** What every payload resolves from: the object written (or a deleted object's ID), or the userErrors. */
 export interface Payload<T> {
   result: T | null;
   userErrors: UserError[];
 }
 
-export interface DeletePayload {
-  deletedId: string | null;
-  userErrors: UserError[];
-}
-
-type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
-
 export const failed = <T>(userErrors: UserError[]): Payload<T> => ({ result: null, userErrors });
 export const succeeded = <T>(result: T): Payload<T> => ({ result, userErrors: [] });
-
-const USER_ERRORS_DESCRIPTION = 'Expected failures (validation, not found, refused); empty when the mutation succeeded.';
-
-/** `<Name>Payload { <resultField>: <Type>, userErrors: [UserError!]! }`; the result is null whenever userErrors is not empty. */
-export function payloadType<T>(
-  name: string,
-  o: { description: string; resultField: string; type: ObjectRef<BuilderTypes, T>; resultDescription: string },
-): ObjectRef<BuilderTypes, Payload<T>> {
-  return builder.objectRef<Payload<T>>(name).implement({
-    description: o.description,
-    fields: (t) => ({
-      // `as never`: Pothos cannot resolve its result-shape conditional type for a generic T; the ref pins it.
-      [o.resultField]: t.field({ type: o.type, nullable: true, description: o.resultDescription, resolve: (p) => p.result as never }),
-      userErrors: t.field({ type: [UserErrorRef], nullable: false, description: USER_ERRORS_DESCRIPTION, resolve: (p) => p.userErrors }),
-    }),
-  });
-}
-
-/** `<Name>Payload { deletedId: ID, userErrors: [UserError!]! }`. */
-export function deletePayloadType(name: string, o: { description: string; deletedDescription: string }): ObjectRef<BuilderTypes, DeletePayload> {
-  return builder.objectRef<DeletePayload>(name).implement({
-    description: o.description,
-    fields: (t) => ({
-      deletedId: t.field({ type: 'ID', nullable: true, description: o.deletedDescription, resolve: (p) => p.deletedId }),
-      userErrors: t.field({ type: [UserErrorRef], nullable: false, description: USER_ERRORS_DESCRIPTION, resolve: (p) => p.userErrors }),
-    }),
-  });
-}

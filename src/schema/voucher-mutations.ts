@@ -5,28 +5,28 @@ import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
 import type { CtVoucher } from '../ct/types.js';
 import { type Loaders, parseVoucherKey } from '../loaders.js';
-import { locationPath, locationSlugInput } from './location-mutations.js';
+import { locationPath } from './location-mutations.js';
 import { voucherGlobalId } from './ids.js';
 import { toVoucher, type VoucherAccessTypeValue, type VoucherFormatValue, type VoucherModel, type VoucherRestrictPeriodValue } from './models.js';
+import { deleteMutation, idInputType, type MutationObject, objectMutation } from './mutation-fields.js';
 import { VoucherAccessTypeEnum, VoucherFormatEnum, VoucherRef, VoucherRestrictPeriodEnum } from './refs.js';
 import {
-  type CtErrorSpec,
+  at,
+  byIdSpec,
   ctWrite,
   decodeIdInput,
-  deletePayloadType,
-  type DeletePayload,
+  decodeSlugInput,
   failed,
+  ID_PATH,
   type InputPath,
   InputCheck,
+  inputPathsByCtAttribute,
   type Payload,
-  payloadType,
+  SLUG_SHAPE,
   succeeded,
   userError,
   type UserError,
 } from './user-errors.js';
-
-const at = (field: string): InputPath => ['input', field];
-const ID_PATH = at('id');
 
 /** Our input field => CT attribute (ct-api.md §5.3). */
 const ATTRIBUTES = {
@@ -54,7 +54,7 @@ type SettingField = keyof typeof ATTRIBUTES;
 
 /** CT attribute => our input path, for mapping CT's 422 bodies. */
 const VOUCHER_FIELDS: Record<string, InputPath> = {
-  ...Object.fromEntries(Object.entries(ATTRIBUTES).map(([ours, ct]) => [ct, at(ours)])),
+  ...inputPathsByCtAttribute(ATTRIBUTES),
   location_id: at('locationId'),
 };
 
@@ -147,7 +147,7 @@ function voucherTarget(id: string): { locationSlug: string; uniqueId: string } |
   const decoded = decodeIdInput(id, 'Voucher', ID_PATH);
   if ('error' in decoded) return decoded;
   const parsed = parseVoucherKey(decoded.key);
-  if (!parsed || !/^[A-Za-z0-9][\w-]*$/.test(parsed.locationSlug) || !/^\d+$/.test(parsed.uniqueId)) {
+  if (!parsed || !SLUG_SHAPE.test(parsed.locationSlug) || !/^\d+$/.test(parsed.uniqueId)) {
     return { error: userError('INVALID', ID_PATH, 'The Voucher ID does not hold a location slug and batch id') };
   }
   return parsed;
@@ -219,40 +219,24 @@ const UpdateVoucherInput = builder.inputType('UpdateVoucherInput', {
   }),
 });
 
-const VoucherIdInput = builder.inputType('VoucherIdInput', {
-  description: 'Names one voucher batch.',
-  fields: (t) => ({ id: t.id({ required: true, description: 'Global ID of the voucher batch.' }) }),
-});
-
-const voucherPayload = (name: string, description: string) =>
-  payloadType<VoucherModel>(name, {
-    description,
-    resultField: 'voucher',
-    type: VoucherRef,
-    resultDescription: 'The voucher batch as CT now has it; null when userErrors is not empty.',
-  });
-
-const CreateVoucherPayload = voucherPayload('CreateVoucherPayload', 'Result of createVoucher: the batch, with `completed: false` until CT has generated the codes.');
-const UpdateVoucherPayload = voucherPayload('UpdateVoucherPayload', 'Result of updateVoucher.');
-const DeleteVoucherPayload = deletePayloadType('DeleteVoucherPayload', {
-  description: 'Result of deleteVoucher.',
-  deletedDescription: 'Global ID of the deleted voucher batch; null when userErrors is not empty.',
-});
+const VOUCHER: MutationObject<VoucherModel> = { type: VoucherRef, field: 'voucher', noun: 'voucher batch' };
+const VoucherIdInput = idInputType('VoucherIdInput', VOUCHER.noun);
 
 // ---------------------------------------------------------------- resolvers
+
+const BY_ID_SPEC = byIdSpec(VOUCHER_FIELDS);
 
 async function createVoucher(ctx: GraphQLContext, raw: VoucherSettings & { locationId: string }): Promise<Payload<VoucherModel>> {
   const { ct, loaders } = requireUser(ctx);
   const { locationId, ...settings } = withoutNulls(raw);
   const check = new InputCheck();
-  const location = locationSlugInput(locationId, at('locationId'));
+  const location = decodeSlugInput(locationId, 'Location', at('locationId'));
   if ('error' in location) check.errors.push(location.error);
   checkSettings(check, settings, true);
   if (!check.ok || 'error' in location) return failed(check.errors);
 
-  const spec: CtErrorSpec = { fields: VOUCHER_FIELDS, notFound: at('locationId'), forbidden: at('locationId') };
   // One POST, whatever happens: the client never retries writes, and neither do we (codes would exist twice).
-  const written = await ctWrite(spec, () =>
+  const written = await ctWrite(byIdSpec(VOUCHER_FIELDS, at('locationId')), () =>
     ct.send<CtVoucher>('POST', `${locationPath(location.slug)}/vouchers`, { voucher: toWire(settings) }),
   );
   if (!written.ok) return failed(written.userErrors);
@@ -270,49 +254,43 @@ async function updateVoucher(ctx: GraphQLContext, input: VoucherSettings & { id:
   if ('error' in target) check.errors.push(target.error);
   checkSettings(check, settings, false);
   const body = toWire(settings);
-  if (Object.keys(body).length === 0 && check.ok) check.add(['input'], 'Nothing to change: give at least one field besides `id`');
+  check.somethingToChange(body);
   if (!check.ok || 'error' in target) return failed(check.errors);
 
-  const spec: CtErrorSpec = { fields: VOUCHER_FIELDS, notFound: ID_PATH, forbidden: ID_PATH };
-  const written = await ctWrite(spec, () => ct.send<CtVoucher>('PATCH', voucherPath(target.locationSlug, target.uniqueId), { voucher: body }));
+  const written = await ctWrite(BY_ID_SPEC, () => ct.send<CtVoucher>('PATCH', voucherPath(target.locationSlug, target.uniqueId), { voucher: body }));
   if (!written.ok) return failed(written.userErrors);
   const voucher = await freshVoucher(loaders, target.locationSlug, target.uniqueId, written.value);
   return voucher ? succeeded(voucher) : failed([userError('NOT_FOUND', ID_PATH, 'The voucher batch no longer exists in CT')]);
 }
 
-async function deleteVoucher(ctx: GraphQLContext, id: string): Promise<DeletePayload> {
+async function deleteVoucher(ctx: GraphQLContext, id: string): Promise<Payload<string>> {
   const { ct, loaders } = requireUser(ctx);
   const target = voucherTarget(id);
-  if ('error' in target) return { deletedId: null, userErrors: [target.error] };
-  const spec: CtErrorSpec = { fields: VOUCHER_FIELDS, notFound: ID_PATH, forbidden: ID_PATH, base: ID_PATH };
-  const written = await ctWrite(spec, () => ct.send<null>('DELETE', voucherPath(target.locationSlug, target.uniqueId)));
-  if (!written.ok) return { deletedId: null, userErrors: written.userErrors };
+  if ('error' in target) return failed([target.error]);
+  const written = await ctWrite({ ...BY_ID_SPEC, base: ID_PATH }, () => ct.send<null>('DELETE', voucherPath(target.locationSlug, target.uniqueId)));
+  if (!written.ok) return failed(written.userErrors);
   loaders.clearVoucher(target.locationSlug, target.uniqueId);
   loaders.clearLists();
-  return { deletedId: voucherGlobalId(target.locationSlug, target.uniqueId), userErrors: [] };
+  return succeeded(voucherGlobalId(target.locationSlug, target.uniqueId));
 }
 
-builder.mutationFields((t) => ({
-  createVoucher: t.field({
-    type: CreateVoucherPayload,
-    nullable: false,
-    description:
-      'Create a voucher batch (one POST, never retried). If CT times out or fails, the error says the outcome is unknown: check the location\'s vouchers before trying again.',
-    args: { input: t.arg({ type: CreateVoucherInput, required: true, description: 'The location and the batch settings.' }) },
-    resolve: (_root, { input }, ctx) => createVoucher(ctx, input),
-  }),
-  updateVoucher: t.field({
-    type: UpdateVoucherPayload,
-    nullable: false,
-    description: 'Change a voucher batch; only the fields given are changed.',
-    args: { input: t.arg({ type: UpdateVoucherInput, required: true, description: 'The batch and the fields to change.' }) },
-    resolve: (_root, { input }, ctx) => updateVoucher(ctx, input),
-  }),
-  deleteVoucher: t.field({
-    type: DeleteVoucherPayload,
-    nullable: false,
-    description: 'Delete a voucher batch and all its codes.',
-    args: { input: t.arg({ type: VoucherIdInput, required: true, description: 'The batch to delete.' }) },
-    resolve: (_root, { input }, ctx) => deleteVoucher(ctx, input.id),
-  }),
-}));
+objectMutation('createVoucher', VOUCHER, {
+  description:
+    'Create a voucher batch (one POST, never retried). If CT times out or fails, the error says the outcome is unknown: check the location\'s vouchers before trying again.',
+  payloadDescription: 'Result of createVoucher: the batch, with `completed: false` until CT has generated the codes.',
+  input: CreateVoucherInput,
+  inputDescription: 'The location and the batch settings.',
+  resolve: createVoucher,
+});
+objectMutation('updateVoucher', VOUCHER, {
+  description: 'Change a voucher batch; only the fields given are changed.',
+  input: UpdateVoucherInput,
+  inputDescription: 'The batch and the fields to change.',
+  resolve: updateVoucher,
+});
+deleteMutation('deleteVoucher', VOUCHER.noun, {
+  description: 'Delete a voucher batch and all its codes.',
+  input: VoucherIdInput,
+  inputDescription: 'The batch to delete.',
+  resolve: (ctx, input) => deleteVoucher(ctx, input.id),
+});

@@ -2,9 +2,8 @@
 // its location, so a voucher's key is `<locationSlug>/<unique_id>` and its codes list is read at
 // /locations/{slug}/vouchers/{unique_id}/codes.
 import { builder } from '../builder.js';
-import { codedError } from '../errors.js';
 import { parseVoucherKey, voucherKey } from '../loaders.js';
-import { loadLocation, loadVoucher, voucherCodeConnection } from './readers.js';
+import { loadVoucher, parentLocation, voucherCodeConnection } from './readers.js';
 import {
   LocationRef,
   VoucherAccessTypeEnum,
@@ -55,11 +54,7 @@ builder.node(VoucherRef, {
       type: LocationRef,
       nullable: false,
       description: 'The location the batch belongs to. Costs no CT call when the query already read that location.',
-      resolve: async (voucher, _args, ctx) => {
-        const location = await loadLocation(ctx, voucher.locationSlug);
-        if (!location) throw codedError('CT did not find the location of this voucher batch.', 'NOT_FOUND');
-        return location;
-      },
+      resolve: (voucher, _args, ctx) => parentLocation(ctx, voucher.locationSlug, 'voucher batch'),
     }),
     codes: t.field({
       type: VoucherCodeConnection,

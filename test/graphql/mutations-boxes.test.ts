@@ -31,11 +31,8 @@ describe('box mutations', () => {
       ['aa:bb:cc:00:11:25', 'aa:bb:cc:00:11:25'],
     ])('adds %s to the location in CT as %s, in one POST', async (given, stored) => {
       const loc = await newLocation(t);
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(ADD, {
-          input: { locationId: globalId('Location', loc.slug), mac: given, description: 'Lobby AP', machineType: 'meraki-mr-18' },
-        });
+      const { result, calls } = await t.gqlWithCalls(ADD, {
+        input: { locationId: globalId('Location', loc.slug), mac: given, description: 'Lobby AP', machineType: 'meraki-mr-18' },
       });
       const p = payload(result, 'addBox');
       expect(p.userErrors).toEqual([]);
@@ -83,10 +80,7 @@ describe('box mutations', () => {
       const existing = (await allBoxes(t))[0]!;
       const loc = await newLocation(t);
       const shouted = existing.calledstationid.toUpperCase().replace(/:/g, '-');
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(ADD, { input: { locationId: globalId('Location', loc.slug), mac: shouted } });
-      });
+      const { result, calls } = await t.gqlWithCalls(ADD, { input: { locationId: globalId('Location', loc.slug), mac: shouted } });
       const p = payload(result, 'addBox');
       expect(p.box).toBeNull();
       expect(codes(p)).toEqual([{ code: 'CONFLICT', field: ['input', 'mac'] }]);
@@ -115,11 +109,8 @@ describe('box mutations', () => {
 
     it('changes only the given settings in CT, with one PATCH', async () => {
       const box = (await allBoxes(t))[0]!;
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(UPDATE, {
-          input: { id: globalId('Box', box.slug), description: 'Bar AP', ignored: true, latitude: 51.5, longitude: -0.12, tags: ['bar', ' floor2 '] },
-        });
+      const { result, calls } = await t.gqlWithCalls(UPDATE, {
+        input: { id: globalId('Box', box.slug), description: 'Bar AP', ignored: true, latitude: 51.5, longitude: -0.12, tags: ['bar', ' floor2 '] },
       });
       const p = payload(result, 'updateBox');
       expect(p.userErrors).toEqual([]);
@@ -161,11 +152,8 @@ describe('box mutations', () => {
     it('deletes the box in CT with one DELETE; a second delete is NOT_FOUND', async () => {
       const box = (await allBoxes(t))[0]!;
       const id = globalId('Box', box.slug);
-      let first!: Record<string, any>;
-      const calls = await t.callsDuring(async () => {
-        first = payload(await t.gql(DELETE, { id }), 'deleteBox');
-      });
-      expect(first).toEqual({ deletedId: id, userErrors: [] });
+      const { result, calls } = await t.gqlWithCalls(DELETE, { id });
+      expect(payload(result, 'deleteBox')).toEqual({ deletedId: id, userErrors: [] });
       expect(calls).toEqual([{ method: 'DELETE', path: `/api/v1/boxes/${box.slug}` }]);
       expect((await t.ct('GET', `/boxes/${box.slug}`)).status).toBe(404);
       const again = payload(await t.gql(DELETE, { id }), 'deleteBox');
@@ -189,10 +177,7 @@ describe('box mutations', () => {
 
     it(`answers the box in state ${answered} as CT now has it, after exactly one PATCH`, async () => {
       const { willing } = await boxesByJobs(t);
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(ACTION, { id: globalId('Box', willing.slug) });
-      });
+      const { result, calls } = await t.gqlWithCalls(ACTION, { id: globalId('Box', willing.slug) });
       const p = payload(result, mutation);
       expect(p.userErrors).toEqual([]);
       expect(p.box).toMatchObject({ id: globalId('Box', willing.slug), state: answered, online: false });
@@ -202,10 +187,7 @@ describe('box mutations', () => {
 
     it('answers FORBIDDEN at input.id for a box that refuses jobs, which stays as it was', async () => {
       const { refusing } = await boxesByJobs(t);
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(ACTION, { id: globalId('Box', refusing.slug) });
-      });
+      const { result, calls } = await t.gqlWithCalls(ACTION, { id: globalId('Box', refusing.slug) });
       const p = payload(result, mutation);
       expect(p.box).toBeNull();
       expect(codes(p)).toEqual([{ code: 'FORBIDDEN', field: ['input', 'id'] }]);
@@ -228,16 +210,13 @@ describe('box mutations', () => {
     it('moves the box in CT by the target unique_id, and its location in the same response is the new one', async () => {
       const box = (await allBoxes(t))[0]!;
       const target = await newLocation(t, 'New home');
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(
-          `mutation($box: ID!, $to: ID!) {
-            before: updateBox(input: { id: $box, description: "moving" }) { box { location { slug } } }
-            transferBox(input: { id: $box, toLocationId: $to }) { box { id slug location { id slug name } } ${USER_ERRORS} }
-          }`,
-          { box: globalId('Box', box.slug), to: globalId('Location', target.slug) },
-        );
-      });
+      const { result, calls } = await t.gqlWithCalls(
+        `mutation($box: ID!, $to: ID!) {
+          before: updateBox(input: { id: $box, description: "moving" }) { box { location { slug } } }
+          transferBox(input: { id: $box, toLocationId: $to }) { box { id slug location { id slug name } } ${USER_ERRORS} }
+        }`,
+        { box: globalId('Box', box.slug), to: globalId('Location', target.slug) },
+      );
       expect(result.data?.before.box.location.slug).toBe(box.location_slug);
       const p = payload(result, 'transferBox');
       expect(p.userErrors).toEqual([]);

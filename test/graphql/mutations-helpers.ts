@@ -15,7 +15,14 @@ export interface MutationTest {
   /** CT's REST API, read directly from the simulator (not through the facade), as the demo user. */
   ct(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
   /** The CT calls the facade made during `fn` (the simulator log, excluding our own `ct()` reads). */
-  callsDuring(fn: () => Promise<unknown>): Promise<Array<{ method: string; path: string }>>;
+  callsDuring(fn: () => Promise<unknown>): Promise<CtCall[]>;
+  /** One GraphQL request as the signed-in demo user, with the CT calls the facade made for it. */
+  gqlWithCalls(query: string, variables?: Record<string, unknown>): Promise<{ result: GqlResult; calls: CtCall[] }>;
+}
+
+export interface CtCall {
+  method: string;
+  path: string;
 }
 
 export const globalId = (typename: string, key: string | number): string => Buffer.from(`${typename}:${key}`, 'utf8').toString('base64url');
@@ -45,6 +52,13 @@ export async function setup(): Promise<MutationTest> {
       h.sim.resetLog();
       await fn();
       return h.ctCalls().map((c) => ({ method: c.method, path: c.path }));
+    },
+    async gqlWithCalls(query, variables) {
+      let result!: GqlResult;
+      const calls = await t.callsDuring(async () => {
+        result = await t.gql(query, variables);
+      });
+      return { result, calls };
     },
   };
   return t;

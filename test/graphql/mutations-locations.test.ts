@@ -16,22 +16,19 @@ describe('location mutations', () => {
     const CREATE = `mutation($input: CreateLocationInput!) { createLocation(input: $input) { location { ${LOCATION_FIELDS} } ${USER_ERRORS} } }`;
 
     it('creates the location in CT with our names mapped to CT columns, in one POST', async () => {
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(CREATE, {
-          input: {
-            name: '  Pier Kiosk ',
-            address: '1 Pier Road',
-            town: 'Brighton',
-            postcode: 'BN1 1AA',
-            country: 'GB',
-            phone: '+44 1273 000000',
-            website: 'https://pier.example',
-            timezone: 'Europe/London',
-            latitude: 50.82,
-            longitude: -0.137,
-          },
-        });
+      const { result, calls } = await t.gqlWithCalls(CREATE, {
+        input: {
+          name: '  Pier Kiosk ',
+          address: '1 Pier Road',
+          town: 'Brighton',
+          postcode: 'BN1 1AA',
+          country: 'GB',
+          phone: '+44 1273 000000',
+          website: 'https://pier.example',
+          timezone: 'Europe/London',
+          latitude: 50.82,
+          longitude: -0.137,
+        },
       });
       const p = payload(result, 'createLocation');
       expect(p.userErrors).toEqual([]);
@@ -56,10 +53,7 @@ describe('location mutations', () => {
     });
 
     it('refuses a blank name and out-of-range coordinates before calling CT, one userError per problem', async () => {
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(CREATE, { input: { name: '   ', latitude: 91, longitude: -181 } });
-      });
+      const { result, calls } = await t.gqlWithCalls(CREATE, { input: { name: '   ', latitude: 91, longitude: -181 } });
       const p = payload(result, 'createLocation');
       expect(p.location).toBeNull();
       expect(codes(p)).toEqual([
@@ -72,10 +66,7 @@ describe('location mutations', () => {
 
     it("maps CT's own 422 (a time zone CT does not know) to INVALID at our input path", async () => {
       const before = (await t.ct('GET', '/locations?per=100')).json._links.total_entries;
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(CREATE, { input: { name: 'Somewhere', timezone: 'Mars/Olympus_Mons' } });
-      });
+      const { result, calls } = await t.gqlWithCalls(CREATE, { input: { name: 'Somewhere', timezone: 'Mars/Olympus_Mons' } });
       const p = payload(result, 'createLocation');
       expect(p.location).toBeNull();
       expect(codes(p)).toEqual([{ code: 'INVALID', field: ['input', 'timezone'] }]);
@@ -98,10 +89,7 @@ describe('location mutations', () => {
     it('changes only the given fields in CT (null clears one) and answers the location as CT now has it', async () => {
       const loc = await newLocation(t, 'Old name');
       await t.ct('PATCH', `/locations/${loc.slug}`, { location: { town: 'Derby', postcode: 'DE1 1AA' } });
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(UPDATE, { input: { id: globalId('Location', loc.slug), name: 'New name', postcode: null, favourite: true } });
-      });
+      const { result, calls } = await t.gqlWithCalls(UPDATE, { input: { id: globalId('Location', loc.slug), name: 'New name', postcode: null, favourite: true } });
       const p = payload(result, 'updateLocation');
       expect(p.userErrors).toEqual([]);
       expect(p.location).toMatchObject({ name: 'New name', town: 'Derby', postcode: null, favourite: true });
@@ -189,11 +177,8 @@ describe('location mutations', () => {
     it('deletes the location in CT with one DELETE and answers its global ID; a second delete is NOT_FOUND', async () => {
       const loc = await newLocation(t);
       const id = globalId('Location', loc.slug);
-      let first!: Record<string, any>;
-      const calls = await t.callsDuring(async () => {
-        first = payload(await t.gql(DELETE, { id }), 'deleteLocation');
-      });
-      expect(first).toEqual({ deletedId: id, userErrors: [] });
+      const { result, calls } = await t.gqlWithCalls(DELETE, { id });
+      expect(payload(result, 'deleteLocation')).toEqual({ deletedId: id, userErrors: [] });
       expect(calls).toEqual([{ method: 'DELETE', path: `/api/v1/locations/${loc.slug}` }]);
       expect((await t.ct('GET', `/locations/${loc.slug}`)).status).toBe(404);
 

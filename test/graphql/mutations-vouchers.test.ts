@@ -30,31 +30,8 @@ describe('voucher mutations', () => {
 
   describe('createVoucher', () => {
     it('creates a TIME batch with one POST, answers completed:false, and shows the codes once CT has generated them', async () => {
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(CREATE, {
-          input: {
-            locationId,
-            name: 'Weekend guests',
-            description: 'Sat/Sun',
-            quantity: 5,
-            accessType: 'TIME',
-            validityMinutes: 240,
-            sessionTimeoutMinutes: 120,
-            idleTimeoutMinutes: 30,
-            simultaneousUse: 3,
-            downloadKbps: 4096,
-            uploadKbps: 512,
-            format: 'NUMERIC',
-            codeLength: 8,
-            accessRestrictPeriod: 'DAILY',
-            securePassword: false,
-          },
-        });
-      });
-      const p = payload(result, 'createVoucher');
-      expect(p.userErrors).toEqual([]);
-      expect(p.voucher).toMatchObject({
+      // Every setting given is answered back as given (enum values by their GraphQL names).
+      const settings = {
         name: 'Weekend guests',
         description: 'Sat/Sun',
         quantity: 5,
@@ -69,6 +46,12 @@ describe('voucher mutations', () => {
         codeLength: 8,
         accessRestrictPeriod: 'DAILY',
         securePassword: false,
+      };
+      const { result, calls } = await t.gqlWithCalls(CREATE, { input: { locationId, ...settings } });
+      const p = payload(result, 'createVoucher');
+      expect(p.userErrors).toEqual([]);
+      expect(p.voucher).toMatchObject({
+        ...settings,
         active: true,
         completed: false,
         csvUrl: null,
@@ -162,10 +145,7 @@ describe('voucher mutations', () => {
     });
 
     it("maps CT's own 422 (session timeout above CT's default validity, an unknown limit type) to our input paths", async () => {
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(CREATE, { input: { locationId, name: 'Too long', sessionTimeoutMinutes: 120 } });
-      });
+      const { result, calls } = await t.gqlWithCalls(CREATE, { input: { locationId, name: 'Too long', sessionTimeoutMinutes: 120 } });
       const p = payload(result, 'createVoucher');
       expect(codes(p)).toEqual([{ code: 'INVALID', field: ['input', 'sessionTimeoutMinutes'] }]);
       expect(p.userErrors[0].message).toMatch(/^Session timeout minutes must be less than or equal to 60/);
@@ -185,10 +165,7 @@ describe('voucher mutations', () => {
 
     it('reports a 503 on the create as UPSTREAM_UNAVAILABLE with outcomeUnknown, after exactly one POST (no retry)', async () => {
       t.h.sim.control.addFault({ method: 'POST', path: '/api/v1/locations/*/vouchers', status: 503 });
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(CREATE, { input: { locationId, name: 'Maybe', quantity: 10 } });
-      });
+      const { result, calls } = await t.gqlWithCalls(CREATE, { input: { locationId, name: 'Maybe', quantity: 10 } });
       expect(result.data).toBeNull();
       expect(result.errors).toHaveLength(1);
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', outcomeUnknown: true });
@@ -216,10 +193,7 @@ describe('voucher mutations', () => {
     it('changes only the given settings in CT with one PATCH; disabling the batch disables its codes', async () => {
       const existing = await ctVoucher({ validity_minutes: 120 });
       t.h.sim.control.completePendingVouchers();
-      let result!: Awaited<ReturnType<MutationTest['gql']>>;
-      const calls = await t.callsDuring(async () => {
-        result = await t.gql(UPDATE, { input: { id: existing.id, name: 'Renamed', active: false, sessionTimeoutMinutes: 90, downloadKbps: 1024 } });
-      });
+      const { result, calls } = await t.gqlWithCalls(UPDATE, { input: { id: existing.id, name: 'Renamed', active: false, sessionTimeoutMinutes: 90, downloadKbps: 1024 } });
       const p = payload(result, 'updateVoucher');
       expect(p.userErrors).toEqual([]);
       expect(p.voucher).toMatchObject({ id: existing.id, name: 'Renamed', active: false, sessionTimeoutMinutes: 90, downloadKbps: 1024, validityMinutes: 120, quantity: 3 });
@@ -263,11 +237,8 @@ describe('voucher mutations', () => {
   describe('deleteVoucher', () => {
     it('deletes the batch and its codes in CT with one DELETE; a second delete is NOT_FOUND', async () => {
       const existing = await ctVoucher();
-      let first!: Record<string, any>;
-      const calls = await t.callsDuring(async () => {
-        first = payload(await t.gql(DELETE, { id: existing.id }), 'deleteVoucher');
-      });
-      expect(first).toEqual({ deletedId: existing.id, userErrors: [] });
+      const { result, calls } = await t.gqlWithCalls(DELETE, { id: existing.id });
+      expect(payload(result, 'deleteVoucher')).toEqual({ deletedId: existing.id, userErrors: [] });
       expect(calls).toEqual([{ method: 'DELETE', path: `/api/v1/locations/${loc.slug}/vouchers/${existing.unique_id}` }]);
       expect((await t.ct('GET', `/locations/${loc.slug}/vouchers/${existing.unique_id}`)).status).toBe(404);
       const again = payload(await t.gql(DELETE, { id: existing.id }), 'deleteVoucher');

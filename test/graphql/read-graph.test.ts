@@ -1,7 +1,7 @@
 // The read graph through the app against the simulator: a table of queries each checked for its result
 // AND its exact CT call count (the minimum, with the reason beside it), Relay paging, errors on reads.
 // Expected data and counts come from CT's own answers (ct-data.ts), never from the seed.
-import { print } from 'graphql';
+import { type DocumentNode, print } from 'graphql';
 import type { GraphQLClient } from 'graphql-request';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../simulator/app.js';
@@ -63,6 +63,15 @@ beforeEach(() => {
 
 /** CT calls since the last reset, as `GET /path?query` strings, for readable failures. */
 const calls = (): string[] => h.ctCalls().map((c) => `${c.method} ${c.path}${Object.keys(c.query).length ? `?${new URLSearchParams(c.query)}` : ''}`);
+
+/** The `errors` of a raw answer, as these tests read them. */
+type Errors = Array<{ path: string[]; extensions: { code: string } }>;
+
+/** A request outside graphql-request (which throws on errors): the raw body, `data` and `errors` both. */
+async function post<Body>(document: DocumentNode, variables?: Record<string, unknown>, signedIn = true): Promise<Body> {
+  const res = await h.post({ query: print(document), variables }, signedIn ? { authorization: `Bearer ${token}` } : {});
+  return (await res.json()) as Body;
+}
 
 /** The first location of CT's list (in CT's order) that satisfies `test`. */
 function locationWhere(test: (l: CtLocation) => boolean): CtLocation {
@@ -366,11 +375,11 @@ const TABLE: Row[] = [
     minimum: '3',
     why: 'each lookup is one GET that CT answers 404; all three are null without an error.',
     async run() {
-      const res = await h.post(
-        { query: print(MissingThingsDocument), variables: { slug: 'no-such-location', boxSlug: 'no-such-box', id: b64('Location:also-missing') } },
-        { authorization: `Bearer ${token}` },
-      );
-      const body = (await res.json()) as { data: unknown; errors?: unknown };
+      const body = await post<{ data: unknown; errors?: unknown }>(MissingThingsDocument, {
+        slug: 'no-such-location',
+        boxSlug: 'no-such-box',
+        id: b64('Location:also-missing'),
+      });
       expect(body.errors).toBeUndefined();
       expect(body.data).toEqual({ location: null, box: null, node: null });
       return 3;
@@ -448,8 +457,7 @@ describe('paging over CT pages', () => {
   it('refuses first/last above 100 or below 0 with BAD_USER_INPUT and no CT call', async () => {
     for (const variables of [{ first: 101 }, { last: 101 }, { first: -1 }]) {
       h.sim.resetLog();
-      const res = await h.post({ query: print(LocationsPageDocument), variables }, { authorization: `Bearer ${token}` });
-      const body = (await res.json()) as { data: { locations: unknown }; errors: Array<{ extensions: { code: string } }> };
+      const body = await post<{ data: { locations: unknown }; errors: Errors }>(LocationsPageDocument, variables);
       expect(body.data.locations).toBeNull();
       expect(body.errors.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
       expect(calls()).toEqual([]);
@@ -461,8 +469,7 @@ describe('paging over CT pages', () => {
       [LocationsPageDocument, { first: 5, after: 'not-a-cursor' }],
       [AccountBoxesDocument, { first: 5, state: 'UNKNOWN' }],
     ] as const) {
-      const res = await h.post({ query: print(document), variables }, { authorization: `Bearer ${token}` });
-      const body = (await res.json()) as { errors: Array<{ extensions: { code: string } }> };
+      const body = await post<{ errors: Errors }>(document, variables);
       expect(body.errors.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
     }
     expect(calls()).toEqual([]);
@@ -473,11 +480,10 @@ describe('errors on reads', () => {
   it('a CT 500 on one list nulls only that field, with a coded error; the rest answers', async () => {
     const location = voucherAt.location;
     h.sim.control.addFault({ path: '/api/v1/locations/*/vouchers', status: 500 });
-    const res = await h.post({ query: print(PartialFailureDocument), variables: { slug: location.slug } }, { authorization: `Bearer ${token}` });
-    const body = (await res.json()) as {
+    const body = await post<{
       data: { viewer: unknown; location: { slug: string; vouchers: unknown; boxes: { totalCount: number } } };
-      errors: Array<{ path: string[]; extensions: { code: string } }>;
-    };
+      errors: Errors;
+    }>(PartialFailureDocument, { slug: location.slug });
     expect(body.data.viewer).toEqual({ username: DEMO.username });
     expect(body.data.location.slug).toBe(location.slug);
     expect(body.data.location.vouchers).toBeNull();
@@ -490,27 +496,23 @@ describe('errors on reads', () => {
   it('a CT 500 on a root lookup is an error, not a silent null', async () => {
     const location = ct.locations[0] as CtLocation;
     h.sim.control.addFault({ path: `/api/v1/locations/${location.slug}`, status: 500 });
-    const res = await h.post({ query: print(LocationTwiceDocument), variables: { slug: location.slug } }, { authorization: `Bearer ${token}` });
-    const body = (await res.json()) as { data: { a: unknown; b: unknown }; errors: Array<{ extensions: { code: string } }> };
+    const body = await post<{ data: { a: unknown; b: unknown }; errors: Errors }>(LocationTwiceDocument, { slug: location.slug });
     expect(body.data).toEqual({ a: null, b: null });
     expect(body.errors.map((e) => e.extensions.code)).toEqual(['UPSTREAM_ERROR', 'UPSTREAM_ERROR']);
   });
 
   it('signed out: viewer is null without an error; data fields answer UNAUTHENTICATED with no CT call', async () => {
-    const anonymous = await h.post({ query: print(ViewerDocument) });
-    const anonymousBody = (await anonymous.json()) as { data: unknown; errors?: unknown };
+    const anonymousBody = await post<{ data: unknown; errors?: unknown }>(ViewerDocument, undefined, false);
     expect(anonymousBody.data).toEqual({ viewer: null });
     expect(anonymousBody.errors).toBeUndefined();
-    const res = await h.post({ query: print(LocationsPageDocument), variables: { first: 5 } });
-    const body = (await res.json()) as { data: { locations: unknown }; errors: Array<{ extensions: { code: string } }> };
+    const body = await post<{ data: { locations: unknown }; errors: Errors }>(LocationsPageDocument, { first: 5 }, false);
     expect(body.data.locations).toBeNull();
     expect(body.errors.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
     expect(calls()).toEqual([]);
   });
 
   it('a malformed ID is BAD_USER_INPUT; a well-formed ID of no node type is null', async () => {
-    const bad = await h.post({ query: print(NodesDocument), variables: { ids: [], id: '!!!' } }, { authorization: `Bearer ${token}` });
-    const badBody = (await bad.json()) as { errors: Array<{ extensions: { code: string } }> };
+    const badBody = await post<{ errors: Errors }>(NodesDocument, { ids: [], id: '!!!' });
     expect(badBody.errors.map((e) => e.extensions.code)).toContain('BAD_USER_INPUT');
     const data = await client.request(NodesDocument, { ids: [b64('Viewer:demo'), b64('Nope:1')], id: b64('PageInfo:x') });
     expect(data).toEqual({ nodes: [null, null], node: null });
