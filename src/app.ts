@@ -8,6 +8,7 @@ import { createAuthRoutes } from './auth/routes.js';
 import { sessionCookie } from './auth/cookies.js';
 import { createSessionSealer, readSessionToken, type SessionSealer } from './auth/session.js';
 import { createCtClient } from './ct/client.js';
+import { createNodeTransport, type CtTransport } from './ct/http.js';
 import type { OAuthSettings } from './ct/oauth.js';
 import { pingCt } from './ct/ping.js';
 import { createRefresher, type Refresher } from './ct/refresher.js';
@@ -43,6 +44,8 @@ function required(value: string | undefined, name: string): string {
 export function createApp(deps: AppDeps): App {
   const { config } = deps;
   const upstreamFetch = deps.fetch ?? globalThis.fetch;
+  // An injected fetch (the simulator in tests) is used as given; otherwise REST calls take node:http.
+  const transport: CtTransport | undefined = deps.fetch ? undefined : createNodeTransport({ maxSockets: 256 });
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
   const apiUrl = required(config.ctApiUrl, 'ctApiUrl');
   const oauth: OAuthSettings = {
@@ -79,6 +82,7 @@ export function createApp(deps: AppDeps): App {
       ? createCtClient({
           apiUrl,
           fetch: upstreamFetch,
+          ...(transport ? { transport } : {}),
           tokens: session.tokens,
           refresher,
           timeoutMs: config.ctTimeoutMs,
@@ -94,14 +98,14 @@ export function createApp(deps: AppDeps): App {
       operation: { name: null },
       loaders: ct ? createLoaders(ct, { concurrency: config.ctConcurrency, cache: config.loaders }) : null,
     };
-    let response = await yoga.fetch(request, context);
+    let response: Response = await yoga.fetch(request, context);
     if (session && ct?.tokensChanged) {
       // A re-sealed session keeps the exp of the one it replaces: SESSION_MAX_AGE bounds its whole life.
       const resealed = await sealer.seal(ct.tokens, { exp: session.exp });
-      const headers = new Headers(response.headers);
-      headers.append('set-cookie', sessionCookie(resealed.token, { maxAgeSeconds: Math.max(0, session.exp - Math.floor(Date.now() / 1000)), secure: secureCookies }));
-      headers.set('x-session-token', resealed.token);
-      response = new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+      response = withHeaders(response, (headers) => {
+        headers.append('set-cookie', sessionCookie(resealed.token, { maxAgeSeconds: Math.max(0, session.exp - Math.floor(Date.now() / 1000)), secure: secureCookies }));
+        headers.set('x-session-token', resealed.token);
+      });
     }
     const operation = metrics.operationLabel(context.operation.name);
     metrics.request(operation, response.status, (performance.now() - started) / 1000);
@@ -151,10 +155,10 @@ export function createApp(deps: AppDeps): App {
         const result = await route(request, path);
         ctCalls = result.ctCalls;
         status = result.response.status;
-        const headers = new Headers(result.response.headers);
-        headers.set('x-request-id', requestId);
-        decorateHeaders(headers, request, corsOrigins);
-        return new Response(result.response.body, { status, statusText: result.response.statusText, headers });
+        return withHeaders(result.response, (headers) => {
+          headers.set('x-request-id', requestId);
+          decorateHeaders(headers, request, corsOrigins);
+        });
       } catch (error) {
         logger.error({ requestId, err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'request failed');
         return json({ error: 'internal_error', requestId }, 500);
@@ -163,6 +167,21 @@ export function createApp(deps: AppDeps): App {
       }
     },
   };
+}
+
+/**
+ * Edits a response's headers in place. Re-wrapping the body in a new Response would pipe it
+ * through another stream on every request; only an immutable-headers response is copied.
+ */
+function withHeaders(response: Response, edit: (headers: Headers) => void): Response {
+  try {
+    edit(response.headers);
+    return response;
+  } catch {
+    const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) });
+    edit(copy.headers);
+    return copy;
+  }
 }
 
 function json(body: unknown, status: number): Response {

@@ -3,7 +3,7 @@
 // timeouts, and retries (reads only: a write is never repeated blindly, vouchers cost money).
 
 import { CtAuthError, CtError, CtHttpError, CtRateLimitedError, CtUnavailableError, parseCtError, parseRetryAfter } from './errors.js';
-import { timedFetch, type HttpAttempt } from './http.js';
+import { fetchTransport, type CtTransport, type HttpAttempt } from './http.js';
 import type { Refresher } from './refresher.js';
 import type { CtTokens } from './tokens.js';
 
@@ -30,6 +30,8 @@ export interface CtClient {
 export interface CtClientOptions {
   apiUrl: string;
   fetch: typeof fetch;
+  /** Overrides `fetch` for REST calls (the server passes a node:http transport). */
+  transport?: CtTransport;
   tokens: CtTokens;
   refresher: Refresher;
   /** Per HTTP call, body included. */
@@ -57,6 +59,7 @@ export function createCtClient(o: CtClientOptions): CtClient {
   const maxRetryAfterMs = o.maxRetryAfterMs ?? 5_000;
   const backoffBaseMs = o.backoffBaseMs ?? 75;
   const now = o.now ?? Date.now;
+  const send = o.transport ?? fetchTransport(o.fetch);
   const stats = { calls: 0, retries: 0, replays401: 0 };
   let tokens: CtTokens = { ...o.tokens };
   let tokensChanged = false;
@@ -112,7 +115,7 @@ export function createCtClient(o: CtClientOptions): CtClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     stats.calls++;
     const started = performance.now();
-    const a = await timedFetch(o.fetch, url, { method, headers, ...(body === undefined ? {} : { body }) }, timeoutMs);
+    const a = await send(url, { method, headers, ...(body === undefined ? {} : { body }) }, timeoutMs);
     if (o.onCall !== undefined) {
       const status = a.kind === 'response' ? a.status : a.kind === 'timeout' ? 'timeout' : 'error';
       try {

@@ -202,7 +202,7 @@ function hasErrorsKey(bodyText: string): boolean {
  * Maps a CT error response to a typed error: 401 => CtAuthError, 429 => CtRateLimitedError,
  * 404/403/422/other 4xx/5xx => CtHttpError (400 with an `errors` body counts as validation).
  */
-export function parseCtError(status: number, bodyText: string, headers: Headers, method: string, now: number = Date.now()): CtError {
+export function parseCtError(status: number, bodyText: string, headers: Pick<Headers, 'get'>, method: string, now: number = Date.now()): CtError {
   const fieldErrors = parseErrorBody(bodyText);
   if (status === 401) return new CtAuthError('CT rejected the session tokens; sign in again');
   if (status === 429) {

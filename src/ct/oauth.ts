@@ -46,7 +46,7 @@ function failure(a: Exclude<HttpAttempt, { kind: 'response' }>): CtUnavailableEr
 }
 
 /** OAuth refusals are request errors of ours, not "the user must sign in again" (that is decided per call). */
-function oauthError(a: { status: number; headers: Headers; text: string }): CtError {
+function oauthError(a: { status: number; headers: Pick<Headers, 'get'>; text: string }): CtError {
   if (a.status === 429 || a.status >= 500) return parseCtError(a.status, a.text, a.headers, 'POST');
   return new CtHttpError({ status: a.status, method: 'POST', fieldErrors: parseErrorBody(a.text), code: 'ERR_CT_BAD_REQUEST' });
 }
