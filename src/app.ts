@@ -14,10 +14,13 @@ import { pingCt } from './ct/ping.js';
 import { createRefresher, type Refresher } from './ct/refresher.js';
 import type { Config } from './config.js';
 import type { GraphQLContext } from './context.js';
+import { createErrorMasker } from './errors.js';
 import { corsPreflight, csrfViolation, decorateHeaders } from './http-guards.js';
 import { createLoaders } from './loaders.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { createGraphQLHandler } from './graphql-http.js';
+import { schema } from './schema/index.js';
 import { createYogaServer } from './yoga.js';
 
 export interface AppDeps {
@@ -61,11 +64,10 @@ export function createApp(deps: AppDeps): App {
   const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
   const sealerPromise = createSessionSealer({ secrets: config.sessionSecrets, maxAgeSeconds: config.sessionMaxAgeSeconds });
   const secureCookies = config.publicUrl.startsWith('https:');
-  const yoga = createYogaServer({
-    logger,
-    production: config.production,
-    limits: { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls: config.maxCtCalls, maxTokens: config.maxTokens },
-  });
+  const limits = { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls: config.maxCtCalls, maxTokens: config.maxTokens };
+  const maskError = createErrorMasker({ logger, production: config.production });
+  const yoga = createYogaServer({ limits, maskError });
+  const executeGraphQL = createGraphQLHandler({ schema, limits, maskError, fallback: async (request, context) => yoga.fetch(request, context) });
   let authRoutes: ((request: Request) => Promise<Response | null>) | undefined;
 
   async function graphql(request: Request): Promise<{ response: Response; ctCalls: number }> {
@@ -98,7 +100,7 @@ export function createApp(deps: AppDeps): App {
       operation: { name: null },
       loaders: ct ? createLoaders(ct, { concurrency: config.ctConcurrency, cache: config.loaders }) : null,
     };
-    let response: Response = await yoga.fetch(request, context);
+    let response = await executeGraphQL(request, context);
     if (session && ct?.tokensChanged) {
       // A re-sealed session keeps the exp of the one it replaces: SESSION_MAX_AGE bounds its whole life.
       const resealed = await sealer.seal(ct.tokens, { exp: session.exp });

@@ -5,6 +5,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { CtAuthError, CtError, CtHttpError, CtRateLimitedError, CtUnavailableError } from './ct/errors.js';
+import type { Logger } from './logger.js';
 
 export const ERROR_CODES = [
   'UNAUTHENTICATED',
@@ -133,4 +134,22 @@ function masked(error: GraphQLError | undefined, devOriginal: unknown): GraphQLE
     path: error?.path,
     extensions,
   });
+}
+
+/**
+ * maskError plus a log line (name and message, never a token) for every error that had to be
+ * masked, so an operator can find what the client only saw as "Unexpected error.".
+ */
+export function createErrorMasker(options: { logger: Logger; production: boolean }): (error: unknown, message?: string, isDev?: boolean) => Error {
+  return (error, message, isDev) => {
+    const result = maskError(error, message, Boolean(isDev) && !options.production);
+    if (result instanceof GraphQLError && result.extensions.code === UNEXPECTED_CODE) {
+      const original = error instanceof GraphQLError ? error.originalError : error;
+      options.logger.error(
+        { err: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original) },
+        'unexpected error',
+      );
+    }
+    return result;
+  };
 }

@@ -13,7 +13,10 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
+  parse,
   type DocumentNode,
+  type ParseOptions,
+  type Source,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLSchema,
@@ -27,6 +30,8 @@ export interface Limits {
   maxAliases: number;
   maxCtCalls: number;
 }
+
+export type QueryLimits = Limits & { maxTokens: number };
 
 export interface QueryCost {
   estimatedCtCalls: number;
@@ -142,6 +147,18 @@ export function measureQuery(
   return { estimatedCtCalls, depth: maxDepth, aliases, operationName: operation.name?.value ?? null };
 }
 
+/** graphql's parse with a token limit; a document over it is refused as QUERY_TOO_COSTLY. */
+export function parseWithLimit(source: string | Source, maxTokens: number, options?: ParseOptions): DocumentNode {
+  try {
+    return parse(source, { ...options, maxTokens });
+  } catch (error) {
+    if (error instanceof GraphQLError && /tokens/.test(error.message) && /aborted/i.test(error.message)) {
+      throw new GraphQLError(`Query has more than ${maxTokens} tokens.`, { extensions: { code: 'QUERY_TOO_COSTLY', maxTokens } });
+    }
+    throw error;
+  }
+}
+
 /** The refusal for a query over a limit, before any CT call. */
 export function checkLimits(cost: QueryCost, limits: Limits): GraphQLError | null {
   const refuse = (message: string, extra: Record<string, unknown>) =>
@@ -159,4 +176,13 @@ export function checkLimits(cost: QueryCost, limits: Limits): GraphQLError | nul
     );
   }
   return null;
+}
+
+/** The result with `extensions.cost`: the CT calls this request really made, and the estimate. */
+export function withCost<R extends { extensions?: Record<string, unknown> | undefined }>(
+  result: R,
+  context: { ct: { readonly stats: { calls: number } } | null },
+  cost: QueryCost,
+): R {
+  return { ...result, extensions: { ...result.extensions, cost: { ctCalls: context.ct?.stats.calls ?? 0, estimated: cost.estimatedCtCalls } } };
 }

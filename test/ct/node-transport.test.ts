@@ -6,7 +6,7 @@ import { createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../simulator/app.js';
 import { createNodeTransport } from '../../src/ct/http.js';
-import { listen } from '../../src/server.js';
+import { serveSimulator } from '../../simulator/serve.js';
 
 let sim: Simulator;
 let base: string;
@@ -14,7 +14,7 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
   sim = createSimulator();
-  const served = await listen((request) => sim.fetch(request), 0, '127.0.0.1');
+  const served = await serveSimulator(sim, { port: 0, host: '127.0.0.1' });
   base = served.url;
   close = () => new Promise((r) => served.server.close(() => r()));
 });

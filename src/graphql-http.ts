@@ -1,0 +1,123 @@
+/**
+ * GraphQL over HTTP for /graphql. The common request, a POST with a JSON body whose document is
+ * valid, is parsed, checked and executed here with graphql-js directly; everything else (the
+ * playground, GET, malformed bodies, invalid documents, refusals, other media types) goes to
+ * yoga, which owns the protocol's error cases. The split exists for speed: yoga's general
+ * request pipeline cost more CPU than the rest of a typical request (see bench/RESULTS.md),
+ * while every check of ours (session, CSRF, limits, cost, error masking) runs on both paths.
+ */
+import {
+  execute,
+  getOperationAST,
+  GraphQLError,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
+import type { GraphQLContext } from './context.js';
+import { checkLimits, measureQuery, parseWithLimit, withCost, type QueryLimits } from './limits.js';
+
+export interface GraphQLHandlerOptions {
+  schema: GraphQLSchema;
+  limits: QueryLimits;
+  maskError: (error: unknown, message?: string, isDev?: boolean) => Error;
+  /** Handles whatever the fast path leaves: yoga's fetch. */
+  fallback: (request: Request, context: GraphQLContext) => Promise<Response>;
+  /** Valid documents kept, by query text. */
+  cacheSize?: number;
+}
+
+type MediaType = 'application/graphql-response+json' | 'application/json';
+
+/**
+ * The response media type yoga would pick for a single result (the first acceptable entry of
+ * Accept wins; wildcards get application/json), or null when yoga should decide.
+ */
+export function pickMediaType(accept: string | null): MediaType | null {
+  for (const entry of (accept ?? '*/*').toLowerCase().replace(/\s/g, '').split(',')) {
+    const [type, ...params] = entry.split(';');
+    if (params.some((p) => p.startsWith('charset=') && p !== 'charset=utf-8')) continue;
+    if (type === 'application/graphql-response+json') return type;
+    if (type === 'application/json' || type === '*/*' || type === 'application/*') return 'application/json';
+    if (type === 'text/event-stream' || type === 'multipart/mixed' || type === 'text/*' || type === 'multipart/*') return null;
+  }
+  return null;
+}
+
+interface Params {
+  query: string;
+  variables: Record<string, unknown> | undefined;
+  operationName: string | undefined;
+}
+
+function readParams(body: unknown): Params | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const { query, variables, operationName, extensions, ...rest } = body as Record<string, unknown>;
+  if (typeof query !== 'string' || Object.keys(rest).length > 0) return null;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
+  if (extensions !== undefined && extensions !== null && (typeof extensions !== 'object' || Array.isArray(extensions))) return null;
+  return { query, variables: (variables ?? undefined) as Record<string, unknown> | undefined, operationName: operationName ?? undefined };
+}
+
+function isJsonContentType(value: string | null): boolean {
+  const [type, ...params] = (value ?? '').toLowerCase().split(';').map((s) => s.trim());
+  return type === 'application/json' && params.every((p) => !p.startsWith('charset=') || p === 'charset=utf-8');
+}
+
+export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: Request, context: GraphQLContext) => Promise<Response> {
+  const { schema, limits, maskError, fallback } = options;
+  const cacheSize = options.cacheSize ?? 1_000;
+  const documents = new Map<string, DocumentNode>();
+
+  /** A parsed and valid document, or null: yoga then answers the parse or validation errors. */
+  function documentFor(query: string): DocumentNode | null {
+    const known = documents.get(query);
+    if (known) return known;
+    let document: DocumentNode;
+    try {
+      document = parseWithLimit(query, limits.maxTokens);
+    } catch {
+      return null;
+    }
+    if (validate(schema, document).length > 0) return null;
+    if (documents.size >= cacheSize) documents.delete(documents.keys().next().value!);
+    documents.set(query, document);
+    return document;
+  }
+
+  return async (request, context) => {
+    const mediaType = request.method === 'POST' && isJsonContentType(request.headers.get('content-type')) ? pickMediaType(request.headers.get('accept')) : null;
+    if (!mediaType) return fallback(request, context);
+    const text = await request.text();
+    const handOver = () => fallback(new Request(request.url, { method: 'POST', headers: request.headers, body: text }), context);
+    let params: Params | null;
+    try {
+      params = readParams(JSON.parse(text));
+    } catch {
+      params = null;
+    }
+    if (!params) return handOver();
+    const document = documentFor(params.query);
+    if (!document) return handOver();
+    const operation = getOperationAST(document, params.operationName);
+    if (!operation || operation.operation === 'subscription') return handOver();
+    const cost = measureQuery(schema, document, params.operationName, params.variables ?? {});
+    if (checkLimits(cost, limits)) return handOver();
+
+    context.operation.name = cost.operationName;
+    const result = (await execute({
+      schema,
+      document,
+      contextValue: context,
+      variableValues: params.variables,
+      operationName: params.operationName,
+    })) as ExecutionResult;
+    // Variables that do not fit the operation are a request error: yoga words and codes it.
+    if (!('data' in result)) return handOver();
+    const body: ExecutionResult = withCost(result, context, cost);
+    if (body.errors) body.errors = body.errors.map((error) => maskError(error) as GraphQLError);
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8` } });
+  };
+}
