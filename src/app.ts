@@ -21,6 +21,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createGraphQLHandler } from './graphql-http.js';
 import { schema } from './schema/index.js';
+import { PLAYGROUND_ASSETS_PATH, servePlaygroundAsset } from './playground.js';
 import { createYogaServer } from './yoga.js';
 
 export interface AppDeps {
@@ -123,6 +124,10 @@ export function createApp(deps: AppDeps): App {
 
   async function route(request: Request, path: string): Promise<{ response: Response; ctCalls: number }> {
     if (path === '/graphql') return graphql(request);
+    if (path.startsWith(PLAYGROUND_ASSETS_PATH) && (request.method === 'GET' || request.method === 'HEAD')) {
+      const asset = await servePlaygroundAsset(path, { acceptEncoding: request.headers.get('accept-encoding') });
+      if (asset) return { response: asset, ctCalls: 0 };
+    }
     if (path === '/healthz') return { response: json({ status: 'ok' }, 200), ctCalls: 0 };
     if (path === '/readyz') return { response: await readiness(), ctCalls: 0 };
     if (path === '/metrics' && request.method === 'GET') {

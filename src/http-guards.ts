@@ -3,6 +3,9 @@
  * the CORS allow-list, and security headers. Pure functions over Fetch Request/Response.
  */
 
+import { shouldRenderGraphiQL } from 'graphql-yoga';
+import { PLAYGROUND_CSP } from './playground.js';
+
 /** Clients using the session cookie must send one of these on requests a form could forge. */
 export const CSRF_HEADERS = ['x-csrf-protection', 'x-graphql-yoga-csrf', 'apollo-require-preflight'];
 const PREFLIGHTED_CONTENT_TYPES = ['application/json', 'application/graphql-response+json', 'application/graphql+json'];
@@ -24,6 +27,9 @@ export function csrfViolation(request: Request, allowedOrigins: Set<string>): st
   if (origin && !allowedOrigins.has(origin)) return 'cross-origin request with the session cookie';
   if (CSRF_HEADERS.some((h) => request.headers.has(h))) return null;
   if (request.method === 'GET' || request.method === 'HEAD') {
+    // A browser navigation (GET, Accept: text/html) gets the playground page from yoga, which never
+    // executes it; GraphiQL keeps the edited query in the address bar, so a reload carries ?query=.
+    if (shouldRenderGraphiQL(request)) return null;
     const url = new URL(request.url);
     return url.searchParams.has('query') ? 'GET query with the session cookie and no CSRF header' : null;
   }
@@ -60,12 +66,8 @@ export function decorateHeaders(headers: Headers, request: Request, corsOrigins:
   headers.set('x-content-type-options', 'nosniff');
   headers.set('referrer-policy', 'no-referrer');
   if ((headers.get('content-type') ?? '').startsWith('text/html')) {
-    // GraphiQL's page loads its bundle from unpkg; everything else stays same-origin.
-    headers.set(
-      'content-security-policy',
-      "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; style-src 'self' 'unsafe-inline' https://unpkg.com; " +
-        "img-src 'self' data: https:; font-src 'self' data: https://unpkg.com; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    );
+    // The playground's scripts, styles and workers are all served by us (see playground.ts).
+    headers.set('content-security-policy', PLAYGROUND_CSP);
     headers.set('x-frame-options', 'DENY');
   }
 }

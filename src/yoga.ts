@@ -6,9 +6,10 @@ import { execute } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
 import { checkLimits, measureQuery, parseWithLimit, withCost, type QueryLimits } from './limits.js';
+import { renderPlayground } from './playground.js';
 import { schema } from './schema/index.js';
 
-const DEFAULT_QUERY = `# Sign in first: open /auth/login in this browser.
+const DEFAULT_QUERY = `# Sign in first: "Sign in with CT" above (/auth/login?redirect=/graphql).
 query FirstLook {
   viewer { username email }
   locations(first: 5) {
@@ -65,7 +66,9 @@ export function createYogaServer(options: YogaOptions): CtYoga {
     cors: false,
     logging: false,
     plugins: [useQueryLimits(options.limits)],
-    graphiql: { title: 'ct-graphql', defaultQuery: DEFAULT_QUERY },
+    graphiql: { title: 'ct-graphql', defaultQuery: DEFAULT_QUERY, endpoint: '/graphql' },
+    // The playground's bundle is served by us (/graphql/assets/), not from unpkg.com.
+    renderGraphiQL: renderPlayground,
     maskedErrors: { maskError: options.maskError },
   });
 }

@@ -1,0 +1,152 @@
+/**
+ * The playground as an operator uses it, in a real browser: `main()` as `npm start` runs it
+ * (facade plus the embedded simulator on loopback ports), Debian's Chromium driven by
+ * playwright-core. Sign in on the simulator's consent page, land on /graphql, run a query through
+ * GraphiQL's UI, and check that every asset came from the facade itself (no unpkg.com) with no
+ * Content-Security-Policy violation. Skipped only when /usr/bin/chromium is not installed
+ * (`apt-get install -y chromium`); playwright never downloads a browser here.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../../simulator/app.js';
+import { main } from '../../src/server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`test/browser/playground.test.ts: SKIPPED, ${CHROMIUM} is not installed (apt-get install -y chromium).`);
+const SCREENSHOT = '/tmp/playground.png';
+const QUERY = '{ viewer { username } locations(first: 3) { totalCount } }';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Text of a Monaco editor as a person reads it (Monaco renders spaces as no-break spaces). */
+async function editorText(page: Page, selector: string): Promise<string> {
+  return (await page.locator(`${selector} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ');
+}
+
+describe.skipIf(!hasChromium)(
+  hasChromium ? 'the playground in Chromium' : `the playground in Chromium (SKIPPED: ${CHROMIUM} is not installed; apt-get install -y chromium)`,
+  () => {
+    let running: Awaited<ReturnType<typeof main>>;
+    let base: string;
+    let profile: string;
+    let context: BrowserContext;
+    let page: Page;
+    const requested: string[] = [];
+    const problems: string[] = [];
+
+    beforeAll(async () => {
+      const port = await freePort();
+      base = `http://127.0.0.1:${port}`;
+      running = await main({ PORT: String(port), PUBLIC_URL: base, LOG_LEVEL: 'warn' });
+      profile = await mkdtemp(join(tmpdir(), 'ctg-chromium-'));
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        viewport: { width: 1280, height: 800 },
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      page = context.pages()[0] ?? (await context.newPage());
+      page.on('request', (request) => requested.push(request.url()));
+      page.on('requestfailed', (request) => {
+        const error = request.failure()?.errorText ?? '';
+        // ERR_ABORTED: a navigation (the reload) cancelled the old page's loads; CSP blocks and
+        // unreachable hosts show as other errors.
+        if (error !== 'net::ERR_ABORTED') problems.push(`failed: ${request.url()} ${error}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (/content security policy|refused to/i.test(message.text())) problems.push(`console: ${message.text()}`);
+      });
+    }, 60_000);
+
+    afterAll(async () => {
+      await context?.close();
+      await running?.close();
+      if (profile) await rm(profile, { recursive: true, force: true });
+    });
+
+    it('signs in, renders GraphiQL from same-origin assets and runs a query through the UI', async () => {
+      await page.goto(`${base}/auth/login?redirect=/graphql`);
+      await page.getByRole('button', { name: 'Authorize' }).click();
+      await page.waitForURL(`${base}/graphql`);
+
+      const queryEditor = '.graphiql-query-editor';
+      await page.locator(`${queryEditor} .monaco-editor`).waitFor({ state: 'visible', timeout: 30_000 });
+      await expect.poll(() => editorText(page, queryEditor), { timeout: 15_000 }).toContain('query FirstLook');
+      expect(await page.locator('#ct-signin').getAttribute('href')).toBe('/auth/login?redirect=/graphql');
+
+      // Replace the default query the way a person would: select all, type over it.
+      await page.locator(`${queryEditor} .monaco-editor`).click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText(QUERY);
+      await expect.poll(() => editorText(page, queryEditor)).toBe(QUERY);
+      // GraphiQL re-reads the operation name a moment after an edit (the tab's title shows it);
+      // running before that would ask for the old operation, FirstLook.
+      await expect.poll(() => page.locator('.graphiql-tab-button').first().innerText()).toBe('<untitled>');
+
+      const answer = page.waitForResponse((r) => r.url() === `${base}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('viewer'));
+      await page.locator('.graphiql-execute-button').click();
+      const response = await answer;
+      expect(response.status()).toBe(200);
+      expect(await response.request().headerValue('x-csrf-protection')).toBe('1');
+
+      await expect.poll(() => editorText(page, '.graphiql-response'), { timeout: 15_000 }).toContain(`"username": "${DEMO.username}"`);
+      expect(await editorText(page, '.graphiql-response')).toMatch(/"totalCount": \d+/);
+      await page.locator(`${queryEditor} .monaco-editor`).click();
+      await page.keyboard.press('Home');
+      await page.screenshot({ path: SCREENSHOT });
+
+      // Everything the playground loaded came from the facade: no unpkg.com, no other host.
+      const loaded = requested.slice(requested.indexOf(`${base}/graphql`));
+      expect(loaded.some((url) => url.includes('/graphql/assets/yoga-graphiql.umd.js'))).toBe(true);
+      expect(loaded.filter((url) => !url.startsWith(`${base}/`) && !url.startsWith('data:'))).toEqual([]);
+      expect(problems).toEqual([]);
+    }, 90_000);
+
+    it('reloads with the edited query in the address bar (a navigation is never refused as CSRF)', async () => {
+      // GraphiQL keeps the edited query in ?query=; the reload carries the session cookie.
+      expect(new URL(page.url()).searchParams.get('query')).toBe(QUERY);
+      const reload = await page.reload();
+      expect(reload?.status()).toBe(200);
+      await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ state: 'visible', timeout: 30_000 });
+      await expect.poll(() => editorText(page, '.graphiql-query-editor')).toBe(QUERY);
+      expect(problems).toEqual([]);
+    }, 60_000);
+
+    it('signs out with the bar\'s button (a POST with the CSRF header) and drops the session cookie', async () => {
+      expect((await context.cookies(base)).some((c) => c.name === 'ct_session')).toBe(true);
+      const logout = page.waitForResponse((r) => r.url() === `${base}/auth/logout`);
+      await page.locator('#ct-signout').click();
+      expect((await logout).status()).toBe(204);
+      await page.waitForURL(`${base}/graphql`);
+      expect((await context.cookies(base)).some((c) => c.name === 'ct_session')).toBe(false);
+      await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ state: 'visible', timeout: 30_000 });
+      expect(problems).toEqual([]);
+    }, 60_000);
+  },
+);
