@@ -1,13 +1,14 @@
 /**
  * GraphQL over HTTP for /graphql. The common request, a POST with a JSON body whose document is
- * valid, is parsed, checked and executed here with graphql-js directly; everything else (the
- * playground, GET, malformed bodies, invalid documents, refusals, other media types) goes to
- * yoga, which owns the protocol's error cases. The split exists for speed: yoga's general
- * request pipeline cost more CPU than the rest of a typical request (see bench/RESULTS.md),
- * while every check of ours (session, CSRF, limits, cost, error masking) runs on both paths.
+ * valid, is parsed, checked and executed here; everything else (the playground, GET, malformed
+ * bodies, invalid documents, refusals, other media types) goes to yoga, which owns the
+ * protocol's error cases. The split exists for speed: yoga's general request pipeline cost more
+ * CPU than the rest of a typical request (see bench/RESULTS.md), while every check of ours
+ * (session, CSRF, limits, cost, error masking) runs on both paths. Valid documents are compiled
+ * once with graphql-jit, since clients repeat the same few operations.
  */
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import {
-  execute,
   getOperationAST,
   GraphQLError,
   validate,
@@ -24,11 +25,16 @@ export interface GraphQLHandlerOptions {
   maskError: (error: unknown, message?: string, isDev?: boolean) => Error;
   /** Handles whatever the fast path leaves: yoga's fetch. */
   fallback: (request: Request, context: GraphQLContext) => Promise<Response>;
-  /** Valid documents kept, by query text. */
+  /** Compiled operations kept, by query text and operation name. */
   cacheSize?: number;
 }
 
 type MediaType = 'application/graphql-response+json' | 'application/json';
+
+interface Operation {
+  document: DocumentNode;
+  compiled: CompiledQuery;
+}
 
 /**
  * The response media type yoga would pick for a single result (the first acceptable entry of
@@ -69,11 +75,16 @@ function isJsonContentType(value: string | null): boolean {
 export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: Request, context: GraphQLContext) => Promise<Response> {
   const { schema, limits, maskError, fallback } = options;
   const cacheSize = options.cacheSize ?? 1_000;
-  const documents = new Map<string, DocumentNode>();
+  const operations = new Map<string, Operation>();
 
-  /** A parsed and valid document, or null: yoga then answers the parse or validation errors. */
-  function documentFor(query: string): DocumentNode | null {
-    const known = documents.get(query);
+  /**
+   * The operation compiled for this query text and operation name, or null when the document
+   * does not parse, does not validate, or names no single query or mutation: yoga then answers
+   * with the protocol's error.
+   */
+  function operationFor(query: string, operationName: string | undefined): Operation | null {
+    const key = `${operationName ?? ''}\n${query}`;
+    const known = operations.get(key);
     if (known) return known;
     let document: DocumentNode;
     try {
@@ -82,9 +93,14 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
       return null;
     }
     if (validate(schema, document).length > 0) return null;
-    if (documents.size >= cacheSize) documents.delete(documents.keys().next().value!);
-    documents.set(query, document);
-    return document;
+    const definition = getOperationAST(document, operationName);
+    if (!definition || definition.operation === 'subscription') return null;
+    const compiled = compileQuery(schema, document, operationName);
+    if (!isCompiledQuery(compiled)) return null;
+    if (operations.size >= cacheSize) operations.delete(operations.keys().next().value!);
+    const operation = { document, compiled };
+    operations.set(key, operation);
+    return operation;
   }
 
   return async (request, context) => {
@@ -99,21 +115,13 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
       params = null;
     }
     if (!params) return handOver();
-    const document = documentFor(params.query);
-    if (!document) return handOver();
-    const operation = getOperationAST(document, params.operationName);
-    if (!operation || operation.operation === 'subscription') return handOver();
-    const cost = measureQuery(schema, document, params.operationName, params.variables ?? {});
+    const operation = operationFor(params.query, params.operationName);
+    if (!operation) return handOver();
+    const cost = measureQuery(schema, operation.document, params.operationName, params.variables ?? {});
     if (checkLimits(cost, limits)) return handOver();
 
     context.operation.name = cost.operationName;
-    const result = (await execute({
-      schema,
-      document,
-      contextValue: context,
-      variableValues: params.variables,
-      operationName: params.operationName,
-    })) as ExecutionResult;
+    const result = await operation.compiled.query(undefined, context, params.variables ?? {});
     // Variables that do not fit the operation are a request error: yoga words and codes it.
     if (!('data' in result)) return handOver();
     const body: ExecutionResult = withCost(result, context, cost);
