@@ -62,7 +62,7 @@ async function startFacade(name: string, sim: SimulatorControl, extraEnv: Record
       CT_CLIENT_ID: DEMO.clientId,
       CT_CLIENT_SECRET: DEMO.clientSecret,
       SESSION_SECRET: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info', // as shipped: one log line per request
       ...extraEnv,
     },
     readyUrl: `${base}/healthz`,
