@@ -40,6 +40,9 @@ export interface App {
   readonly metrics: Metrics;
 }
 
+/** GraphQL requests are small; a larger body is refused before it is parsed. */
+const MAX_BODY_BYTES = 1_000_000;
+
 function required(value: string | undefined, name: string): string {
   if (!value) throw new Error(`createApp: config.${name} is not set`);
   return value;
@@ -67,8 +70,14 @@ export function createApp(deps: AppDeps): App {
   const secureCookies = config.publicUrl.startsWith('https:');
   const limits = { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls: config.maxCtCalls, maxTokens: config.maxTokens };
   const maskError = createErrorMasker({ logger, production: config.production });
-  const yoga = createYogaServer({ limits, maskError });
-  const executeGraphQL = createGraphQLHandler({ schema, limits, maskError, fallback: async (request, context) => yoga.fetch(request, context) });
+  const yoga = createYogaServer({ limits, maskError, maxBodyBytes: MAX_BODY_BYTES });
+  const executeGraphQL = createGraphQLHandler({
+    schema,
+    limits,
+    maskError,
+    maxBodyBytes: MAX_BODY_BYTES,
+    fallback: async (request, context) => yoga.fetch(request, context),
+  });
   let authRoutes: ((request: Request) => Promise<Response | null>) | undefined;
 
   async function graphql(request: Request): Promise<{ response: Response; ctCalls: number }> {

@@ -27,6 +27,8 @@ export interface GraphQLHandlerOptions {
   fallback: (request: Request, context: GraphQLContext) => Promise<Response>;
   /** Compiled operations kept, by query text and operation name. */
   cacheSize?: number;
+  /** Largest request body read, in bytes; yoga is given the same limit. */
+  maxBodyBytes: number;
 }
 
 type MediaType = 'application/graphql-response+json' | 'application/json';
@@ -65,6 +67,30 @@ function readParams(body: unknown): Params | null {
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
   if (extensions !== undefined && extensions !== null && (typeof extensions !== 'object' || Array.isArray(extensions))) return null;
   return { query, variables: (variables ?? undefined) as Record<string, unknown> | undefined, operationName: operationName ?? undefined };
+}
+
+/**
+ * The body as text, or null when it is larger than `limit`. With a Content-Length the HTTP
+ * parser already bounds the body; without one (chunked) it is counted while it is read.
+ */
+async function readBody(request: Request, limit: number): Promise<string | null> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null) return /^\d+$/.test(declared) && Number(declared) <= limit ? request.text() : null;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function isJsonContentType(value: string | null): boolean {
@@ -106,7 +132,8 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
   return async (request, context) => {
     const mediaType = request.method === 'POST' && isJsonContentType(request.headers.get('content-type')) ? pickMediaType(request.headers.get('accept')) : null;
     if (!mediaType) return fallback(request, context);
-    const text = await request.text();
+    const text = await readBody(request, options.maxBodyBytes);
+    if (text === null) return tooLarge(options.maxBodyBytes);
     const handOver = () => fallback(new Request(request.url, { method: 'POST', headers: request.headers, body: text }), context);
     let params: Params | null;
     try {
@@ -128,4 +155,9 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
     if (body.errors) body.errors = body.errors.map((error) => maskError(error) as GraphQLError);
     return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8` } });
   };
+}
+
+function tooLarge(limit: number): Response {
+  const body = { errors: [{ message: `Request body is larger than ${limit} bytes.`, extensions: { code: 'BAD_USER_INPUT' } }] };
+  return new Response(JSON.stringify(body), { status: 413, headers: { 'content-type': 'application/json; charset=utf-8' } });
 }

@@ -23,6 +23,7 @@ export type CtYoga = YogaServerInstance<GraphQLContext, Record<string, never>>;
 
 export interface YogaOptions {
   limits: QueryLimits;
+  maxBodyBytes: number;
   maskError: (error: unknown, message?: string, isDev?: boolean) => Error;
 }
 
@@ -64,6 +65,7 @@ export function createYogaServer(options: YogaOptions): CtYoga {
     landingPage: false,
     // CORS is decided by app.ts from CORS_ORIGINS; yoga's default would reflect any origin.
     cors: false,
+    maxRequestBodySize: options.maxBodyBytes,
     logging: false,
     plugins: [useQueryLimits(options.limits)],
     graphiql: { title: 'ct-graphql', defaultQuery: DEFAULT_QUERY, endpoint: '/graphql' },

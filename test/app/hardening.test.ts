@@ -187,3 +187,25 @@ describe('health', () => {
     expect((await h.app.fetch(new Request(`${FACADE_URL}/healthz`))).status).toBe(200);
   });
 });
+
+describe('request bodies', () => {
+  it('refuses a body over the limit with 413, with or without Content-Length, before any CT call', async () => {
+    const h = createHarness();
+    const token = await h.login();
+    h.sim.resetLog();
+    const big = JSON.stringify({ query: `{ viewer { id } }`, variables: { pad: 'x'.repeat(1_100_000) } });
+    const chunked = await h.app.fetch(
+      new Request(`${FACADE_URL}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: big }),
+    );
+    expect(chunked.status).toBe(413);
+    const declared = await h.app.fetch(
+      new Request(`${FACADE_URL}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)), authorization: `Bearer ${token}` },
+        body: big,
+      }),
+    );
+    expect(declared.status).toBe(413);
+    expect(h.ctCalls()).toHaveLength(0);
+  });
+});
