@@ -12,6 +12,7 @@ import { createNodeTransport, type CtTransport } from './ct/http.js';
 import type { OAuthSettings } from './ct/oauth.js';
 import { pingCt } from './ct/ping.js';
 import { createRefresher, type Refresher } from './ct/refresher.js';
+import { closeRedisClient, createRedisClient, createSharedRefresher } from './ct/shared-refresher.js';
 import type { Config } from './config.js';
 import type { GraphQLContext } from './context.js';
 import { createErrorMasker } from './errors.js';
@@ -38,6 +39,8 @@ export interface App {
   sessions(): Promise<SessionSealer>;
   readonly refresher: Refresher;
   readonly metrics: Metrics;
+  /** Releases what the app holds open (the Redis connection when REDIS_URL is set). */
+  close(): Promise<void>;
 }
 
 /** GraphQL requests are small; a larger body is refused before it is parsed. */
@@ -62,7 +65,9 @@ export function createApp(deps: AppDeps): App {
     fetch: upstreamFetch,
     timeoutMs: config.ctTimeoutMs,
   };
-  const refresher = createRefresher(oauth);
+  // REDIS_URL: the refresh single flight and its kept result are shared by all instances (DESIGN.md "Scale-out").
+  const redis = config.redisUrl ? createRedisClient(config.redisUrl, { logger }) : undefined;
+  const refresher = redis ? createSharedRefresher(oauth, { redis, secrets: config.sessionSecrets, logger }) : createRefresher(oauth);
   const metrics = createMetrics({ refresher });
   const corsOrigins = new Set(config.corsOrigins);
   const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
@@ -161,6 +166,9 @@ export function createApp(deps: AppDeps): App {
     refresher,
     metrics,
     sessions: () => sealerPromise,
+    close: async () => {
+      if (redis) await closeRedisClient(redis);
+    },
     async fetch(request: Request): Promise<Response> {
       const started = performance.now();
       const requestId = randomUUID();

@@ -34,6 +34,8 @@ export interface Config {
   maxTokens: number;
   /** Origins allowed by CORS; empty means no cross-origin access. */
   corsOrigins: string[];
+  /** REDIS_URL: shared refresh coordination for several instances (DESIGN.md "Scale-out"). Undefined: in process. */
+  redisUrl: string | undefined;
   /** `CT_LOADERS=off` bypasses DataLoader batching and caching (benchmark baseline only). */
   loaders: boolean;
   production: boolean;
@@ -65,6 +67,22 @@ function url(env: Env, name: string): string | undefined {
   } catch {
     throw new ConfigError(`${name} must be an absolute URL (got "${raw}")`);
   }
+}
+
+function redisUrl(env: Env): string | undefined {
+  const raw = env.REDIS_URL;
+  if (!raw) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  // The value may hold a password: never echo it.
+  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || !parsed.hostname) {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL with a host');
+  }
+  return raw;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -108,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    redisUrl: redisUrl(env),
     loaders: env.CT_LOADERS !== 'off',
     production,
   };

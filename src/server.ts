@@ -64,6 +64,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   }
 
   const app = createApp({ config, logger });
+  closers.push(() => app.close());
   const facade = await listen((request) => app.fetch(request), config.port, config.host);
   closers.push(() => new Promise((r) => facade.server.close(() => r())));
   // A banner for the person who ran `npm start`, not a log line.

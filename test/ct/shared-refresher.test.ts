@@ -1,0 +1,247 @@
+// The Redis-shared refresher (REDIS_URL) against a real redis-server started by this file, with
+// the simulator injected as CT: two "instances" (separate refreshers, separate Redis connections)
+// never refresh one refresh token twice. Skips only when the redis-server binary is absent.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSimulator, DEMO, type Simulator } from '../../simulator/app.js';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { CtAuthError, CtUnavailableError } from '../../src/ct/errors.js';
+import type { OAuthSettings } from '../../src/ct/oauth.js';
+import { closeRedisClient, createRedisClient, createSharedRefresher, REDIS_KEY_PREFIX, type SharedRefresherOptions } from '../../src/ct/shared-refresher.js';
+import { tokensFromResponse, type CtTokens } from '../../src/ct/tokens.js';
+import { createLogger } from '../../src/logger.js';
+import { Writable } from 'node:stream';
+import { CT_URL, FACADE_URL, TEST_SECRET } from '../harness.js';
+import { OAUTH_URL, rejection, simFetch } from './helpers.js';
+
+const hasRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!hasRedis) console.warn('shared-refresher tests SKIPPED: no redis-server binary on PATH (apt-get install redis-server)');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += String(chunk);
+      if (out.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}: ${out}`));
+    });
+  });
+  return { child, url: `redis://127.0.0.1:${port}` };
+}
+
+const tokenPosts = (sim: Simulator) => sim.log.filter((e) => e.method === 'POST' && e.path === '/oauth/token').length;
+const keyOf = (refreshToken: string) => REDIS_KEY_PREFIX + createHash('sha256').update(refreshToken).digest('hex');
+
+describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
+  let redisServer: { child: ChildProcess; url: string };
+  const clients: Redis[] = [];
+  let sim: Simulator;
+  let oauth: OAuthSettings;
+  let tokens: CtTokens;
+  let warnings: string[];
+
+  /** A fresh Redis connection: one per simulated facade instance. */
+  function connect(url = redisServer.url): Redis {
+    const client = createRedisClient(url, { logger: { warn: (obj, msg) => warnings.push(`${msg} ${JSON.stringify(obj)}`) } });
+    clients.push(client);
+    return client;
+  }
+  function instance(o: Partial<SharedRefresherOptions> = {}) {
+    return createSharedRefresher(oauth, { redis: connect(), secrets: [TEST_SECRET], logger: { warn: (obj, msg) => warnings.push(`${msg} ${JSON.stringify(obj)}`) }, ...o });
+  }
+
+  beforeAll(async () => {
+    redisServer = await startRedis();
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => closeRedisClient(c)));
+    redisServer?.child.kill('SIGKILL');
+  });
+  beforeEach(async () => {
+    sim = createSimulator({ latencyMs: 30 });
+    oauth = { oauthUrl: OAUTH_URL, clientId: DEMO.clientId, clientSecret: DEMO.clientSecret, fetch: simFetch(sim), timeoutMs: 5000 };
+    tokens = tokensFromResponse(sim.control.issueTokens());
+    warnings = [];
+    await connect().flushall();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => closeRedisClient(c)));
+  });
+
+  it('two instances refreshing one token concurrently make one CT call and get the same new tokens', async () => {
+    const a = instance();
+    const b = instance();
+    const results = await Promise.all([a.refresh(tokens.refreshToken), b.refresh(tokens.refreshToken), a.refresh(tokens.refreshToken), b.refresh(tokens.refreshToken)]);
+    expect(tokenPosts(sim)).toBe(1);
+    expect(new Set(results.map((t) => `${t.accessToken}/${t.refreshToken}`)).size).toBe(1);
+    expect(results[0]?.accessToken).not.toBe(tokens.accessToken);
+    expect(results[0]?.refreshToken).not.toBe(tokens.refreshToken);
+    expect(a.stats.refreshes + b.stats.refreshes).toBe(1);
+    expect(a.stats.reused + b.stats.reused).toBe(3);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a later refresh of the same old token from any instance within keepMs reuses the result', async () => {
+    const first = await instance().refresh(tokens.refreshToken);
+    const other = instance(); // a fresh process: nothing kept locally
+    const again = await other.refresh(tokens.refreshToken);
+    expect(again).toEqual(first);
+    expect(tokenPosts(sim)).toBe(1);
+    expect(other.stats).toEqual({ refreshes: 0, failures: 0, reused: 1 });
+    const ttl = await connect().pttl(keyOf(tokens.refreshToken));
+    expect(ttl).toBeGreaterThan(55_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('a CT refusal is CtAuthError on both instances and nothing is cached', async () => {
+    sim.control.revokeAllTokens();
+    const a = instance();
+    const b = instance();
+    const [ea, eb] = await Promise.all([rejection(a.refresh(tokens.refreshToken)), rejection(b.refresh(tokens.refreshToken))]);
+    expect(ea).toBeInstanceOf(CtAuthError);
+    expect(eb).toBeInstanceOf(CtAuthError);
+    expect(await connect().keys('ct-graphql:*')).toEqual([]);
+    expect(a.stats.failures + b.stats.failures).toBe(2);
+  });
+
+  it('Redis holds neither the old refresh token nor the new tokens in clear', async () => {
+    const fresh = await instance().refresh(tokens.refreshToken);
+    const redis = connect();
+    const keys = await redis.keys('*');
+    expect(keys).toEqual([keyOf(tokens.refreshToken)]);
+    const stored = (await redis.get(keys[0] ?? '')) ?? '';
+    expect(stored).toMatch(/^v1\./);
+    for (const secret of [tokens.refreshToken, tokens.accessToken, fresh.accessToken, fresh.refreshToken]) {
+      expect(keys[0]).not.toContain(secret);
+      expect(stored).not.toContain(secret);
+      expect(Buffer.from(stored.split('.')[2] ?? '', 'base64url').toString('latin1')).not.toContain(secret);
+    }
+    // Another secret cannot open it: such an instance refreshes itself (and CT refuses the rotated token).
+    const foreign = instance({ secrets: ['another-secret-of-at-least-32-bytes-000000'] });
+    expect(await rejection(foreign.refresh(tokens.refreshToken))).toBeInstanceOf(CtAuthError);
+    // A second secret (rotation) still opens it.
+    const rotated = instance({ secrets: ['the-new-first-secret-of-at-least-32-bytes', TEST_SECRET] });
+    expect(await rotated.refresh(tokens.refreshToken)).toEqual(fresh);
+  });
+
+  it('a lock left by a dead instance expires and the waiting instance refreshes itself', async () => {
+    await connect().set(`${keyOf(tokens.refreshToken)}:lock`, 'dead-instance', 'PX', 300);
+    const fresh = await instance({ lockMs: 2000 }).refresh(tokens.refreshToken);
+    expect(fresh.accessToken).not.toBe(tokens.accessToken);
+    expect(tokenPosts(sim)).toBe(1);
+  });
+
+  it('a lock that outlives lockMs without a result is CtUnavailableError, not a sign-out', async () => {
+    await connect().set(`${keyOf(tokens.refreshToken)}:lock`, 'slow-instance', 'PX', 10_000);
+    const e = await rejection(instance({ lockMs: 300 }).refresh(tokens.refreshToken));
+    expect(e).toBeInstanceOf(CtUnavailableError);
+    expect(tokenPosts(sim)).toBe(0);
+  });
+
+  it('with Redis unreachable, the refresh falls back to this process and succeeds, with a warning and no token', async () => {
+    const down = `redis://127.0.0.1:${await freePort()}`;
+    const r = instance({ redis: connect(down) });
+    const results = await Promise.all([r.refresh(tokens.refreshToken), r.refresh(tokens.refreshToken)]);
+    expect(results[0]?.accessToken).not.toBe(tokens.accessToken);
+    expect(results[1]).toEqual(results[0]);
+    expect(tokenPosts(sim)).toBe(1);
+    expect(warnings.some((w) => w.includes('Redis is unavailable'))).toBe(true);
+    const text = warnings.join('\n');
+    for (const secret of [tokens.refreshToken, tokens.accessToken, results[0]?.accessToken ?? '', results[0]?.refreshToken ?? '']) expect(text).not.toContain(secret);
+  });
+});
+
+describe.skipIf(!hasRedis)('two apps with one REDIS_URL', () => {
+  let redisServer: { child: ChildProcess; url: string };
+  const apps: App[] = [];
+
+  beforeAll(async () => {
+    redisServer = await startRedis();
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    redisServer?.child.kill('SIGKILL');
+  });
+
+  it('the same expired session on both at once: one refresh at CT, both requests succeed', async () => {
+    const sim = createSimulator({ latencyMs: 20, redirectUris: [`${FACADE_URL}/auth/callback`] });
+    const logs: string[] = [];
+    const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }) });
+    const config = loadConfig({
+      PUBLIC_URL: FACADE_URL,
+      CT_API_URL: `${CT_URL}/api/v1`,
+      CT_OAUTH_URL: CT_URL,
+      CT_CLIENT_ID: DEMO.clientId,
+      CT_CLIENT_SECRET: DEMO.clientSecret,
+      SESSION_SECRET: TEST_SECRET,
+      REDIS_URL: redisServer.url,
+    });
+    expect(config.redisUrl).toBe(redisServer.url);
+    const fetch: typeof globalThis.fetch = (input, init) => sim.fetch(new Request(input, init));
+    const one = createApp({ config, fetch, logger });
+    const two = createApp({ config, fetch, logger });
+    apps.push(one, two);
+
+    const issued = sim.control.issueTokens();
+    const { token } = await (await one.sessions()).seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 });
+    sim.control.expireAllTokens();
+    sim.resetLog();
+
+    const post = (app: App) =>
+      app.fetch(
+        new Request(`${FACADE_URL}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: '{ viewer { username } }' }),
+        }),
+      );
+    const responses = await Promise.all([post(one), post(two), post(one), post(two)]);
+    for (const res of responses) {
+      const body = await res.json();
+      expect(body.data?.viewer?.username, JSON.stringify(body)).toBeTruthy();
+      expect(res.headers.get('x-session-token')).toBeTruthy();
+    }
+    expect(tokenPosts(sim)).toBe(1);
+    expect(one.refresher.stats.refreshes + two.refresher.stats.refreshes).toBe(1);
+    const text = logs.join('\n');
+    expect(text).not.toContain(issued.refresh_token);
+    expect(text).not.toContain(issued.access_token);
+  });
+});
+
+describe('REDIS_URL in the config', () => {
+  it('accepts redis:// and rediss:// URLs, refuses anything else without echoing it, and is unset by default', () => {
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/0' }).redisUrl).toBe('redis://127.0.0.1:6379/0');
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@cache.example:6380' }).redisUrl).toBe('rediss://:pw@cache.example:6380');
+    for (const bad of ['http://cache.example', 'cache.example:6379', 'redis://', 'redis:/x']) {
+      expect(() => loadConfig({ REDIS_URL: bad })).toThrow(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+    }
+    expect(() => loadConfig({ REDIS_URL: 'http://user:hunter2@x' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+  });
+});
