@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createAuthRoutes } from './auth/routes.js';
 import { sessionCookie } from './auth/cookies.js';
-import { createSessionSealer, readSessionToken, type SessionSealer } from './auth/session.js';
+import { createSessionSealer, sessionTokenOf, type SessionSealer } from './auth/session.js';
 import { createCtClient } from './ct/client.js';
 import { createNodeTransport, type CtTransport } from './ct/http.js';
 import type { OAuthSettings } from './ct/oauth.js';
@@ -16,7 +16,7 @@ import { closeRedisClient, createRedisClient, createSharedRefresher } from './ct
 import type { Config } from './config.js';
 import type { GraphQLContext } from './context.js';
 import { createErrorMasker } from './errors.js';
-import { corsPreflight, csrfViolation, decorateHeaders } from './http-guards.js';
+import { corsPreflight, csrfViolation, decorateHeaders, logoutCsrfViolation } from './http-guards.js';
 import { createLoaders } from './loaders.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -90,10 +90,12 @@ export function createApp(deps: AppDeps): App {
     const csrf = csrfViolation(request, trustedOrigins);
     if (csrf) {
       const body = { errors: [{ message: `Refused: ${csrf}. Send the header "x-csrf-protection: 1" with cookie sessions.`, extensions: { code: 'FORBIDDEN' } }] };
+      metrics.request(metrics.operationLabel(null), 403, (performance.now() - started) / 1000);
       return { response: json(body, 403), ctCalls: 0 };
     }
     const sealer = await sealerPromise;
-    const opened = await sealer.open(readSessionToken(request));
+    const presented = sessionTokenOf(request);
+    const opened = await sealer.open(presented?.token ?? null);
     const session = opened.session;
     const ct = session
       ? createCtClient({
@@ -121,10 +123,14 @@ export function createApp(deps: AppDeps): App {
       const resealed = await sealer.seal(ct.tokens, { exp: session.exp });
       response = withHeaders(response, (headers) => {
         headers.append('set-cookie', sessionCookie(resealed.token, { maxAgeSeconds: Math.max(0, session.exp - Math.floor(Date.now() / 1000)), secure: secureCookies }));
-        headers.set('x-session-token', resealed.token);
+        // Bearer clients need the new token in a header; a cookie session keeps it out of reach of page scripts.
+        if (presented?.from === 'bearer') headers.set('x-session-token', resealed.token);
       });
     }
-    const operation = metrics.operationLabel(context.operation.name);
+    // Answers hold one user's CT data (and maybe a new session): never stored by caches.
+    if (session) response = withHeaders(response, (headers) => headers.set('cache-control', 'private, no-store'));
+    // Only signed-in callers name operations in metrics, so anonymous ones cannot use up the label slots.
+    const operation = metrics.operationLabel(session ? context.operation.name : null);
     metrics.request(operation, response.status, (performance.now() - started) / 1000);
     if (ct) metrics.requestDone({ ...ct.stats, ...context.loaders?.stats });
     return { response, ctCalls: ct?.stats.calls ?? 0 };
@@ -137,6 +143,8 @@ export function createApp(deps: AppDeps): App {
   }
 
   async function route(request: Request, path: string): Promise<{ response: Response; ctCalls: number }> {
+    // A CORS preflight never reaches a handler: it is answered from the allow-list alone.
+    if (request.method === 'OPTIONS') return { response: corsPreflight(request, corsOrigins), ctCalls: 0 };
     if (path === '/graphql') return graphql(request);
     if (path.startsWith(PLAYGROUND_ASSETS_PATH) && (request.method === 'GET' || request.method === 'HEAD')) {
       const asset = await servePlaygroundAsset(path, { acceptEncoding: request.headers.get('accept-encoding') });
@@ -148,12 +156,12 @@ export function createApp(deps: AppDeps): App {
       const rendered = await metrics.render();
       return { response: new Response(rendered.body, { status: 200, headers: { 'content-type': rendered.contentType } }), ctCalls: 0 };
     }
-    if (request.method === 'OPTIONS') return { response: corsPreflight(request, corsOrigins), ctCalls: 0 };
     if (path === '/' && request.method === 'GET') {
       return { response: new Response(null, { status: 302, headers: { location: '/graphql' } }), ctCalls: 0 };
     }
     if (path.startsWith('/auth/')) {
-      const csrf = request.method === 'POST' ? csrfViolation(request, trustedOrigins) : null;
+      const csrf =
+        request.method !== 'POST' ? null : path === '/auth/logout' ? logoutCsrfViolation(request, trustedOrigins) : csrfViolation(request, trustedOrigins);
       if (csrf) return { response: json({ error: 'csrf', message: `Refused: ${csrf}.` }, 403), ctCalls: 0 };
       authRoutes ??= createAuthRoutes({ config, oauth, sealer: await sealerPromise, logger });
       const response = await authRoutes(request);

@@ -102,6 +102,11 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError('every SESSION_SECRET entry must be at least 32 bytes long');
     }
   }
+  if (production && !env.CT_API_URL) {
+    throw new ConfigError(
+      'CT_API_URL is required when NODE_ENV=production (with CT_OAUTH_URL, CT_CLIENT_ID and CT_CLIENT_SECRET); without it the facade would serve the demo simulator.',
+    );
+  }
   const sessionSecrets = secretsRaw.length > 0 ? secretsRaw : [randomBytes(32).toString('base64url')];
   return {
     port,

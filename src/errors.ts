@@ -80,7 +80,7 @@ export function fromCtError(error: CtError): { message: string; code: ErrorCode;
 
 function isCoded(extensions: Record<string, unknown> | undefined): boolean {
   const code = extensions?.code;
-  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+  return typeof code === 'string' && (code === UNEXPECTED_CODE || (ERROR_CODES as readonly string[]).includes(code));
 }
 
 /**
@@ -97,8 +97,19 @@ export function maskError(error: unknown, _message?: string, isDev?: boolean): E
   if (original instanceof GraphQLError) return maskError(withLocation(original, error), _message, isDev);
   if (original === undefined || original === null) {
     if (isCoded(error.extensions)) return error;
-    // Parse and validation errors, and yoga's own request errors, carry no original error.
-    return rebuild(error, error.message, { ...error.extensions, code: 'BAD_USER_INPUT' });
+    // Raised while executing (it has a path) yet by no resolver of ours: a value the schema cannot
+    // represent, a null in a non-null field. A fault of ours or of CT's data, not the caller's.
+    if (error.path !== undefined) return masked(error, isDev ? error : undefined);
+    // Parse and validation errors, and yoga's own request errors, carry no original error. An
+    // `originalError` extension (a JSON parser's message) may quote the request body: dropped.
+    // Yoga answers 200 to `spec` errors of application/json requests unless such an extension is
+    // there, so `spec` goes with it and a body that is not JSON still gets its 400.
+    const { originalError: quoted, ...extensions } = error.extensions ?? {};
+    if (quoted !== undefined && typeof extensions.http === 'object' && extensions.http !== null) {
+      const { spec: _spec, ...http } = extensions.http as Record<string, unknown>;
+      extensions.http = http;
+    }
+    return rebuild(error, error.message, { ...extensions, code: 'BAD_USER_INPUT' });
   }
   return masked(error, isDev ? original : undefined);
 }
@@ -115,25 +126,25 @@ function withLocation(inner: GraphQLError, outer: GraphQLError): GraphQLError {
 }
 
 function rebuild(error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLError {
-  return new GraphQLError(message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    extensions,
-  });
+  return keepLocations(
+    error,
+    new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions }),
+  );
+}
+
+/** graphql-jit's errors carry `locations` without the AST nodes they are derived from. */
+function keepLocations(from: GraphQLError | undefined, to: GraphQLError): GraphQLError {
+  if (from?.locations && !to.locations) (to as { locations?: GraphQLError['locations'] }).locations = from.locations;
+  return to;
 }
 
 function masked(error: GraphQLError | undefined, devOriginal: unknown): GraphQLError {
   const extensions: Record<string, unknown> = { code: UNEXPECTED_CODE };
   if (devOriginal instanceof Error) extensions.originalError = { name: devOriginal.name, message: devOriginal.message };
-  return new GraphQLError(UNEXPECTED_MESSAGE, {
-    nodes: error?.nodes,
-    source: error?.source,
-    positions: error?.positions,
-    path: error?.path,
-    extensions,
-  });
+  return keepLocations(
+    error,
+    new GraphQLError(UNEXPECTED_MESSAGE, { nodes: error?.nodes, source: error?.source, positions: error?.positions, path: error?.path, extensions }),
+  );
 }
 
 /**

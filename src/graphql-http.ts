@@ -33,6 +33,9 @@ export interface GraphQLHandlerOptions {
 
 type MediaType = 'application/graphql-response+json' | 'application/json';
 
+/** Operations longer than this are compiled for their request only, never cached. */
+const MAX_CACHED_QUERY_CHARS = 16_384;
+
 interface Operation {
   document: DocumentNode;
   compiled: CompiledQuery;
@@ -109,9 +112,16 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
    * with the protocol's error.
    */
   function operationFor(query: string, operationName: string | undefined): Operation | null {
-    const key = `${operationName ?? ''}\n${query}`;
-    const known = operations.get(key);
-    if (known) return known;
+    // Only documents of a sane size are kept, so clients cannot fill memory with distinct ones.
+    const cacheable = query.length <= MAX_CACHED_QUERY_CHARS;
+    const key = `${operationName === undefined ? '-' : `+${operationName}`}\n${query}`;
+    const known = cacheable ? operations.get(key) : undefined;
+    if (known) {
+      // Least recently used goes first: re-insert on every hit.
+      operations.delete(key);
+      operations.set(key, known);
+      return known;
+    }
     let document: DocumentNode;
     try {
       document = parseWithLimit(query, limits.maxTokens);
@@ -123,8 +133,9 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
     if (!definition || definition.operation === 'subscription') return null;
     const compiled = compileQuery(schema, document, operationName);
     if (!isCompiledQuery(compiled)) return null;
-    if (operations.size >= cacheSize) operations.delete(operations.keys().next().value!);
     const operation = { document, compiled };
+    if (!cacheable) return operation;
+    if (operations.size >= cacheSize) operations.delete(operations.keys().next().value!);
     operations.set(key, operation);
     return operation;
   }

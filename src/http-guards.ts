@@ -4,6 +4,7 @@
  */
 
 import { shouldRenderGraphiQL } from 'graphql-yoga';
+import { sessionTokenOf } from './auth/session.js';
 import { PLAYGROUND_CSP } from './playground.js';
 
 /** Clients using the session cookie must send one of these on requests a form could forge. */
@@ -11,9 +12,7 @@ export const CSRF_HEADERS = ['x-csrf-protection', 'x-graphql-yoga-csrf', 'apollo
 const PREFLIGHTED_CONTENT_TYPES = ['application/json', 'application/graphql-response+json', 'application/graphql+json'];
 
 function usesSessionCookie(request: Request): boolean {
-  const cookie = request.headers.get('cookie') ?? '';
-  const bearer = /^bearer\s/i.test(request.headers.get('authorization') ?? '');
-  return !bearer && /(?:^|;\s*)ct_session=/.test(cookie);
+  return sessionTokenOf(request)?.from === 'cookie';
 }
 
 /**
@@ -35,6 +34,17 @@ export function csrfViolation(request: Request, allowedOrigins: Set<string>): st
   }
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   return PREFLIGHTED_CONTENT_TYPES.includes(type) ? null : 'simple POST with the session cookie and no CSRF header';
+}
+
+/**
+ * Signing out changes state even without a session cookie (it clears it), so it needs the CSRF
+ * header or one of our origins whatever the request carries.
+ */
+export function logoutCsrfViolation(request: Request, allowedOrigins: Set<string>): string | null {
+  const origin = request.headers.get('origin');
+  if (origin && !allowedOrigins.has(origin)) return 'cross-origin sign-out';
+  if (origin || CSRF_HEADERS.some((h) => request.headers.has(h))) return null;
+  return 'sign-out without an Origin or a CSRF header';
 }
 
 export function corsPreflight(request: Request, corsOrigins: Set<string>): Response {

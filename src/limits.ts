@@ -7,22 +7,24 @@
 import {
   GraphQLError,
   Kind,
+  getArgumentValues,
   getNamedType,
+  getVariableValues,
   isCompositeType,
   isInterfaceType,
-  isListType,
-  isNonNullType,
   isObjectType,
   parse,
+  visit,
   type DocumentNode,
-  type ParseOptions,
-  type Source,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type ParseOptions,
   type SelectionSetNode,
-  type ValueNode,
+  type Source,
 } from 'graphql';
 
 export interface Limits {
@@ -43,8 +45,13 @@ export interface QueryCost {
 
 /** Page size of a connection without first/last (DESIGN.md). */
 export const DEFAULT_PAGE = 25;
-/** CT calls a window of up to 100 items may need: it may straddle two CT pages. */
-const CONNECTION_CALLS = 2;
+/**
+ * CT calls one connection may need: a forward window of up to 100 items can straddle two CT
+ * pages; a window counted from the end (`last`) may first need the total, and a stale cursor can
+ * make it slide once more.
+ */
+const FORWARD_WINDOW_CALLS = 2;
+const BACKWARD_WINDOW_CALLS = 4;
 
 type Args = Record<string, unknown>;
 /** CT calls one resolution of a field may make, by schema coordinate. Unlisted fields cost 0. */
@@ -57,24 +64,11 @@ const FIELD_CALLS: Record<string, (args: Args) => number> = {
   'Box.location': () => 1,
   'Voucher.location': () => 1,
 };
+/** Root mutation fields: the write, plus a lookup some of them need (e.g. a transfer target). */
+const MUTATION_CALLS = 2;
 
 function isConnectionType(type: GraphQLCompositeType): boolean {
   return isObjectType(type) && type.name.endsWith('Connection') && 'pageInfo' in type.getFields();
-}
-
-function valueOf(node: ValueNode, variables: Args): unknown {
-  switch (node.kind) {
-    case Kind.VARIABLE:
-      return variables[node.name.value];
-    case Kind.INT:
-      return Number(node.value);
-    case Kind.LIST:
-      return node.values.map((v) => valueOf(v, variables));
-    case Kind.NULL:
-      return null;
-    default:
-      return 'value' in node ? node.value : undefined;
-  }
 }
 
 function pageSize(args: Args): number {
@@ -82,6 +76,20 @@ function pageSize(args: Args): number {
   return Math.max(0, Math.min(size, 100));
 }
 
+/** What a selection costs for ONE instance of its parent; every level scales linearly. */
+interface Measure {
+  calls: number;
+  /** Levels of fields in this selection, itself included. */
+  depth: number;
+}
+
+const NOTHING: Measure = { calls: 0, depth: 0 };
+
+/**
+ * Prices an operation: CT calls (an upper bound: no deduplication or priming is assumed), depth
+ * and aliases. Each fragment is measured once, so repeated spreads cannot make this slow, and
+ * arguments are read as execution will see them (variables, their defaults, schema defaults).
+ */
 export function measureQuery(
   schema: GraphQLSchema,
   document: DocumentNode,
@@ -94,57 +102,82 @@ export function measureQuery(
     if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
     if (def.kind === Kind.OPERATION_DEFINITION && (!operationName || def.name?.value === operationName)) operation ??= def;
   }
-  let aliases = 0;
-  let maxDepth = 0;
   const root =
     operation?.operation === 'mutation' ? schema.getMutationType() : operation?.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
   if (!operation || !root) return { estimatedCtCalls: 0, depth: 0, aliases: 0, operationName: null };
 
-  function walk(set: SelectionSetNode, parent: GraphQLCompositeType, times: number, depth: number, seen: Set<string>): number {
-    let calls = 0;
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (condition && isCompositeType(condition)) calls += walk(selection.selectionSet, condition, times, depth, seen);
-        continue;
-      }
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        if (!fragment || seen.has(name)) continue; // cycles are a validation error; never loop here
-        const condition = schema.getType(fragment.typeCondition.name.value);
-        if (condition && isCompositeType(condition)) calls += walk(fragment.selectionSet, condition, times, depth, new Set([...seen, name]));
-        continue;
-      }
-      if (selection.alias) aliases += 1;
-      maxDepth = Math.max(maxDepth, depth);
-      if (isObjectType(parent) && operation?.operation === 'mutation' && parent === root) calls += times * 2;
-      const fields = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields() : undefined;
-      const field = fields?.[selection.name.value];
-      if (!field) continue;
-      const args: Args = {};
-      for (const arg of selection.arguments ?? []) args[arg.name.value] = valueOf(arg.value, variables);
-      const returned = getNamedType(field.type);
-      const price = FIELD_CALLS[`${parent.name}.${field.name}`];
-      let childTimes = times;
-      if (isCompositeType(returned) && isConnectionType(returned)) {
-        calls += times * CONNECTION_CALLS;
-        childTimes = times * pageSize(args);
-      } else {
-        if (price) calls += times * price(args);
-        let type = field.type;
-        if (isNonNullType(type)) type = type.ofType;
-        if (isListType(type) && field.name === 'nodes' && Array.isArray(args.ids)) childTimes = times * args.ids.length;
-      }
-      if (selection.selectionSet && isCompositeType(returned)) {
-        calls += walk(selection.selectionSet, returned, childTimes, depth + 1, seen);
-      }
+  // Aliases are counted as written, once each: the limit is on the document a client sends.
+  let aliases = 0;
+  visit(document, {
+    Field(node) {
+      if (node.alias) aliases += 1;
+    },
+  });
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  const variableValues = coerced.coerced ?? variables;
+  const isMutation = operation.operation === 'mutation';
+  const fragmentMeasures = new Map<string, Measure>();
+  const measuring = new Set<string>();
+
+  function argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode): Args {
+    try {
+      return getArgumentValues(field, node, variableValues);
+    } catch {
+      return {}; // execution refuses such arguments; price them as absent
     }
-    return calls;
   }
 
-  const estimatedCtCalls = walk(operation.selectionSet, root, 1, 1, new Set());
-  return { estimatedCtCalls, depth: maxDepth, aliases, operationName: operation.name?.value ?? null };
+  function measureFragment(name: string): Measure {
+    const known = fragmentMeasures.get(name);
+    if (known) return known;
+    const fragment = fragments.get(name);
+    if (!fragment || measuring.has(name)) return NOTHING; // cycles fail validation anyway
+    const condition = schema.getType(fragment.typeCondition.name.value);
+    measuring.add(name);
+    const measure = condition && isCompositeType(condition) ? measureSet(fragment.selectionSet, condition) : NOTHING;
+    measuring.delete(name);
+    fragmentMeasures.set(name, measure);
+    return measure;
+  }
+
+  function measureSet(set: SelectionSetNode, parent: GraphQLCompositeType): Measure {
+    let calls = 0;
+    let depth = 0;
+    for (const selection of set.selections) {
+      let part: Measure;
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        part = condition && isCompositeType(condition) ? measureSet(selection.selectionSet, condition) : NOTHING;
+      } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        part = measureFragment(selection.name.value);
+      } else {
+        part = measureField(selection, parent);
+      }
+      calls += part.calls;
+      depth = Math.max(depth, part.depth);
+    }
+    return { calls, depth };
+  }
+
+  function measureField(node: FieldNode, parent: GraphQLCompositeType): Measure {
+    const fields = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields() : undefined;
+    const field = fields?.[node.name.value];
+    if (!field) return { calls: 0, depth: 1 };
+    const args = argumentsOf(field, node);
+    const returned = getNamedType(field.type);
+    const child = node.selectionSet && isCompositeType(returned) ? measureSet(node.selectionSet, returned) : NOTHING;
+    let calls = isMutation && parent === root ? MUTATION_CALLS : 0;
+    if (isCompositeType(returned) && isConnectionType(returned)) {
+      calls += (typeof args.last === 'number' ? BACKWARD_WINDOW_CALLS : FORWARD_WINDOW_CALLS) + pageSize(args) * child.calls;
+    } else {
+      calls += FIELD_CALLS[`${parent.name}.${field.name}`]?.(args) ?? 0;
+      calls += (field.name === 'nodes' && Array.isArray(args.ids) ? args.ids.length : 1) * child.calls;
+    }
+    return { calls, depth: child.depth + 1 };
+  }
+
+  const measure = measureSet(operation.selectionSet, root);
+  return { estimatedCtCalls: measure.calls, depth: measure.depth, aliases, operationName: operation.name?.value ?? null };
 }
 
 /** graphql's parse with a token limit; a document over it is refused as QUERY_TOO_COSTLY. */

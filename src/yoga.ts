@@ -2,9 +2,10 @@
  * The graphql-yoga instance: schema, error masking and the playground. It serves /graphql only;
  * app.ts builds the per-request context and hands it in as yoga's server context.
  */
-import { execute } from 'graphql';
+import { execute, type GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
+import { maskError } from './errors.js';
 import { checkLimits, measureQuery, parseWithLimit, withCost, type QueryLimits } from './limits.js';
 import { renderPlayground } from './playground.js';
 import { schema } from './schema/index.js';
@@ -58,6 +59,19 @@ export function useQueryLimits(limits: QueryLimits): Plugin<GraphQLContext> {
   };
 }
 
+/**
+ * Passes every error of a finished result through maskError. Yoga masks (and we log) execution
+ * errors already; request, parse and validation errors skip that mask, and get our codes here.
+ */
+export function useCodedErrors(): Plugin<GraphQLContext> {
+  return {
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
+      setResult({ ...result, errors: result.errors.map((error) => maskError(error) as GraphQLError) });
+    },
+  };
+}
+
 export function createYogaServer(options: YogaOptions): CtYoga {
   return createYoga<GraphQLContext, Record<string, never>>({
     schema,
@@ -67,7 +81,7 @@ export function createYogaServer(options: YogaOptions): CtYoga {
     cors: false,
     maxRequestBodySize: options.maxBodyBytes,
     logging: false,
-    plugins: [useQueryLimits(options.limits)],
+    plugins: [useQueryLimits(options.limits), useCodedErrors()],
     graphiql: { title: 'ct-graphql', defaultQuery: DEFAULT_QUERY, endpoint: '/graphql' },
     // The playground's bundle is served by us (/graphql/assets/), not from unpkg.com.
     renderGraphiQL: renderPlayground,

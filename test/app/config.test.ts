@@ -30,6 +30,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET is required/);
   });
 
+  it('refuses production without CT_API_URL instead of serving the demo simulator', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) })).toThrow(/CT_API_URL is required/);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), CT_API_URL: 'https://api.ctapp.io/api/v1' }).production).toBe(true);
+  });
+
   it('npm start refuses to start in production without SESSION_SECRET, with a clear message', () => {
     const env = { ...process.env, NODE_ENV: 'production', PORT: '0' } as Record<string, string | undefined>;
     delete env.SESSION_SECRET;
