@@ -99,10 +99,16 @@ function readTokens(ct: unknown): CtTokens | null {
  * (browsers). An Authorization header with another scheme is ignored, not an error.
  */
 export function readSessionToken(request: Request): string | null {
+  return sessionTokenOf(request)?.token ?? null;
+}
+
+/** The session token and where it came from: CSRF rules apply to the cookie only. */
+export function sessionTokenOf(request: Request): { token: string; from: 'bearer' | 'cookie' } | null {
   const auth = request.headers.get('authorization');
   if (auth) {
     const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(auth);
-    if (m?.[1]) return m[1];
+    if (m?.[1]) return { token: m[1], from: 'bearer' };
   }
-  return readCookie(request, SESSION_COOKIE);
+  const cookie = readCookie(request, SESSION_COOKIE);
+  return cookie ? { token: cookie, from: 'cookie' } : null;
 }

@@ -94,17 +94,20 @@ export function createCtClient(o: CtClientOptions): CtClient {
   }
 
   async function refreshAhead(): Promise<void> {
+    let pending: Promise<void>;
     if (inflight !== null) {
-      await inflight;
-      return;
+      pending = inflight;
+    } else {
+      // Once per client: a token issued with a lifetime under a minute must not cause a refresh per call.
+      if (proactiveTried || tokens.expiresAt - now() > REFRESH_AHEAD_MS) return;
+      proactiveTried = true;
+      pending = refreshFrom(tokens.accessToken);
     }
-    // Once per client: a token issued with a lifetime under a minute must not cause a refresh per call.
-    if (proactiveTried || tokens.expiresAt - now() > REFRESH_AHEAD_MS) return;
-    proactiveTried = true;
     try {
-      await refreshFrom(tokens.accessToken);
+      await pending;
     } catch (error) {
-      // A refresh that could not reach CT is no verdict on a token that has not expired yet: try the call.
+      // A refresh that could not reach CT is no verdict on a token that has not expired yet: every
+      // call waiting for it tries with that token (a 401 then takes the usual refresh-once path).
       if (!(error instanceof CtAuthError) && tokens.expiresAt > now()) return;
       throw error;
     }
@@ -219,8 +222,9 @@ function parseSuccess(a: { status: number; text: string }, method: string): unkn
   try {
     return JSON.parse(a.text);
   } catch {
-    const message = method === 'GET' ? 'CT returned an answer that is not JSON' : 'CT accepted the change but its answer could not be read';
-    throw new CtHttpError({ status: 502, method, code: 'ERR_CT_SERVER', message });
+    if (method === 'GET') throw new CtHttpError({ status: 502, method, code: 'ERR_CT_SERVER', message: 'CT returned an answer that is not JSON' });
+    // CT said yes but we cannot tell what it made: the caller must look before repeating the write.
+    throw new CtUnavailableError({ code: 'ERR_CT_UNAVAILABLE', outcomeUnknown: true, message: 'CT accepted the change but its answer could not be read; check before repeating it' });
   }
 }
 

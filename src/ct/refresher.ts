@@ -48,10 +48,12 @@ export function createRefresher(s: OAuthSettings, opts: RefresherOptions = {}): 
     if (t - lastSweep < SWEEP_EVERY_MS && entries.size <= maxEntries) return;
     lastSweep = t;
     for (const [key, entry] of entries) if (entry.expiresAt <= t) entries.delete(key);
-    // Still too many (a burst of distinct sessions): drop the oldest; Map iterates in insertion order.
-    for (const key of entries.keys()) {
+    // Still too many (a burst of distinct sessions): drop the oldest finished ones (Map iterates
+    // in insertion order). A refresh still in flight is never dropped: forgetting it would let a
+    // second request refresh the same token, and CT would refuse one of them.
+    for (const [key, entry] of entries) {
       if (entries.size <= maxEntries) break;
-      entries.delete(key);
+      if (entry.expiresAt !== Infinity) entries.delete(key);
     }
   }
 

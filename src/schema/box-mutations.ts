@@ -22,6 +22,7 @@ import {
   type Payload,
   succeeded,
   userError,
+  unreadableCreate,
 } from './user-errors.js';
 
 /** CT attribute => our input path, for mapping CT's 422 bodies. */
@@ -136,7 +137,7 @@ async function addBox(ctx: GraphQLContext, input: AddBoxArgs): Promise<Payload<B
     ct.send<CtBox>('POST', '/boxes', { location_id: location.slug, box }, { location_id: location.slug }),
   );
   if (!written.ok) return failed(written.userErrors);
-  if (!isBox(written.value)) throw new Error('CT answered a box create without the box');
+  if (!isBox(written.value)) throw unreadableCreate('box');
   loaders.clearLists();
   loaders.clearLocation(location.slug);
   forgetLocationOf(loaders, written.value);

@@ -23,6 +23,7 @@ import {
   type Payload,
   succeeded,
   userError,
+  unreadableCreate,
 } from './user-errors.js';
 
 /** Our input field => CT attribute, for the text settings create and update share. */
@@ -145,7 +146,7 @@ async function createLocation(ctx: GraphQLContext, input: LocationSettings): Pro
   if (!check.ok) return failed(check.errors);
   const written = await ctWrite(CREATE_SPEC, () => ct.send<CtLocation>('POST', '/locations', { location: toWire(input) }));
   if (!written.ok) return failed(written.userErrors);
-  if (!isLocation(written.value)) throw new Error('CT answered a location create without the location');
+  if (!isLocation(written.value)) throw unreadableCreate('location');
   loaders.clearLists();
   loaders.primeLocation(written.value);
   return succeeded(toLocation(written.value));

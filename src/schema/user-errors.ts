@@ -2,7 +2,7 @@
 // checks, global-ID decoding for `id` inputs, and CT's expected refusals (422/404/403/409) turned into
 // userErrors at paths in OUR input; what every resolver returns (Payload). Unexpected failures are rethrown.
 import { builder, decodeGlobalId } from '../builder.js';
-import { CtHttpError, type CtFieldError } from '../ct/errors.js';
+import { CtHttpError, CtUnavailableError, type CtFieldError } from '../ct/errors.js';
 
 export type UserErrorCode = 'INVALID' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT';
 
@@ -223,6 +223,18 @@ export function ctUserErrors(error: unknown, spec: CtErrorSpec): UserError[] | n
 export type WriteResult<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
 
 /** Runs one CT write (never retried); expected refusals become userErrors, anything else is thrown. */
+/**
+ * CT answered a create with 2xx but not with the object: it probably made it, so the caller is
+ * told the outcome is unknown (never "failed", which would invite a duplicate).
+ */
+export function unreadableCreate(what: string): CtUnavailableError {
+  return new CtUnavailableError({
+    code: 'ERR_CT_UNAVAILABLE',
+    outcomeUnknown: true,
+    message: `CT accepted the new ${what} but did not answer with it; check before creating it again`,
+  });
+}
+
 export async function ctWrite<T>(spec: CtErrorSpec, write: () => Promise<T>): Promise<WriteResult<T>> {
   try {
     return { ok: true, value: await write() };

@@ -26,6 +26,7 @@ import {
   succeeded,
   userError,
   type UserError,
+  unreadableCreate,
 } from './user-errors.js';
 
 /** Our input field => CT attribute (ct-api.md §5.3). */
@@ -240,7 +241,7 @@ async function createVoucher(ctx: GraphQLContext, raw: VoucherSettings & { locat
     ct.send<CtVoucher>('POST', `${locationPath(location.slug)}/vouchers`, { voucher: toWire(settings) }),
   );
   if (!written.ok) return failed(written.userErrors);
-  if (!isVoucher(written.value)) throw new Error('CT answered a voucher create without the batch');
+  if (!isVoucher(written.value)) throw unreadableCreate('voucher batch');
   loaders.clearLists();
   loaders.primeVoucher(location.slug, written.value);
   return succeeded(toVoucher(written.value, location.slug));
