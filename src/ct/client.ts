@@ -45,6 +45,8 @@ export interface CtClientOptions {
   backoffBaseMs?: number;
   /** Clock (epoch ms) for the expiry check. */
   now?: () => number;
+  /** How the client waits before a retry; tests record the waits instead of spending them. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Refresh ahead of time when the access token has less than this left (DESIGN.md: a minute). */
@@ -60,6 +62,7 @@ export function createCtClient(o: CtClientOptions): CtClient {
   const backoffBaseMs = o.backoffBaseMs ?? 75;
   const now = o.now ?? Date.now;
   const send = o.transport ?? fetchTransport(o.fetch);
+  const wait = o.sleep ?? sleep;
   const stats = { calls: 0, retries: 0, replays401: 0 };
   let tokens: CtTokens = { ...o.tokens };
   let tokensChanged = false;
@@ -166,11 +169,11 @@ export function createCtClient(o: CtClientOptions): CtClient {
       }
       if (a.kind === 'response' && a.status >= 200 && a.status < 300) return parseSuccess(a, method);
       if (read && retries < maxRetries) {
-        const wait = retryDelay(a, retries);
-        if (wait !== null) {
+        const delay = retryDelay(a, retries);
+        if (delay !== null) {
           retries++;
           stats.retries++;
-          await sleep(wait);
+          await wait(delay);
           continue;
         }
       }

@@ -15,6 +15,17 @@ function assertClean(text: string, token: string) {
   expect(text).not.toMatch(/\bat .+\.(ts|js):\d+/);
 }
 
+const scrape = async (h: Harness): Promise<string> => (await h.app.fetch(new Request(`${FACADE_URL}/metrics`))).text();
+/** The value of the first sample matching `re` (group 1), 0 when absent. */
+const count = (text: string, re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
+/** The sum of every sample of `name` whose labels match `labels` (a regex source over the label text). */
+function total(text: string, name: string, labels = '[^}]*'): number {
+  const re = new RegExp(`^${name}(?:\\{${labels}\\})? (\\d+(?:\\.\\d+)?)$`, 'gm');
+  let sum = 0;
+  for (const m of text.matchAll(re)) sum += Number(m[1]);
+  return sum;
+}
+
 describe('upstream resilience', () => {
   let h: Harness;
   let token: string;
@@ -55,7 +66,6 @@ describe('upstream resilience', () => {
     expect(body.data.locations.nodes).toHaveLength(5);
     const calls = h.ctCalls();
     expect(calls.map((c) => c.status)).toEqual([429, 200]);
-    expect(calls[1]!.time - calls[0]!.time).toBeGreaterThanOrEqual(900);
   });
 
   it('a rate limit that outlasts the retries answers RATE_LIMITED with retryAfter', async () => {
@@ -84,13 +94,79 @@ describe('limits before execution and reported cost', () => {
     h.sim.resetLog();
   });
 
-  it('refuses a query nested 12 levels deep before any CT call', async () => {
-    const deep =
-      '{ locations { nodes { boxes { nodes { location { boxes { nodes { location { boxes { nodes { location { name } } } } } } } } } } } }';
-    const body = await (await h.post({ query: deep }, auth)).json();
+  // first: 1 on every connection keeps the estimate far under the CT-call budget and there are no
+  // aliases: only the depth limit can refuse this query (the MAX_DEPTH=12 control below proves it).
+  const DEEP =
+    '{ locations(first: 1) { nodes { boxes(first: 1) { nodes { location { boxes(first: 1) { nodes { location { boxes(first: 1) { nodes { location { name } } } } } } } } } } } }';
+
+  it('refuses a query nested 12 levels deep before any CT call, for its depth alone', async () => {
+    const body = await (await h.post({ query: DEEP }, auth)).json();
     expect(body.data ?? null).toBeNull();
-    expect(body.errors[0].extensions.code).toBe('QUERY_TOO_COSTLY');
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', depth: 12, maxDepth: 10 });
+    expect(body.errors[0].extensions.estimate).toBeUndefined();
+    expect(body.errors[0].extensions.aliases).toBeUndefined();
     expect(h.ctCalls()).toHaveLength(0);
+  });
+
+  it('runs the same 12-deep query when MAX_DEPTH allows 12 (nothing else refuses it)', async () => {
+    const deepOk = createHarness({ env: { MAX_DEPTH: '12' } });
+    const token = await deepOk.login();
+    const body = await (await deepOk.post({ query: DEEP }, { authorization: `Bearer ${token}` })).json();
+    expect(body.errors).toBeUndefined();
+    expect(body.data.locations.nodes).toHaveLength(1);
+    expect(body.extensions.cost.estimated).toBeLessThanOrEqual(deepOk.config.maxCtCalls);
+  });
+
+  const aliased = (n: number) => `{ viewer { id } ${Array.from({ length: n }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+
+  it('refuses a query with 31 aliases (MAX_ALIASES 30) before any CT call', async () => {
+    expect(h.config.maxAliases).toBe(30);
+    const body = await (await h.post({ query: aliased(31) }, auth)).json();
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', aliases: 31, maxAliases: 30 });
+    expect(h.ctCalls()).toHaveLength(0);
+  });
+
+  it('accepts a query with exactly 30 aliases of cheap fields', async () => {
+    const body = await (await h.post({ query: aliased(30) }, auth)).json();
+    expect(body.errors).toBeUndefined();
+    expect(body.data.viewer.id).toBeTruthy();
+    expect(Object.keys(body.data)).toHaveLength(31);
+    expect(body.data.a29).toBe('Query');
+    expect(h.ctCalls()).toHaveLength(1);
+  });
+
+  /**
+   * A document of exactly `tokens` tokens: ten aliased `vN: viewer { id id ... }` (5 + n tokens each)
+   * inside `{ }`. Shallow, 10 aliases, 10 estimated CT calls: only MAX_TOKENS can refuse it. The ids are
+   * spread over ten selection sets because graphql-js's overlapping-fields check gives up ("Validation
+   * aborted.") on ~1000 identical fields in one set.
+   */
+  const manyTokens = (tokens: number) => {
+    const groups = 10;
+    const ids = tokens - 2 - 5 * groups;
+    const sets = Array.from({ length: groups }, (_, g) => {
+      const n = Math.floor(ids / groups) + (g < ids % groups ? 1 : 0);
+      return `v${g}: viewer { ${Array.from({ length: n }, () => 'id').join(' ')} }`;
+    });
+    return `{ ${sets.join(' ')} }`;
+  };
+
+  it('refuses a document of more than 2000 tokens (MAX_TOKENS) before any CT call', async () => {
+    expect(h.config.maxTokens).toBe(2000);
+    const body = await (await h.post({ query: manyTokens(2001) }, auth)).json();
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', maxTokens: 2000 });
+    expect(h.ctCalls()).toHaveLength(0);
+  });
+
+  it('accepts a document of exactly 2000 tokens', async () => {
+    const body = await (await h.post({ query: manyTokens(2000) }, auth)).json();
+    expect(body.errors).toBeUndefined();
+    expect(body.data.v9.id).toBeTruthy();
   });
 
   it('refuses a query whose CT-call estimate exceeds the budget, with the estimate', async () => {
@@ -142,11 +218,9 @@ describe('browser safety and HTTP hygiene', () => {
   });
 
   it('exposes Prometheus metrics that move with traffic', async () => {
-    const scrape = async () => (await (await h.app.fetch(new Request(`${FACADE_URL}/metrics`))).text());
-    const count = (text: string, re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
-    const before = await scrape();
+    const before = await scrape(h);
     await h.post({ query: 'query Listing { locations(first: 2) { nodes { name } } }' }, { authorization: `Bearer ${token}` });
-    const after = await scrape();
+    const after = await scrape(h);
     const ops = /ct_graphql_requests_total\{operation="Listing",status="200"\} (\d+)/;
     expect(count(after, ops)).toBe(count(before, ops) + 1);
     const calls = /ct_graphql_ct_calls_total\{method="GET",endpoint="\/locations",status="200"\} (\d+)/;
@@ -173,6 +247,151 @@ describe('browser safety and HTTP hygiene', () => {
     expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(page.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('CORS for an allow-listed origin (CORS_ORIGINS)', () => {
+  const APP = 'https://app.example';
+  let h: Harness;
+  beforeEach(() => {
+    h = createHarness({ env: { CORS_ORIGINS: APP } });
+  });
+
+  const preflight = (origin: string) =>
+    h.app.fetch(
+      new Request(`${FACADE_URL}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+      }),
+    );
+
+  it('answers a preflight to /graphql from the allowed origin with 204 and the allow headers', async () => {
+    const res = await preflight(APP);
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(res.headers.get('access-control-allow-methods') ?? '').toMatch(/\bPOST\b/);
+    const allowed = (res.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(/\s*,\s*/);
+    expect(allowed).toEqual(expect.arrayContaining(['content-type', 'authorization']));
+    expect(h.ctCalls()).toHaveLength(0);
+  });
+
+  it('lets the actual POST from the allowed origin through, with access-control-allow-origin', async () => {
+    const token = await h.login();
+    const res = await h.post({ query: '{ viewer { id } }' }, { origin: APP, authorization: `Bearer ${token}` });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect((await res.json()).data.viewer.id).toBeTruthy();
+  });
+
+  it('refuses a preflight from another origin with 403 and no allow-origin', async () => {
+    const res = await preflight('https://evil.example');
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+});
+
+describe('metrics move with what happened, and their labels carry no secret', () => {
+  let h: Harness;
+  let token: string;
+  let auth: Record<string, string>;
+  /** Everything a label must never hold: the session token, CT tokens (64 hex), and the slugs the tests used. */
+  const secrets: string[] = [];
+  beforeEach(async () => {
+    h = createHarness();
+    token = await h.login();
+    auth = { authorization: `Bearer ${token}` };
+    secrets.length = 0;
+    secrets.push(token);
+  });
+
+  async function labelsAreClean(): Promise<void> {
+    const text = await scrape(h);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/[0-9a-f]{64}/);
+  }
+
+  /** Slugs of the first `n` locations and, for each, its first box slug (when it has one), through the facade. */
+  async function someSlugs(n: number): Promise<Array<{ slug: string; box: string | undefined }>> {
+    const body = await (await h.post({ query: `{ locations(first: ${n}) { nodes { slug boxes(first: 1) { nodes { slug } } } } }` }, auth)).json();
+    expect(body.errors).toBeUndefined();
+    return body.data.locations.nodes.map((l: { slug: string; boxes: { nodes: Array<{ slug: string }> } }) => ({ slug: l.slug, box: l.boxes.nodes[0]?.slug }));
+  }
+
+  it('ct_graphql_token_refreshes_total and ct_graphql_ct_401_replays_total rise after CT expired the access token', async () => {
+    const before = await scrape(h);
+    h.sim.control.expireAllTokens();
+    h.sim.resetLog();
+    const body = await (await h.post({ query: 'query Me { viewer { id } }' }, auth)).json();
+    expect(body.data.viewer.id).toBeTruthy();
+    // the 401, the refresh, the replay: what the counters are about
+    expect(h.sim.log.map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual(['GET /api/v1/me.json 401', 'POST /oauth/token 200', 'GET /api/v1/me.json 200']);
+    const after = await scrape(h);
+    expect(total(after, 'ct_graphql_token_refreshes_total')).toBe(total(before, 'ct_graphql_token_refreshes_total') + 1);
+    expect(total(after, 'ct_graphql_ct_401_replays_total')).toBe(total(before, 'ct_graphql_ct_401_replays_total') + 1);
+    await labelsAreClean();
+  });
+
+  it('ct_graphql_ct_retries_total rises when a read is retried after a 503', async () => {
+    const before = await scrape(h);
+    h.sim.control.addFault({ method: 'GET', path: '/api/v1/locations', status: 503, times: 1 });
+    h.sim.resetLog();
+    const body = await (await h.post(LIST, auth)).json();
+    expect(body.errors).toBeUndefined();
+    expect(h.ctCalls().map((c) => c.status)).toEqual([503, 200]);
+    const after = await scrape(h);
+    expect(total(after, 'ct_graphql_ct_retries_total')).toBe(total(before, 'ct_graphql_ct_retries_total') + 1);
+    expect(total(after, 'ct_graphql_ct_calls_total', 'method="GET",endpoint="/locations",status="503"')).toBe(
+      total(before, 'ct_graphql_ct_calls_total', 'method="GET",endpoint="/locations",status="503"') + 1,
+    );
+    await labelsAreClean();
+  });
+
+  it('ct_graphql_loader_dedupe_hits_total rises when one request asks for the same location twice', async () => {
+    const { slug } = (await someSlugs(1))[0]!;
+    secrets.push(slug);
+    const before = await scrape(h);
+    h.sim.resetLog();
+    const body = await (await h.post({ query: `query Twice { a: location(slug: "${slug}") { name } b: location(slug: "${slug}") { name } }` }, auth)).json();
+    expect(body.errors).toBeUndefined();
+    expect(body.data.b).toEqual(body.data.a);
+    expect(h.ctCalls()).toHaveLength(1);
+    const after = await scrape(h);
+    expect(total(after, 'ct_graphql_loader_dedupe_hits_total')).toBeGreaterThan(total(before, 'ct_graphql_loader_dedupe_hits_total'));
+    await labelsAreClean();
+  });
+
+  it("ct_graphql_loader_prime_hits_total rises when a box's location comes from a list in the same request", async () => {
+    const target = (await someSlugs(20)).find((l) => l.box !== undefined)!;
+    secrets.push(target.slug, target.box!);
+    const before = await scrape(h);
+    h.sim.resetLog();
+    const body = await (
+      await h.post({ query: `query Primed { locations(first: 20) { nodes { slug } } box(slug: "${target.box}") { location { slug name } } }` }, auth)
+    ).json();
+    expect(body.errors).toBeUndefined();
+    expect(body.data.box.location.slug).toBe(target.slug);
+    expect(h.ctCalls().map((c) => c.path)).not.toContain(`/api/v1/locations/${target.slug}`);
+    const after = await scrape(h);
+    expect(total(after, 'ct_graphql_loader_prime_hits_total')).toBeGreaterThan(total(before, 'ct_graphql_loader_prime_hits_total'));
+    await labelsAreClean();
+  });
+
+  it('a CSRF-refused request counts in ct_graphql_requests_total with status="403"', async () => {
+    const before = await scrape(h);
+    const refused = await h.app.fetch(
+      new Request(`${FACADE_URL}/graphql`, {
+        method: 'POST',
+        headers: { cookie: `ct_session=${token}`, 'content-type': 'text/plain' },
+        body: JSON.stringify({ query: 'query Sneaky { viewer { id } }' }),
+      }),
+    );
+    expect(refused.status).toBe(403);
+    const after = await scrape(h);
+    expect(total(after, 'ct_graphql_requests_total', '[^}]*status="403"[^}]*')).toBe(total(before, 'ct_graphql_requests_total', '[^}]*status="403"[^}]*') + 1);
+    await labelsAreClean();
   });
 });
 

@@ -3,7 +3,10 @@
  * sessions on cookie and bearer, token refresh without dropping requests, and clean logs.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, FACADE_URL, TEST_SECRET, type Harness } from '../harness.js';
+import { createSimulator, DEMO, type Simulator } from '../../simulator/app.js';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createHarness, CT_URL, FACADE_URL, TEST_SECRET, type Harness } from '../harness.js';
 import { submitConsent } from '../consent.js';
 
 const VIEWER = { query: 'query Me { viewer { id username email } }' };
@@ -76,6 +79,37 @@ describe('sign-in flow through the app', () => {
     expect(after.errors?.[0]?.extensions?.reauthenticate).toBe('/auth/login');
   });
 
+  it('no OAuth code, state, CT token or session token reaches the logs across sign-in, a query and logout', async () => {
+    const { login, back, callback } = await signInThroughBrowser(h);
+    expect(callback.status).toBe(302);
+    const code = back.searchParams.get('code')!;
+    const state = back.searchParams.get('state')!;
+    const stateCookie = cookieValue(login.headers.getSetCookie(), login.headers.getSetCookie()[0]!.split('=')[0]!)!;
+    const session = cookieValue(callback.headers.getSetCookie(), 'ct_session')!;
+    // The CT tokens the callback obtained, read back out of the sealed session.
+    const opened = await (await h.app.sessions()).open(session);
+    const { accessToken, refreshToken } = opened.session!.tokens;
+    const secrets = { code, state, stateCookie, session, accessToken, refreshToken };
+    for (const [name, value] of Object.entries(secrets)) expect(value, name).toBeTruthy();
+    expect(code).toMatch(/^[0-9a-f]{64}$/);
+    expect(accessToken).toMatch(/^[0-9a-f]{64}$/);
+
+    const body = await (await h.post(VIEWER, { cookie: `ct_session=${session}`, 'x-csrf-protection': '1' })).json();
+    expect(body.data.viewer.username).toBeTruthy();
+    const logout = await h.app.fetch(
+      new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers: { cookie: `ct_session=${session}`, 'x-csrf-protection': '1' } }),
+    );
+    expect(logout.status).toBeLessThan(400);
+
+    const text = h.logs.join('\n');
+    // The logs did record all of it: the assertions below are about content, not about silence.
+    for (const event of ['login_start', '"event":"login"', '"path":"/auth/callback"', '"path":"/graphql"', '"event":"logout"', '"revoked":true']) {
+      expect(text).toContain(event);
+    }
+    expect(tokenLeaks(text, Object.values(secrets))).toEqual([]);
+    expect(text).not.toMatch(/[0-9a-f]{64}/);
+  });
+
   it('JSON mode answers the session token and its expiry', async () => {
     const { callback } = await signInThroughBrowser(h, 'application/json');
     expect(callback.status).toBe(200);
@@ -135,6 +169,76 @@ describe('sessions on /graphql', () => {
       expect(['SESSION_INVALID', 'SESSION_EXPIRED']).toContain(error?.extensions?.reason);
     }
     expect(h.ctCalls()).toHaveLength(0);
+  });
+});
+
+describe('rotating SESSION_SECRET through app.fetch', () => {
+  const OLD = 'old-session-secret-A-0123456789-abcdefghijklmn';
+  const NEW = 'new-session-secret-B-0123456789-abcdefghijklmn';
+  const SIGNED_IN = { query: '{ viewer { username } locations(first: 1) { totalCount } }' };
+
+  /** An app with its own SESSION_SECRET over the one shared simulator, built like test/harness.ts builds one. */
+  function appWith(sim: Simulator, secret: string): App {
+    const config = loadConfig({
+      PUBLIC_URL: FACADE_URL,
+      CT_API_URL: `${CT_URL}/api/v1`,
+      CT_OAUTH_URL: CT_URL,
+      CT_CLIENT_ID: DEMO.clientId,
+      CT_CLIENT_SECRET: DEMO.clientSecret,
+      SESSION_SECRET: secret,
+      LOG_LEVEL: 'silent',
+    });
+    expect(config.sessionSecrets).toEqual(secret.split(','));
+    return createApp({ config, fetch: (input, init) => sim.fetch(new Request(input, init)) });
+  }
+
+  async function ask(app: App, token: string) {
+    const res = await app.fetch(
+      new Request(`${FACADE_URL}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(SIGNED_IN),
+      }),
+    );
+    expect(res.status).toBe(200);
+    return res.json();
+  }
+
+  it('a session sealed with A opens on "B,A" and is signed out on "B" alone; "B,A" seals with B', async () => {
+    expect(Buffer.byteLength(OLD)).toBeGreaterThanOrEqual(32);
+    expect(Buffer.byteLength(NEW)).toBeGreaterThanOrEqual(32);
+    const sim = createSimulator();
+    const before = appWith(sim, OLD);
+    const rotating = appWith(sim, `${NEW},${OLD}`);
+    const after = appWith(sim, NEW);
+
+    const issued = sim.control.issueTokens();
+    const tokens = { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 };
+    const sealedWithA = (await (await before.sessions()).seal(tokens)).token;
+
+    const onA = await ask(before, sealedWithA);
+    expect(onA.errors).toBeUndefined();
+    expect(onA.data.viewer.username).toBe(DEMO.username);
+
+    const onBA = await ask(rotating, sealedWithA);
+    expect(onBA.errors).toBeUndefined();
+    expect(onBA.data.viewer.username).toBe(DEMO.username);
+    expect(onBA.data.locations.totalCount).toBeGreaterThan(0);
+
+    sim.resetLog();
+    const onB = await ask(after, sealedWithA);
+    expect(onB.data?.viewer ?? null).toBeNull();
+    expect(onB.data?.locations ?? null).toBeNull();
+    const error = onB.errors?.find((e: { path?: string[] }) => e.path?.[0] === 'locations');
+    expect(error?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(error?.extensions?.reason).toBe('SESSION_INVALID');
+    expect(sim.apiCalls()).toHaveLength(0);
+
+    // The first secret seals: what the rotating app issues already opens on B alone.
+    const sealedByRotating = (await (await rotating.sessions()).seal(tokens)).token;
+    const reopened = await ask(after, sealedByRotating);
+    expect(reopened.errors).toBeUndefined();
+    expect(reopened.data.viewer.username).toBe(DEMO.username);
   });
 });
 

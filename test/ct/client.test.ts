@@ -272,11 +272,16 @@ describe('retries (reads only)', () => {
 
   it('429 with Retry-After 1 is waited out, then the GET succeeds', async () => {
     const s = setup();
-    const ct = s.client();
+    const waits: number[] = [];
+    const ct = s.client({ sleep: async (ms: number) => void waits.push(ms) });
     s.sim.control.addFault({ method: 'GET', path: '/api/v1/locations', status: 429, retryAfterSeconds: 1, times: 1 });
     await ct.get('/locations');
     expect(s.sim.apiCalls().map((c) => c.status)).toEqual([429, 200]);
     expect(ct.stats.retries).toBe(1);
+    // The one wait asked for covers CT's Retry-After (1 s), plus at most the jitter.
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(1000);
+    expect(waits[0]).toBeLessThan(1200);
   });
 
   it('429 asking for longer than the cap => CtRateLimitedError at once, with the wait', async () => {

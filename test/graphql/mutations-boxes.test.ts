@@ -250,6 +250,63 @@ describe('box mutations', () => {
       expect((await t.ct('GET', `/boxes/${box.slug}`)).json.location_slug).toBe(target.slug);
     });
 
+    it('answers FORBIDDEN at input.id, in CT\'s words, when CT refuses the transfer with a 403; the box stays put', async () => {
+      const box = (await allBoxes(t))[0]!;
+      const target = await newLocation(t, 'Not allowed');
+      // The simulator refuses no transfer by itself (allowed_job only gates reboot/reset): a 403 fault
+      // stands in for CT's refusal; its body is {message: "Forbidden"}.
+      t.h.sim.control.addFault({ method: 'PATCH', path: '/api/v1/boxes/*', status: 403, times: 1 });
+      const { result, calls } = await t.gqlWithCalls(TRANSFER, { input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', target.slug) } });
+      expect(t.h.sim.log.find((e) => e.method === 'PATCH')?.status).toBe(403);
+      const p = payload(result, 'transferBox');
+      expect(p.box).toBeNull();
+      expect(codes(p)).toEqual([{ code: 'FORBIDDEN', field: ['input', 'id'] }]);
+      expect(p.userErrors[0].message).toBe('Forbidden');
+      expect(calls).toEqual([
+        { method: 'GET', path: `/api/v1/locations/${target.slug}` },
+        { method: 'PATCH', path: `/api/v1/boxes/${box.slug}` },
+      ]);
+      expect((await t.ct('GET', `/boxes/${box.slug}`)).json.location_slug).toBe(box.location_slug);
+    });
+
+    it("maps CT's 422 on transfer_to (the target was deleted between our read and the PATCH) to INVALID at input.toLocationId", async () => {
+      const box = (await allBoxes(t))[0]!;
+      const target = await newLocation(t, 'Short-lived');
+      // Hold the facade's PATCH at CT's door (the request is logged before the delay), delete the target
+      // in CT as another client would, then let the PATCH through: CT answers 422 {errors:{transfer_to:["is invalid"]}}.
+      t.h.sim.control.addFault({ method: 'PATCH', path: `/api/v1/boxes/${box.slug}`, delayMs: 500, times: 1 });
+      let settled = false;
+      const pending = t.gqlWithCalls(TRANSFER, { input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', target.slug) } }).finally(() => {
+        settled = true;
+      });
+      const patchArrived = () => t.h.sim.log.some((e) => e.method === 'PATCH');
+      while (!settled && !patchArrived()) await new Promise((resolve) => setImmediate(resolve));
+      expect(patchArrived(), 'the facade sent its PATCH').toBe(true);
+      expect((await t.ct('DELETE', `/locations/${target.slug}`)).status).toBe(204);
+      const { result, calls } = await pending;
+      expect(t.h.sim.log.find((e) => e.method === 'PATCH')?.status).toBe(422);
+      const p = payload(result, 'transferBox');
+      expect(p.box).toBeNull();
+      expect(codes(p)).toEqual([{ code: 'INVALID', field: ['input', 'toLocationId'] }]);
+      expect(p.userErrors[0].message).toMatch(/is invalid/);
+      expect(calls.filter((c) => c.method !== 'DELETE')).toEqual([
+        { method: 'GET', path: `/api/v1/locations/${target.slug}` },
+        { method: 'PATCH', path: `/api/v1/boxes/${box.slug}` },
+      ]);
+      expect((await t.ct('GET', `/boxes/${box.slug}`)).json.location_slug).toBe(box.location_slug);
+    });
+
+    it('maps a CT 422 that names no attribute to INVALID at input, in CT\'s words', async () => {
+      const box = (await allBoxes(t))[0]!;
+      const target = await newLocation(t);
+      t.h.sim.control.addFault({ method: 'PATCH', path: '/api/v1/boxes/*', status: 422, times: 1 });
+      const p = payload(await t.gql(TRANSFER, { input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', target.slug) } }), 'transferBox');
+      expect(p.box).toBeNull();
+      expect(codes(p)).toEqual([{ code: 'INVALID', field: ['input'] }]);
+      expect(p.userErrors[0].message).toBe('Unprocessable Entity');
+      expect((await t.ct('GET', `/boxes/${box.slug}`)).json.location_slug).toBe(box.location_slug);
+    });
+
     it('answers NOT_FOUND at input.id for an unknown box, and INVALID for wrong-type IDs before calling CT', async () => {
       const target = await newLocation(t);
       const missing = payload(await t.gql(TRANSFER, { input: { id: globalId('Box', 'nosuchbox'), toLocationId: globalId('Location', target.slug) } }), 'transferBox');

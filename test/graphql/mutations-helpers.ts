@@ -14,7 +14,7 @@ export interface MutationTest {
   gql(query: string, variables?: Record<string, unknown>): Promise<GqlResult>;
   /** CT's REST API, read directly from the simulator (not through the facade), as the demo user. */
   ct(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
-  /** The CT calls the facade made during `fn` (the simulator log, excluding our own `ct()` reads). */
+  /** The CT calls seen while `fn` runs (the simulator log); `fn` should not call `ct()` itself. */
   callsDuring(fn: () => Promise<unknown>): Promise<CtCall[]>;
   /** One GraphQL request as the signed-in demo user, with the CT calls the facade made for it. */
   gqlWithCalls(query: string, variables?: Record<string, unknown>): Promise<{ result: GqlResult; calls: CtCall[] }>;

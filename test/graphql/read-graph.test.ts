@@ -249,17 +249,31 @@ const TABLE: Row[] = [
     minimum: '3',
     why: 'the location, the vouchers page, one codes page filtered by CT (activated=true): no client-side filtering.',
     async run() {
-      const { location, vouchers } = voucherAt;
-      const activated = await ct.codesOf(location.slug, vouchers[0]?.unique_id as number, { activated: 'true' });
-      const onlyFirst = (await ct.vouchersAt(location.slug))[0];
+      // vouchers(first: 1) returns CT's first batch at the location: pick, from CT's answers, a location
+      // whose first batch has activated codes AND codes not yet activated, so the filter has to matter.
+      let picked: { location: CtLocation; batch: CtVoucher; activated: { codes: Array<{ username: string }>; total: number } } | undefined;
+      for (const location of ct.locations) {
+        const batch = (await ct.vouchersAt(location.slug))[0];
+        if (!batch?.completed) continue;
+        const activated = await ct.codesOf(location.slug, batch.unique_id as number, { activated: 'true' });
+        const all = await ct.codesOf(location.slug, batch.unique_id as number);
+        if (activated.total > 0 && all.total > activated.total) {
+          picked = { location, batch, activated };
+          break;
+        }
+      }
+      expect(picked, 'CT has a location whose first batch has both activated and unused codes').toBeDefined();
+      const { location, batch, activated } = picked!;
       h.sim.resetLog();
       const data = await client.request(VouchersWithCodesDocument, { slug: location.slug, first: 1, codesFirst: 100, activated: true });
-      const batch = data.location?.vouchers?.nodes[0];
-      expect(batch?.uniqueId).toBe(Number(onlyFirst?.unique_id));
-      if (batch?.uniqueId === Number(vouchers[0]?.unique_id)) {
-        expect(batch.codes?.totalCount).toBe(activated.total);
-        expect(batch.codes?.nodes.every((c) => c.activatedAt !== null)).toBe(true);
-      }
+      const got = data.location?.vouchers?.nodes ?? [];
+      expect(got).toHaveLength(1);
+      const only = got[0]!;
+      expect(only.uniqueId).toBe(Number(batch.unique_id));
+      expect(only.codes?.totalCount).toBe(activated.total);
+      expect(only.codes?.nodes.map((c) => c.username)).toEqual(activated.codes.slice(0, 100).map((c) => c.username));
+      expect(only.codes?.nodes.length).toBeGreaterThan(0);
+      expect(only.codes?.nodes.every((c) => c.activatedAt !== null)).toBe(true);
       expect(h.ctCalls().find((c) => c.path.endsWith('/codes'))?.query.activated).toBe('true');
       return 3;
     },
