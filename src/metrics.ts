@@ -4,17 +4,10 @@
  * slug or personal data: CT paths are reduced to templates before they get here.
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CtCallEvent } from './ct/client.js';
 
 const MAX_OPERATION_NAMES = 100;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-
-export interface CtCallEvent {
-  method: string;
-  pathTemplate: string;
-  status: number | 'error' | 'timeout';
-  durationMs: number;
-  retry: boolean;
-}
 
 export interface Metrics {
   registry: Registry;

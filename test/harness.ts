@@ -1,6 +1,7 @@
 /**
  * createHarness: the CT simulator and the facade wired together in-process (the simulator is
  * the facade's fetch), a graphql-request client pointed at app.fetch, and quick sign-in.
+ * createAppOver: just the facade app over a simulator the caller already has.
  */
 import { Writable } from 'node:stream';
 import { GraphQLClient } from 'graphql-request';
@@ -29,10 +30,11 @@ export interface Harness {
   ctCalls(): ReturnType<Simulator['apiCalls']>;
 }
 
-export function createHarness(
-  options: { sim?: SimulatorOptions; env?: Record<string, string | undefined> } = {},
-): Harness {
-  const sim = createSimulator({ ...options.sim, redirectUris: [`${FACADE_URL}/auth/callback`, ...(options.sim?.redirectUris ?? [])] });
+/**
+ * A facade app over an existing simulator (the simulator is its fetch), configured with the
+ * harness defaults overridden by `env`, logging into `logs` as text.
+ */
+export function createAppOver(sim: Simulator, env: Record<string, string | undefined> = {}): { app: App; config: Config; logs: string[] } {
   const config = loadConfig({
     PUBLIC_URL: FACADE_URL,
     CT_API_URL: `${CT_URL}/api/v1`,
@@ -41,7 +43,7 @@ export function createHarness(
     CT_CLIENT_SECRET: DEMO.clientSecret,
     SESSION_SECRET: TEST_SECRET,
     LOG_LEVEL: 'info',
-    ...options.env,
+    ...env,
   });
   const logs: string[] = [];
   const destination = new Writable({
@@ -52,6 +54,14 @@ export function createHarness(
   });
   const logger = createLogger({ level: config.logLevel, destination });
   const app = createApp({ config, fetch: (input, init) => sim.fetch(new Request(input, init)), logger });
+  return { app, config, logs };
+}
+
+export function createHarness(
+  options: { sim?: SimulatorOptions; env?: Record<string, string | undefined> } = {},
+): Harness {
+  const sim = createSimulator({ ...options.sim, redirectUris: [`${FACADE_URL}/auth/callback`, ...(options.sim?.redirectUris ?? [])] });
+  const { app, config, logs } = createAppOver(sim, options.env);
 
   return {
     sim,

@@ -4,9 +4,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSimulator, DEMO, type Simulator } from '../../simulator/app.js';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createHarness, CT_URL, FACADE_URL, TEST_SECRET, type Harness } from '../harness.js';
+import type { App } from '../../src/app.js';
+import { createAppOver, createHarness, FACADE_URL, TEST_SECRET, type Harness } from '../harness.js';
 import { submitConsent } from '../consent.js';
 
 const VIEWER = { query: 'query Me { viewer { id username email } }' };
@@ -177,19 +176,11 @@ describe('rotating SESSION_SECRET through app.fetch', () => {
   const NEW = 'new-session-secret-B-0123456789-abcdefghijklmn';
   const SIGNED_IN = { query: '{ viewer { username } locations(first: 1) { totalCount } }' };
 
-  /** An app with its own SESSION_SECRET over the one shared simulator, built like test/harness.ts builds one. */
+  /** An app with its own SESSION_SECRET over the one shared simulator. */
   function appWith(sim: Simulator, secret: string): App {
-    const config = loadConfig({
-      PUBLIC_URL: FACADE_URL,
-      CT_API_URL: `${CT_URL}/api/v1`,
-      CT_OAUTH_URL: CT_URL,
-      CT_CLIENT_ID: DEMO.clientId,
-      CT_CLIENT_SECRET: DEMO.clientSecret,
-      SESSION_SECRET: secret,
-      LOG_LEVEL: 'silent',
-    });
+    const { app, config } = createAppOver(sim, { SESSION_SECRET: secret, LOG_LEVEL: 'silent' });
     expect(config.sessionSecrets).toEqual(secret.split(','));
-    return createApp({ config, fetch: (input, init) => sim.fetch(new Request(input, init)) });
+    return app;
   }
 
   async function ask(app: App, token: string) {

@@ -8,30 +8,19 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../simulator/app.js';
 import { main } from '../../src/server.js';
+import { freePort } from '../net.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`test/browser/playground.test.ts: SKIPPED, ${CHROMIUM} is not installed (apt-get install -y chromium).`);
 const SCREENSHOT = '/tmp/playground.png';
 const QUERY = '{ viewer { username } locations(first: 3) { totalCount } }';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Text of a Monaco editor as a person reads it (Monaco renders spaces as no-break spaces). */
 async function editorText(page: Page, selector: string): Promise<string> {

@@ -4,34 +4,21 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSimulator, DEMO, type Simulator } from '../../simulator/app.js';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { CtAuthError, CtUnavailableError } from '../../src/ct/errors.js';
 import type { OAuthSettings } from '../../src/ct/oauth.js';
 import { closeRedisClient, createRedisClient, createSharedRefresher, REDIS_KEY_PREFIX, type SharedRefresherOptions } from '../../src/ct/shared-refresher.js';
 import { tokensFromResponse, type CtTokens } from '../../src/ct/tokens.js';
-import { createLogger } from '../../src/logger.js';
-import { Writable } from 'node:stream';
-import { CT_URL, FACADE_URL, TEST_SECRET } from '../harness.js';
+import { createAppOver, FACADE_URL, TEST_SECRET } from '../harness.js';
+import { freePort } from '../net.js';
 import { OAUTH_URL, rejection, simFetch } from './helpers.js';
 
 const hasRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!hasRedis) console.warn('shared-refresher tests SKIPPED: no redis-server binary on PATH (apt-get install redis-server)');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
@@ -190,21 +177,11 @@ describe.skipIf(!hasRedis)('two apps with one REDIS_URL', () => {
 
   it('the same expired session on both at once: one refresh at CT, both requests succeed', async () => {
     const sim = createSimulator({ latencyMs: 20, redirectUris: [`${FACADE_URL}/auth/callback`] });
-    const logs: string[] = [];
-    const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }) });
-    const config = loadConfig({
-      PUBLIC_URL: FACADE_URL,
-      CT_API_URL: `${CT_URL}/api/v1`,
-      CT_OAUTH_URL: CT_URL,
-      CT_CLIENT_ID: DEMO.clientId,
-      CT_CLIENT_SECRET: DEMO.clientSecret,
-      SESSION_SECRET: TEST_SECRET,
-      REDIS_URL: redisServer.url,
-    });
-    expect(config.redisUrl).toBe(redisServer.url);
-    const fetch: typeof globalThis.fetch = (input, init) => sim.fetch(new Request(input, init));
-    const one = createApp({ config, fetch, logger });
-    const two = createApp({ config, fetch, logger });
+    const first = createAppOver(sim, { REDIS_URL: redisServer.url });
+    const second = createAppOver(sim, { REDIS_URL: redisServer.url });
+    expect(first.config.redisUrl).toBe(redisServer.url);
+    const one = first.app;
+    const two = second.app;
     apps.push(one, two);
 
     const issued = sim.control.issueTokens();
@@ -228,7 +205,7 @@ describe.skipIf(!hasRedis)('two apps with one REDIS_URL', () => {
     }
     expect(tokenPosts(sim)).toBe(1);
     expect(one.refresher.stats.refreshes + two.refresher.stats.refreshes).toBe(1);
-    const text = logs.join('\n');
+    const text = [...first.logs, ...second.logs].join('\n');
     expect(text).not.toContain(issued.refresh_token);
     expect(text).not.toContain(issued.access_token);
   });

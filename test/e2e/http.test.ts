@@ -2,21 +2,10 @@
  * The one real-socket smoke test: `main()` as `npm start` runs it (facade plus the embedded
  * simulator on loopback ports), a sign-in over HTTP, and a query with the session cookie.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/server.js';
 import { submitConsent } from '../consent.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../net.js';
 
 let running: Awaited<ReturnType<typeof main>>;
 let base: string;
