@@ -34,7 +34,12 @@ export interface Harness {
  * A facade app over an existing simulator (the simulator is its fetch), configured with the
  * harness defaults overridden by `env`, logging into `logs` as text.
  */
-export function createAppOver(sim: Simulator, env: Record<string, string | undefined> = {}): { app: App; config: Config; logs: string[] } {
+export function createAppOver(
+  sim: Simulator,
+  env: Record<string, string | undefined> = {},
+  /** Stands between the facade and the simulator, e.g. to reshape CT's answers the way another CT could. */
+  ctFetch: (request: Request) => Promise<Response> = (request) => sim.fetch(request),
+): { app: App; config: Config; logs: string[] } {
   const config = loadConfig({
     PUBLIC_URL: FACADE_URL,
     CT_API_URL: `${CT_URL}/api/v1`,
@@ -53,7 +58,7 @@ export function createAppOver(sim: Simulator, env: Record<string, string | undef
     },
   });
   const logger = createLogger({ level: config.logLevel, destination });
-  const app = createApp({ config, fetch: (input, init) => sim.fetch(new Request(input, init)), logger });
+  const app = createApp({ config, fetch: (input, init) => ctFetch(new Request(input, init)), logger });
   return { app, config, logs };
 }
 

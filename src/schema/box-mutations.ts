@@ -3,7 +3,7 @@
 // checked before CT is called; CT's refusals (422/403/404) become userErrors; loaders are kept current.
 import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
-import type { CtBox } from '../ct/types.js';
+import type { CtBox, CtLocation } from '../ct/types.js';
 import type { Loaders } from '../loaders.js';
 import { MAC_FORMAT_MESSAGE, normalizeMac } from './mac.js';
 import { boxGlobalId } from './ids.js';
@@ -203,6 +203,17 @@ async function deleteBox(ctx: GraphQLContext, id: string): Promise<Payload<strin
   return succeeded(boxGlobalId(target.slug));
 }
 
+/**
+ * CT documents `unique_id` on the compact location list its pickers use (`?short=`, a bare array),
+ * not necessarily on the location itself: asked there, by name, only when the location lacks it.
+ */
+async function uniqueIdFromPicker(loaders: Loaders, location: CtLocation): Promise<string | number | null> {
+  const picks = await loaders.get<unknown>('/locations', { short: 'true', q: location.location_name });
+  if (!Array.isArray(picks)) return null;
+  const match = picks.find((p): p is { slug: string; unique_id?: string | number } => typeof p === 'object' && p !== null && (p as { slug?: unknown }).slug === location.slug);
+  return match?.unique_id ?? null;
+}
+
 async function transferBox(ctx: GraphQLContext, input: { id: string; toLocationId: string }): Promise<Payload<BoxModel>> {
   const { ct, loaders } = requireUser(ctx);
   const check = new InputCheck();
@@ -215,11 +226,10 @@ async function transferBox(ctx: GraphQLContext, input: { id: string; toLocationI
   // CT moves boxes by the target's `unique_id` (ct-api.md §3): one GET unless this request already read it.
   const target = await loaders.locationBySlug.load(to.slug);
   if (!target) return failed([userError('NOT_FOUND', at('toLocationId'), 'To location ID names nothing CT knows (it does not exist or is not yours)')]);
-  if (target.unique_id === null || target.unique_id === undefined) throw new Error('CT sent a location without unique_id');
+  const transferTo = target.unique_id ?? (await uniqueIdFromPicker(loaders, target));
+  if (transferTo === null || transferTo === undefined) throw new Error('CT sent no unique_id for the target location');
 
-  const written = await ctWrite(BY_ID_SPEC, () =>
-    ct.send<CtBox>('PATCH', boxPath(box.slug), { box: { transfer_to: target.unique_id } }),
-  );
+  const written = await ctWrite(BY_ID_SPEC, () => ct.send<CtBox>('PATCH', boxPath(box.slug), { box: { transfer_to: transferTo } }));
   if (!written.ok) return failed(written.userErrors);
   // Both locations' counts changed and the old one was never read: forget everything, then keep the box,
   // so its `location` is read fresh (the new location) in this same response.
