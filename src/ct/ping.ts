@@ -5,5 +5,6 @@ import { timedFetch } from './http.js';
 export async function pingCt(apiUrl: string, fetchFn: typeof fetch, timeoutMs: number): Promise<'ready' | 'unhealthy' | 'unreachable'> {
   const attempt = await timedFetch(fetchFn, `${apiUrl}/ping.json?q=${Date.now()}`, { method: 'GET', headers: { accept: 'application/json' } }, timeoutMs);
   if (attempt.kind !== 'response') return 'unreachable';
-  return attempt.status >= 200 && attempt.status < 300 ? 'ready' : 'unhealthy';
+  // Whether CT wants a token for ping.json is not known (ct-api.md §1): a 401 still proves CT is up.
+  return attempt.status < 500 && attempt.status !== 429 ? 'ready' : 'unhealthy';
 }

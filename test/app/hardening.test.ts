@@ -404,6 +404,10 @@ describe('health', () => {
     expect(down.status).toBe(503);
     expect((await down.json()).reason).toBe('CT_UNHEALTHY');
     expect((await h.app.fetch(new Request(`${FACADE_URL}/healthz`))).status).toBe(200);
+    // A CT that wants a token for ping.json still answers: that is ready.
+    h.sim.control.clearFaults();
+    h.sim.control.addFault({ path: '/api/v1/ping.json', status: 401 });
+    expect((await h.app.fetch(new Request(`${FACADE_URL}/readyz`))).status).toBe(200);
   });
 });
 
