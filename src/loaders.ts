@@ -205,120 +205,108 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
     requests.delete(key);
   }
 
-  // ---- locations: cached under slug and numeric id; `seen` answers loads that raced a priming list
-  const seenLocations = new Map<string, CtLocation>();
+  // ---- item loaders: one per kind, all alike but for the CT path a key addresses and the keys an object is cached by
+  /**
+   * `path`: the GET that loads the object `key` addresses; null when the key addresses none (answered
+   * null, no call). `keysOf`: every key an object just loaded under `key` is cached by. `lists`: this
+   * kind's lists in flight, which a load waits for since they may prime its key.
+   */
+  function createItemLoader<W>(kind: {
+    path(key: string): string | null;
+    keysOf(item: W, key: string): string[];
+    lists: InFlight;
+  }) {
+    // Primed objects, read before fetching: they also answer loads that raced a priming list.
+    const seen = new Map<string, W>();
+    /** `loading`: the key this object was just loaded under, whose cache entry is already that load. */
+    function prime(item: W, keys: string[], loading?: string): void {
+      if (!caching) return;
+      for (const key of keys) {
+        seen.set(key, item);
+        // Replace, not keep: the primed object (from a list or a write) is the newest this request has seen.
+        if (key !== loading) loader.clear(key);
+      }
+    }
+    const loader: DataLoader<string, W | null> = new TrackedLoader<W>(async (keys) => {
+      if (caching) await kind.lists.settled();
+      return Promise.all(
+        keys.map(async (key): Promise<W | null | Error> => {
+          const primed = seen.get(key);
+          if (primed) {
+            stats.primeHits++;
+            return primed;
+          }
+          const path = kind.path(key);
+          if (path === null) return null;
+          try {
+            const item = await get<W>(path);
+            prime(item, kind.keysOf(item, key), key);
+            return item;
+          } catch (error) {
+            return isNotFound(error) ? null : asError(error);
+          }
+        }),
+      );
+    }, stats, caching);
+    /** Forget the object under `key`, and `path`, the GET that loads it (the caller's, not `kind.path`'s: it may refuse the key). */
+    function clear(key: string, path: string): void {
+      seen.delete(key);
+      loader.clear(key);
+      forgetGet(path);
+    }
+    function clearAll(): void {
+      seen.clear();
+      loader.clearAll();
+    }
+    return { loader, seen, prime, clear, clearAll };
+  }
+
+  const locationPath = (slugOrId: string): string => `/locations/${seg(slugOrId)}`;
+  const boxPath = (slug: string): string => `/boxes/${seg(slug)}`;
+  const voucherPath = (locationSlug: string, uniqueId: string | number): string =>
+    `${locationPath(locationSlug)}/vouchers/${seg(String(uniqueId))}`;
+
+  // ---- locations: cached under slug and numeric id
   const locationLists = new InFlight();
   const locationKeys = (location: CtLocation): string[] => [location.slug, String(location.id)];
-  /** `loading`: the key this object was just loaded under, whose cache entry is already that load. */
-  function primeLocation(location: CtLocation, loading?: string): void {
-    if (!caching) return;
-    for (const key of locationKeys(location)) {
-      seenLocations.set(key, location);
-      // Replace, not keep: the primed object (from a list or a write) is the newest this request has seen.
-      if (key !== loading) locationBySlug.clear(key);
-    }
-  }
-  const locationBySlug: DataLoader<string, CtLocation | null> = new TrackedLoader<CtLocation>(async (keys) => {
-    if (caching) await locationLists.settled();
-    return Promise.all(
-      keys.map(async (key): Promise<CtLocation | null | Error> => {
-        const seen = seenLocations.get(key);
-        if (seen) {
-          stats.primeHits++;
-          return seen;
-        }
-        // An empty key would address the list endpoint itself: no such object.
-        if (key === '') return null;
-        try {
-          const location = await get<CtLocation>(`/locations/${seg(key)}`);
-          primeLocation(location, key);
-          return location;
-        } catch (error) {
-          return isNotFound(error) ? null : asError(error);
-        }
-      }),
-    );
-  }, stats, caching);
+  const locations = createItemLoader<CtLocation>({
+    // An empty key would address the list endpoint itself: no such object.
+    path: (key) => (key === '' ? null : locationPath(key)),
+    keysOf: locationKeys,
+    lists: locationLists,
+  });
+  const primeLocation = (location: CtLocation): void => locations.prime(location, locationKeys(location));
   function clearLocation(slugOrId: string): void {
-    const known = seenLocations.get(slugOrId);
+    const known = locations.seen.get(slugOrId);
     const keys = new Set([slugOrId, ...(known ? locationKeys(known) : [])]);
-    for (const key of keys) {
-      seenLocations.delete(key);
-      locationBySlug.clear(key);
-      forgetGet(`/locations/${seg(key)}`);
-    }
+    for (const key of keys) locations.clear(key, locationPath(key));
   }
 
   // ---- boxes
-  const seenBoxes = new Map<string, CtBox>();
   const boxLists = new InFlight();
-  function primeBox(box: CtBox, loading?: string): void {
-    if (!caching) return;
-    seenBoxes.set(box.slug, box);
-    if (box.slug !== loading) boxBySlug.clear(box.slug);
-  }
-  const boxBySlug: DataLoader<string, CtBox | null> = new TrackedLoader<CtBox>(async (keys) => {
-    if (caching) await boxLists.settled();
-    return Promise.all(
-      keys.map(async (key): Promise<CtBox | null | Error> => {
-        const seen = seenBoxes.get(key);
-        if (seen) {
-          stats.primeHits++;
-          return seen;
-        }
-        if (key === '') return null;
-        try {
-          const box = await get<CtBox>(`/boxes/${seg(key)}`);
-          primeBox(box, key);
-          return box;
-        } catch (error) {
-          return isNotFound(error) ? null : asError(error);
-        }
-      }),
-    );
-  }, stats, caching);
-  function clearBox(slug: string): void {
-    seenBoxes.delete(slug);
-    boxBySlug.clear(slug);
-    forgetGet(`/boxes/${seg(slug)}`);
-  }
+  const boxes = createItemLoader<CtBox>({
+    path: (key) => (key === '' ? null : boxPath(key)),
+    keysOf: (box) => [box.slug],
+    lists: boxLists,
+  });
+  const primeBox = (box: CtBox): void => boxes.prime(box, [box.slug]);
+  const clearBox = (slug: string): void => boxes.clear(slug, boxPath(slug));
 
   // ---- vouchers, keyed by location slug + unique_id
-  const seenVouchers = new Map<string, CtVoucher>();
   const voucherLists = new InFlight();
-  function primeVoucher(locationSlug: string, voucher: CtVoucher, loading?: string): void {
-    if (!caching) return;
-    const key = voucherKey(locationSlug, voucher.unique_id);
-    seenVouchers.set(key, voucher);
-    if (key !== loading) voucherByKey.clear(key);
-  }
-  const voucherByKey: DataLoader<string, CtVoucher | null> = new TrackedLoader<CtVoucher>(async (keys) => {
-    if (caching) await voucherLists.settled();
-    return Promise.all(
-      keys.map(async (key): Promise<CtVoucher | null | Error> => {
-        const seen = seenVouchers.get(key);
-        if (seen) {
-          stats.primeHits++;
-          return seen;
-        }
-        const parsed = parseVoucherKey(key);
-        if (!parsed) return null;
-        try {
-          const voucher = await get<CtVoucher>(`/locations/${seg(parsed.locationSlug)}/vouchers/${seg(parsed.uniqueId)}`);
-          primeVoucher(parsed.locationSlug, voucher, key);
-          return voucher;
-        } catch (error) {
-          return isNotFound(error) ? null : asError(error);
-        }
-      }),
-    );
-  }, stats, caching);
-  function clearVoucher(locationSlug: string, uniqueId: string | number): void {
-    const key = voucherKey(locationSlug, uniqueId);
-    seenVouchers.delete(key);
-    voucherByKey.clear(key);
-    forgetGet(`/locations/${seg(locationSlug)}/vouchers/${seg(String(uniqueId))}`);
-  }
+  const vouchers = createItemLoader<CtVoucher>({
+    path: (key) => {
+      const parsed = parseVoucherKey(key);
+      return parsed ? voucherPath(parsed.locationSlug, parsed.uniqueId) : null;
+    },
+    // Only a key that parsed was loaded; the voucher is cached under the slug of the path it came from.
+    keysOf: (voucher, key) => [voucherKey(parseVoucherKey(key)!.locationSlug, voucher.unique_id)],
+    lists: voucherLists,
+  });
+  const primeVoucher = (locationSlug: string, voucher: CtVoucher): void =>
+    vouchers.prime(voucher, [voucherKey(locationSlug, voucher.unique_id)]);
+  const clearVoucher = (locationSlug: string, uniqueId: string | number): void =>
+    vouchers.clear(voucherKey(locationSlug, uniqueId), voucherPath(locationSlug, uniqueId));
 
   function clearLists(): void {
     for (const key of listKeys) {
@@ -332,9 +320,9 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
     stats,
     get,
     me: () => get<CtMe>('/me.json'),
-    locationBySlug,
-    boxBySlug,
-    voucherByKey,
+    locationBySlug: locations.loader,
+    boxBySlug: boxes.loader,
+    voucherByKey: vouchers.loader,
     locationList: (query) =>
       locationLists.track(
         getList<CtLocationList>('/locations', query).then((list) => {
@@ -351,16 +339,16 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
       ),
     voucherList: (locationSlug, query) =>
       voucherLists.track(
-        getList<CtVoucherList>(`/locations/${seg(locationSlug)}/vouchers`, query).then((list) => {
+        getList<CtVoucherList>(`${locationPath(locationSlug)}/vouchers`, query).then((list) => {
           for (const voucher of list.vouchers ?? []) primeVoucher(locationSlug, voucher);
           return list;
         }),
       ),
     codeList: (locationSlug, uniqueId, query) =>
-      getList<CtVoucherCodeList>(`/locations/${seg(locationSlug)}/vouchers/${seg(String(uniqueId))}/codes`, query),
-    primeLocation: (location) => primeLocation(location),
-    primeBox: (box) => primeBox(box),
-    primeVoucher: (locationSlug, voucher) => primeVoucher(locationSlug, voucher),
+      getList<CtVoucherCodeList>(`${voucherPath(locationSlug, uniqueId)}/codes`, query),
+    primeLocation,
+    primeBox,
+    primeVoucher,
     clearLocation,
     clearBox,
     clearVoucher,
@@ -369,14 +357,9 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
       getLoader.clearAll();
       requests.clear();
       listKeys.clear();
-      for (const [seen, loader] of [
-        [seenLocations, locationBySlug],
-        [seenBoxes, boxBySlug],
-        [seenVouchers, voucherByKey],
-      ] as const) {
-        seen.clear();
-        loader.clearAll();
-      }
+      locations.clearAll();
+      boxes.clearAll();
+      vouchers.clearAll();
     },
   };
 }
