@@ -60,7 +60,9 @@ function badInput(message: string): GraphQLError {
 
 /** The total of a list page: `_links.total_entries`, or what a short page proves when CT left it out. */
 export function totalOf(links: CtLinks | undefined, page: number, per: number, itemCount: number): number | null {
-  if (links && Number.isInteger(links.total_entries)) return links.total_entries;
+  // Numeric text counts too: CT's ids show it is not strict about numbers in JSON (ct-api.md §3).
+  const total = links?.total_entries === null || links?.total_entries === undefined ? NaN : Number(links.total_entries);
+  if (Number.isInteger(total) && total >= 0) return total;
   return itemCount < per && (itemCount > 0 || page === 1) ? pageStart(page, per) + itemCount : null;
 }
 
