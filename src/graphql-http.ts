@@ -17,7 +17,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { GraphQLContext } from './context.js';
-import { checkLimits, measureQuery, parseWithLimit, withCost, type QueryLimits } from './limits.js';
+import { checkLimits, measureQuery, parseWithLimit, withCost, type QueryCost, type QueryLimits } from './limits.js';
 
 export interface GraphQLHandlerOptions {
   schema: GraphQLSchema;
@@ -39,6 +39,8 @@ const MAX_CACHED_QUERY_CHARS = 16_384;
 interface Operation {
   document: DocumentNode;
   compiled: CompiledQuery;
+  /** The price of an operation without variables never changes: measured once. */
+  fixedCost: QueryCost | null;
 }
 
 /**
@@ -133,7 +135,8 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
     if (!definition || definition.operation === 'subscription') return null;
     const compiled = compileQuery(schema, document, operationName);
     if (!isCompiledQuery(compiled)) return null;
-    const operation = { document, compiled };
+    const fixedCost = definition.variableDefinitions?.length ? null : measureQuery(schema, document, operationName);
+    const operation = { document, compiled, fixedCost };
     if (!cacheable) return operation;
     if (operations.size >= cacheSize) operations.delete(operations.keys().next().value!);
     operations.set(key, operation);
@@ -155,7 +158,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
     if (!params) return handOver();
     const operation = operationFor(params.query, params.operationName);
     if (!operation) return handOver();
-    const cost = measureQuery(schema, operation.document, params.operationName, params.variables ?? {});
+    const cost = operation.fixedCost ?? measureQuery(schema, operation.document, params.operationName, params.variables ?? {});
     if (checkLimits(cost, limits)) return handOver();
 
     context.operation.name = cost.operationName;
