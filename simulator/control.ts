@@ -3,7 +3,7 @@
 
 import type { RequestLogEntry, SimulatorControl } from './app.js';
 import type { Faults, FaultSpec, RateLimiter } from './faults.js';
-import { isRecord, json, noContent, notFound, readBody, str, type Json } from './http.js';
+import { isRecord, json, noContent, notFound, str, type Json } from './http.js';
 import type { OAuthProvider } from './oauth.js';
 import type { Settings } from './routes/context.js';
 

@@ -26,6 +26,7 @@ import {
   type SelectionSetNode,
   type Source,
 } from 'graphql';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './schema/connection.js';
 
 export interface Limits {
   maxDepth: number;
@@ -43,8 +44,6 @@ export interface QueryCost {
   operationName: string | null;
 }
 
-/** Page size of a connection without first/last (DESIGN.md). */
-export const DEFAULT_PAGE = 25;
 /**
  * CT calls one connection may need: a forward window of up to 100 items can straddle two CT
  * pages; a window counted from the end (`last`) may first need the total, and a stale cursor can
@@ -72,8 +71,8 @@ function isConnectionType(type: GraphQLCompositeType): boolean {
 }
 
 function pageSize(args: Args): number {
-  const size = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE;
-  return Math.max(0, Math.min(size, 100));
+  const size = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE_SIZE;
+  return Math.max(0, Math.min(size, MAX_PAGE_SIZE));
 }
 
 /** What a selection costs for ONE instance of its parent; every level scales linearly. */

@@ -4,6 +4,7 @@
 import DataLoader from 'dataloader';
 import type { CtClient, CtQuery } from './ct/client.js';
 import { CtHttpError } from './ct/errors.js';
+import { boxPath, locationPath, voucherPath } from './ct/paths.js';
 import type {
   CtBox,
   CtBoxList,
@@ -95,7 +96,6 @@ function cleanQuery(query: CtQuery): CtQuery {
   return out;
 }
 
-const seg = encodeURIComponent;
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof CtHttpError && error.status === 404;
@@ -261,10 +261,6 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
     return { loader, seen, prime, clear, clearAll };
   }
 
-  const locationPath = (slugOrId: string): string => `/locations/${seg(slugOrId)}`;
-  const boxPath = (slug: string): string => `/boxes/${seg(slug)}`;
-  const voucherPath = (locationSlug: string, uniqueId: string | number): string =>
-    `${locationPath(locationSlug)}/vouchers/${seg(String(uniqueId))}`;
 
   // ---- locations: cached under slug and numeric id
   const locationLists = new InFlight();

@@ -281,12 +281,3 @@ export function pathTemplate(path: string): string {
   });
   return `/${out.join('/')}`;
 }
-
-/** Tagged template that percent-encodes every interpolated value: ctPath`/locations/${slug}/boxes`. */
-export function ctPath(strings: TemplateStringsArray, ...values: Array<string | number>): string {
-  let out = strings[0] ?? '';
-  values.forEach((value, i) => {
-    out += encodeURIComponent(String(value)) + (strings[i + 1] ?? '');
-  });
-  return out;
-}

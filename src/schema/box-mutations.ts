@@ -4,6 +4,7 @@
 import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
 import type { CtBox, CtLocation } from '../ct/types.js';
+import { boxPath } from '../ct/paths.js';
 import type { Loaders } from '../loaders.js';
 import { MAC_FORMAT_MESSAGE, normalizeMac } from './mac.js';
 import { boxGlobalId } from './ids.js';
@@ -41,7 +42,6 @@ const BOX_FIELDS: Record<string, InputPath> = {
   action: ID_PATH,
 };
 
-const boxPath = (slug: string): string => `/boxes/${encodeURIComponent(slug)}`;
 
 function isBox(value: unknown): value is CtBox {
   return typeof value === 'object' && value !== null && typeof (value as CtBox).slug === 'string' && 'id' in value;

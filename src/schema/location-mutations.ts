@@ -4,6 +4,7 @@
 import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
 import type { CtLocation } from '../ct/types.js';
+import { locationPath } from '../ct/paths.js';
 import type { Loaders } from '../loaders.js';
 import { locationGlobalId } from './ids.js';
 import { type LocationModel, toLocation } from './models.js';
@@ -56,7 +57,6 @@ type LocationSettings = { [F in TextField | 'name']?: string | null } & {
   favourite?: boolean | null;
 };
 
-export const locationPath = (slug: string): string => `/locations/${encodeURIComponent(slug)}`;
 
 function checkSettings(check: InputCheck, input: LocationSettings): void {
   check.text(at('name'), input.name, { required: true });

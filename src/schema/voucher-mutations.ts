@@ -5,7 +5,7 @@ import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
 import type { CtVoucher } from '../ct/types.js';
 import { type Loaders, parseVoucherKey } from '../loaders.js';
-import { locationPath } from './location-mutations.js';
+import { locationPath, voucherPath } from '../ct/paths.js';
 import { voucherGlobalId } from './ids.js';
 import { toVoucher, type VoucherAccessTypeValue, type VoucherFormatValue, type VoucherModel, type VoucherRestrictPeriodValue } from './models.js';
 import { deleteMutation, idInputType, type MutationObject, objectMutation } from './mutation-fields.js';
@@ -154,8 +154,6 @@ function voucherTarget(id: string): { locationSlug: string; uniqueId: string } |
   return parsed;
 }
 
-const voucherPath = (locationSlug: string, uniqueId: string): string =>
-  `${locationPath(locationSlug)}/vouchers/${encodeURIComponent(uniqueId)}`;
 
 function isVoucher(value: unknown): value is CtVoucher {
   return typeof value === 'object' && value !== null && 'unique_id' in value && typeof (value as CtVoucher).batch_name === 'string';

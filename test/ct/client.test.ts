@@ -3,7 +3,8 @@
 // retries of reads only, timeouts, and that errors never carry a token or a URL.
 
 import { describe, expect, it } from 'vitest';
-import { createCtClient, ctPath, type CtCallEvent } from '../../src/ct/client.js';
+import { createCtClient, type CtCallEvent } from '../../src/ct/client.js';
+import { ctPath } from '../../src/ct/paths.js';
 import { CtAuthError, CtHttpError, CtRateLimitedError, CtUnavailableError } from '../../src/ct/errors.js';
 import { API_URL, errorText, rejection, setup } from './helpers.js';
 

@@ -1,7 +1,8 @@
 // URL building and path templates: what the client sends, and what metrics see of a path.
 
 import { describe, expect, it } from 'vitest';
-import { buildUrl, ctPath, pathTemplate } from '../../src/ct/client.js';
+import { buildUrl, pathTemplate } from '../../src/ct/client.js';
+import { ctPath } from '../../src/ct/paths.js';
 import { CtHttpError } from '../../src/ct/errors.js';
 
 describe('buildUrl', () => {
