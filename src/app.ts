@@ -21,6 +21,7 @@ import { createLoaders } from './loaders.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createGraphQLHandler } from './graphql-http.js';
+import { createPipeline } from './pipeline.js';
 import { schema } from './schema/index.js';
 import { PLAYGROUND_ASSETS_PATH, servePlaygroundAsset } from './playground.js';
 import { createYogaServer } from './yoga.js';
@@ -75,11 +76,10 @@ export function createApp(deps: AppDeps): App {
   const secureCookies = config.publicUrl.startsWith('https:');
   const limits = { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls: config.maxCtCalls, maxTokens: config.maxTokens };
   const maskError = createErrorMasker({ logger, production: config.production });
-  const yoga = createYogaServer({ limits, maskError, maxBodyBytes: MAX_BODY_BYTES });
+  const pipeline = createPipeline({ schema, limits, maskError });
+  const yoga = createYogaServer({ pipeline, maskError, maxBodyBytes: MAX_BODY_BYTES });
   const executeGraphQL = createGraphQLHandler({
-    schema,
-    limits,
-    maskError,
+    pipeline,
     maxBodyBytes: MAX_BODY_BYTES,
     fallback: async (request, context) => yoga.fetch(request, context),
   });

@@ -115,14 +115,14 @@ export function maskError(error: unknown, _message?: string, isDev?: boolean): E
 }
 
 function withLocation(inner: GraphQLError, outer: GraphQLError): GraphQLError {
-  return new GraphQLError(inner.message, {
+  return keepLocations(outer, new GraphQLError(inner.message, {
     nodes: outer.nodes,
     source: outer.source,
     positions: outer.positions,
     path: outer.path,
     originalError: inner.originalError ?? undefined,
     extensions: inner.extensions,
-  });
+  }));
 }
 
 function rebuild(error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLError {
@@ -154,7 +154,8 @@ function masked(error: GraphQLError | undefined, devOriginal: unknown): GraphQLE
 export function createErrorMasker(options: { logger: Logger; production: boolean }): (error: unknown, message?: string, isDev?: boolean) => Error {
   return (error, message, isDev) => {
     const result = maskError(error, message, Boolean(isDev) && !options.production);
-    if (result instanceof GraphQLError && result.extensions.code === UNEXPECTED_CODE) {
+    // An error masked already (yoga and the pipeline may both pass it here) comes back as itself.
+    if (result !== error && result instanceof GraphQLError && result.extensions.code === UNEXPECTED_CODE) {
       const original = error instanceof GraphQLError ? error.originalError : error;
       options.logger.error(
         { err: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original) },

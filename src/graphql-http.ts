@@ -1,47 +1,23 @@
 /**
  * GraphQL over HTTP for /graphql. The common request, a POST with a JSON body whose document is
- * valid, is parsed, checked and executed here; everything else (the playground, GET, malformed
- * bodies, invalid documents, refusals, other media types) goes to yoga, which owns the
+ * valid and within every limit, is served here; everything else (the playground, GET, malformed
+ * bodies, invalid or refused documents, other media types) goes to yoga, which owns the
  * protocol's error cases. The split exists for speed: yoga's general request pipeline cost more
- * CPU than the rest of a typical request (see bench/RESULTS.md), while every check of ours
- * (session, CSRF, limits, cost, error masking) runs on both paths. Valid documents are compiled
- * once with graphql-jit, since clients repeat the same few operations.
+ * CPU than the rest of a typical request (see bench/README.md). Both paths run the same
+ * pipeline.ts, so the session, CSRF, limits, cost and error masking are the same on both.
  */
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import {
-  getOperationAST,
-  GraphQLError,
-  validate,
-  type DocumentNode,
-  type ExecutionResult,
-  type GraphQLSchema,
-} from 'graphql';
 import type { GraphQLContext } from './context.js';
-import { checkLimits, measureQuery, parseWithLimit, withCost, type QueryCost, type QueryLimits } from './limits.js';
+import type { OperationParams, Pipeline } from './pipeline.js';
 
 export interface GraphQLHandlerOptions {
-  schema: GraphQLSchema;
-  limits: QueryLimits;
-  maskError: (error: unknown, message?: string, isDev?: boolean) => Error;
+  pipeline: Pipeline;
   /** Handles whatever the fast path leaves: yoga's fetch. */
   fallback: (request: Request, context: GraphQLContext) => Promise<Response>;
-  /** Compiled operations kept, by query text and operation name. */
-  cacheSize?: number;
   /** Largest request body read, in bytes; yoga is given the same limit. */
   maxBodyBytes: number;
 }
 
 type MediaType = 'application/graphql-response+json' | 'application/json';
-
-/** Operations longer than this are compiled for their request only, never cached. */
-const MAX_CACHED_QUERY_CHARS = 16_384;
-
-interface Operation {
-  document: DocumentNode;
-  compiled: CompiledQuery;
-  /** The price of an operation without variables never changes: measured once. */
-  fixedCost: QueryCost | null;
-}
 
 /**
  * The response media type yoga would pick for a single result (the first acceptable entry of
@@ -58,13 +34,7 @@ export function pickMediaType(accept: string | null): MediaType | null {
   return null;
 }
 
-interface Params {
-  query: string;
-  variables: Record<string, unknown> | undefined;
-  operationName: string | undefined;
-}
-
-function readParams(body: unknown): Params | null {
+function readParams(body: unknown): OperationParams | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
   const { query, variables, operationName, extensions, ...rest } = body as Record<string, unknown>;
   if (typeof query !== 'string' || Object.keys(rest).length > 0) return null;
@@ -104,69 +74,27 @@ function isJsonContentType(value: string | null): boolean {
 }
 
 export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: Request, context: GraphQLContext) => Promise<Response> {
-  const { schema, limits, maskError, fallback } = options;
-  const cacheSize = options.cacheSize ?? 1_000;
-  const operations = new Map<string, Operation>();
-
-  /**
-   * The operation compiled for this query text and operation name, or null when the document
-   * does not parse, does not validate, or names no single query or mutation: yoga then answers
-   * with the protocol's error.
-   */
-  function operationFor(query: string, operationName: string | undefined): Operation | null {
-    // Only documents of a sane size are kept, so clients cannot fill memory with distinct ones.
-    const cacheable = query.length <= MAX_CACHED_QUERY_CHARS;
-    const key = `${operationName === undefined ? '-' : `+${operationName}`}\n${query}`;
-    const known = cacheable ? operations.get(key) : undefined;
-    if (known) {
-      // Least recently used goes first: re-insert on every hit.
-      operations.delete(key);
-      operations.set(key, known);
-      return known;
-    }
-    let document: DocumentNode;
-    try {
-      document = parseWithLimit(query, limits.maxTokens);
-    } catch {
-      return null;
-    }
-    if (validate(schema, document).length > 0) return null;
-    const definition = getOperationAST(document, operationName);
-    if (!definition || definition.operation === 'subscription') return null;
-    const compiled = compileQuery(schema, document, operationName);
-    if (!isCompiledQuery(compiled)) return null;
-    const fixedCost = definition.variableDefinitions?.length ? null : measureQuery(schema, document, operationName);
-    const operation = { document, compiled, fixedCost };
-    if (!cacheable) return operation;
-    if (operations.size >= cacheSize) operations.delete(operations.keys().next().value!);
-    operations.set(key, operation);
-    return operation;
-  }
-
+  const { pipeline, fallback } = options;
   return async (request, context) => {
     const mediaType = request.method === 'POST' && isJsonContentType(request.headers.get('content-type')) ? pickMediaType(request.headers.get('accept')) : null;
     if (!mediaType) return fallback(request, context);
     const text = await readBody(request, options.maxBodyBytes);
     if (text === null) return tooLarge(options.maxBodyBytes);
     const handOver = () => fallback(new Request(request.url, { method: 'POST', headers: request.headers, body: text }), context);
-    let params: Params | null;
+    let params: OperationParams | null;
     try {
       params = readParams(JSON.parse(text));
     } catch {
       params = null;
     }
-    if (!params) return handOver();
-    const operation = operationFor(params.query, params.operationName);
+    const operation = params && pipeline.prepare(params, context.session !== null);
     if (!operation) return handOver();
-    const cost = operation.fixedCost ?? measureQuery(schema, operation.document, params.operationName, params.variables ?? {});
-    if (checkLimits(cost, limits)) return handOver();
 
-    context.operation.name = cost.operationName;
-    const result = await operation.compiled.query(undefined, context, params.variables ?? {});
+    context.operation.name = operation.cost.operationName;
+    const result = await operation.run(context);
     // Variables that do not fit the operation are a request error: yoga words and codes it.
-    if (!('data' in result)) return handOver();
-    const body: ExecutionResult = withCost(result, context, cost);
-    if (body.errors) body.errors = body.errors.map((error) => maskError(error) as GraphQLError);
+    if (!result) return handOver();
+    const body = pipeline.finish(result, context, operation.cost);
     return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8` } });
   };
 }

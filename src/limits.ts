@@ -40,6 +40,12 @@ export interface QueryCost {
   estimatedCtCalls: number;
   depth: number;
   aliases: number;
+  /**
+   * Field selections once every fragment is inlined: what graphql-jit would generate code for.
+   * Counted with each fragment measured once, so a document that doubles per level is priced
+   * in linear time and can be refused before anything expands it.
+   */
+  selections: number;
   /** The executed operation's name, null when anonymous. */
   operationName: string | null;
 }
@@ -80,9 +86,11 @@ interface Measure {
   calls: number;
   /** Levels of fields in this selection, itself included. */
   depth: number;
+  /** Fields in this selection with fragments inlined, itself included. */
+  selections: number;
 }
 
-const NOTHING: Measure = { calls: 0, depth: 0 };
+const NOTHING: Measure = { calls: 0, depth: 0, selections: 0 };
 
 /**
  * Prices an operation: CT calls (an upper bound: no deduplication or priming is assumed), depth
@@ -103,7 +111,7 @@ export function measureQuery(
   }
   const root =
     operation?.operation === 'mutation' ? schema.getMutationType() : operation?.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
-  if (!operation || !root) return { estimatedCtCalls: 0, depth: 0, aliases: 0, operationName: null };
+  if (!operation || !root) return { estimatedCtCalls: 0, depth: 0, aliases: 0, selections: 0, operationName: null };
 
   // Aliases are counted as written, once each: the limit is on the document a client sends.
   let aliases = 0;
@@ -142,6 +150,7 @@ export function measureQuery(
   function measureSet(set: SelectionSetNode, parent: GraphQLCompositeType): Measure {
     let calls = 0;
     let depth = 0;
+    let selections = 0;
     for (const selection of set.selections) {
       let part: Measure;
       if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -154,14 +163,15 @@ export function measureQuery(
       }
       calls += part.calls;
       depth = Math.max(depth, part.depth);
+      selections += part.selections;
     }
-    return { calls, depth };
+    return { calls, depth, selections };
   }
 
   function measureField(node: FieldNode, parent: GraphQLCompositeType): Measure {
     const fields = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields() : undefined;
     const field = fields?.[node.name.value];
-    if (!field) return { calls: 0, depth: 1 };
+    if (!field) return { calls: 0, depth: 1, selections: 1 };
     const args = argumentsOf(field, node);
     const returned = getNamedType(field.type);
     const child = node.selectionSet && isCompositeType(returned) ? measureSet(node.selectionSet, returned) : NOTHING;
@@ -172,11 +182,11 @@ export function measureQuery(
       calls += FIELD_CALLS[`${parent.name}.${field.name}`]?.(args) ?? 0;
       calls += (field.name === 'nodes' && Array.isArray(args.ids) ? args.ids.length : 1) * child.calls;
     }
-    return { calls, depth: child.depth + 1 };
+    return { calls, depth: child.depth + 1, selections: child.selections + 1 };
   }
 
   const measure = measureSet(operation.selectionSet, root);
-  return { estimatedCtCalls: measure.calls, depth: measure.depth, aliases, operationName: operation.name?.value ?? null };
+  return { estimatedCtCalls: measure.calls, depth: measure.depth, aliases, selections: measure.selections, operationName: operation.name?.value ?? null };
 }
 
 /** graphql's parse with a token limit; a document over it is refused as QUERY_TOO_COSTLY. */
@@ -208,13 +218,4 @@ export function checkLimits(cost: QueryCost, limits: Limits): GraphQLError | nul
     );
   }
   return null;
-}
-
-/** The result with `extensions.cost`: the CT calls this request really made, and the estimate. */
-export function withCost<R extends { extensions?: Record<string, unknown> | undefined }>(
-  result: R,
-  context: { ct: { readonly stats: { calls: number } } | null },
-  cost: QueryCost,
-): R {
-  return { ...result, extensions: { ...result.extensions, cost: { ctCalls: context.ct?.stats.calls ?? 0, estimated: cost.estimatedCtCalls } } };
 }

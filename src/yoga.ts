@@ -2,11 +2,10 @@
  * The graphql-yoga instance: schema, error masking and the playground. It serves /graphql only;
  * app.ts builds the per-request context and hands it in as yoga's server context.
  */
-import { execute, type GraphQLError } from 'graphql';
+import { execute } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
-import { maskError } from './errors.js';
-import { checkLimits, measureQuery, parseWithLimit, withCost, type QueryLimits } from './limits.js';
+import type { Pipeline } from './pipeline.js';
 import { renderPlayground } from './playground.js';
 import { schema } from './schema/index.js';
 
@@ -23,26 +22,26 @@ query FirstLook {
 export type CtYoga = YogaServerInstance<GraphQLContext, Record<string, never>>;
 
 export interface YogaOptions {
-  limits: QueryLimits;
+  pipeline: Pipeline;
   maxBodyBytes: number;
   maskError: (error: unknown, message?: string, isDev?: boolean) => Error;
 }
 
 /**
- * Refuses a query over the token, depth, alias or CT-call limits before any resolver runs, and
- * reports `extensions.cost` ({ ctCalls, estimated }) on every executed operation, the way
- * GitHub and Shopify report cost. graphql-js executes: yoga's default executor adds stream/defer
- * machinery this schema does not use, at a measurable cost per field.
+ * yoga's side of pipeline.ts: the token-limited parse, the price and limits before any resolver
+ * runs, `extensions.cost` on every executed operation (as GitHub and Shopify report cost), and
+ * every error of a finished result masked (yoga masks execution errors itself; request, parse and
+ * validation errors skip that, and get our codes here). graphql-js executes: yoga's default
+ * executor adds stream/defer machinery this schema does not use, at a measurable cost per field.
  */
-export function useQueryLimits(limits: QueryLimits): Plugin<GraphQLContext> {
+export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
   return {
     onParse({ setParseFn }) {
-      setParseFn((source, parseOptions) => parseWithLimit(source, limits.maxTokens, parseOptions));
+      setParseFn((source) => pipeline.parse(source));
     },
     onExecute({ args, setResultAndStopExecution, setExecuteFn }) {
       setExecuteFn(execute);
-      const cost = measureQuery(args.schema, args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
-      const refusal = checkLimits(cost, limits);
+      const { cost, refusal } = pipeline.admit(args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
       if (refusal) {
         setResultAndStopExecution({ errors: [refusal] });
         return;
@@ -52,22 +51,12 @@ export function useQueryLimits(limits: QueryLimits): Plugin<GraphQLContext> {
       return {
         onExecuteDone({ result, setResult }) {
           if (!('data' in result) && !('errors' in result)) return;
-          setResult(withCost(result, context, cost));
+          setResult(pipeline.finish(result, context, cost));
         },
       };
     },
-  };
-}
-
-/**
- * Passes every error of a finished result through maskError. Yoga masks (and we log) execution
- * errors already; request, parse and validation errors skip that mask, and get our codes here.
- */
-export function useCodedErrors(): Plugin<GraphQLContext> {
-  return {
     onResultProcess({ result, setResult }) {
-      if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
-      setResult({ ...result, errors: result.errors.map((error) => maskError(error) as GraphQLError) });
+      if (!Array.isArray(result) && 'errors' in result) setResult(pipeline.maskResult(result));
     },
   };
 }
@@ -81,7 +70,9 @@ export function createYogaServer(options: YogaOptions): CtYoga {
     cors: false,
     maxRequestBodySize: options.maxBodyBytes,
     logging: false,
-    plugins: [useQueryLimits(options.limits), useCodedErrors()],
+    plugins: [usePipeline(options.pipeline)],
+    // Bounded by bytes (pipeline.ts): yoga's default keeps 1,024 documents of any size.
+    parserAndValidationCache: { documentCache: options.pipeline.documentCache, errorCache: options.pipeline.errorCache },
     graphiql: { title: 'ct-graphql', defaultQuery: DEFAULT_QUERY, endpoint: '/graphql' },
     // The playground's bundle is served by us (/graphql/assets/), not from unpkg.com.
     renderGraphiQL: renderPlayground,

@@ -26,3 +26,34 @@ for (const signedIn of [false, true]) {
     }
   });
 }
+
+/**
+ * The JSON fast path (a POST with a JSON body) and yoga (here: the same query as a GET) must give
+ * the same bytes, error cases included: the same errors with their `locations`, in the same order.
+ */
+describe('the fast path and yoga answer alike', async () => {
+  const h = createHarness();
+  const token = await h.login();
+  const cases: Array<[string, string, Record<string, unknown>, boolean]> = [
+    ['signed out', '{ viewer { username } locations(first: 2) { totalCount } }', {}, false],
+    ['an invalid ID', '{ node(id: "garbage") { id } }', {}, true],
+    ['a malformed cursor', 'query ($after: String) { locations(first: 2, after: $after) { totalCount } }', { after: 'not-a-cursor' }, true],
+    ['first above 100', '{ locations(first: 500) { totalCount } }', {}, true],
+    ['a nested error under a fragment', 'query { ...Q } fragment Q on Query { a: location(slug: "no-such-location") { name } b: locations(first: 101) { totalCount } }', {}, true],
+    ['success', '{ viewer { username } locations(first: 2) { totalCount nodes { name } } }', {}, true],
+  ];
+  for (const [name, query, variables, signedIn] of cases) {
+    it(name, async () => {
+      const auth: Record<string, string> = signedIn ? { authorization: `Bearer ${token}` } : {};
+      // Twice each: the second POST may run a compiled form of the operation.
+      for (let i = 0; i < 2; i++) {
+        const fast = await h.post({ query, variables }, auth);
+        const url = `${FACADE_URL}/graphql?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify(variables))}`;
+        const viaYoga = await h.app.fetch(new Request(url, { headers: { accept: 'application/json', ...auth } }));
+        expect(fast.status).toBe(viaYoga.status);
+        expect(fast.headers.get('content-type')).toBe(viaYoga.headers.get('content-type'));
+        expect(await fast.text()).toBe(await viaYoga.text());
+      }
+    });
+  }
+});

@@ -1,0 +1,191 @@
+/**
+ * The sequence every GraphQL operation goes through, whichever HTTP path carried it: parse with
+ * a token limit, validate, price and limit BEFORE anything is compiled or cached, execute, then
+ * finish the result (cost, masked errors). graphql-http.ts (the JSON fast path) and yoga.ts (every
+ * other request) both call this module, so a cross-cutting rule is written and tested once.
+ *
+ * Memory is bounded by bytes, not by entries: a parsed document costs about 75 bytes per
+ * character of query text, and graphql-jit's compiled form several kilobytes per field selection
+ * (bench/abuse.ts measures both), so a count bound lets distinct documents fill the heap.
+ * graphql-jit is kept for what it is good at, an operation a signed-in client repeats: it is
+ * compiled on its second use, and only when it is small enough to compile quickly. Signed-out
+ * callers can only get UNAUTHENTICATED or `viewer: null`, so nothing of theirs is compiled or kept.
+ */
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import {
+  execute,
+  getOperationAST,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLSchema,
+  type Source,
+} from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { GraphQLContext } from './context.js';
+import { checkLimits, measureQuery, parseWithLimit, type QueryCost, type QueryLimits } from './limits.js';
+
+export interface PipelineOptions {
+  schema: GraphQLSchema;
+  limits: QueryLimits;
+  maskError: (error: unknown) => Error;
+  /** Bytes of parsed and compiled operations kept for the fast path. */
+  operationCacheBytes?: number;
+  /** Bytes of parsed documents kept for yoga's path. */
+  documentCacheBytes?: number;
+}
+
+export interface OperationParams {
+  query: string;
+  variables: Record<string, unknown> | undefined;
+  operationName: string | undefined;
+}
+
+/** An operation that parsed, validated and passed every limit: ready to run. */
+export interface AdmittedOperation {
+  cost: QueryCost;
+  /** The finished result, or null when the variables do not fit the operation (a request error yoga words). */
+  run(context: GraphQLContext): Promise<ExecutionResult | null>;
+}
+
+export interface Pipeline {
+  /** graphql's parse with the token limit (a document over it is QUERY_TOO_COSTLY). */
+  parse(source: string | Source): DocumentNode;
+  /** Prices a validated document: its cost, and the refusal when a limit is crossed. */
+  admit(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): { cost: QueryCost; refusal: GraphQLError | null };
+  /**
+   * The fast path's whole front half: the admitted operation for these parameters, or null when
+   * yoga must answer instead (the document does not parse or validate, names no single query or
+   * mutation, or a limit refuses it; yoga words each of those). Nothing refused is compiled or kept.
+   */
+  prepare(params: OperationParams, signedIn: boolean): AdmittedOperation | null;
+  /** The response body of an executed operation: `extensions.cost`, and every error masked. */
+  finish(result: ExecutionResult, context: GraphQLContext, cost: QueryCost): ExecutionResult;
+  /** Every error of a result masked; the result itself when it has none. */
+  maskResult<R extends ExecutionResult>(result: R): R;
+  /** What the fast path keeps: operations and their estimated bytes. */
+  readonly stats: { readonly operations: { readonly entries: number; readonly bytes: number } };
+  /** yoga's parser cache, bounded by bytes like the fast path's. */
+  readonly documentCache: LRUCache<string, DocumentNode>;
+  /** yoga's parse-error cache; errors are small, so bounded by count. */
+  readonly errorCache: LRUCache<string, object>;
+}
+
+/** Estimated heap bytes of a parsed document and its cache entry, per character of its text (measured: 73 for the AST alone). */
+const DOCUMENT_BYTES_PER_CHAR = 100;
+/** Estimated bytes of graphql-jit's code per field selection (measured: 1.3 KB of source, more once V8 compiles it). */
+const COMPILED_BYTES_PER_SELECTION = 4_096;
+/**
+ * Operations with more selections than this run on graphql-js: graphql-jit writes about 1.3 KB
+ * of code per selection, and real clients repeat small operations (the benchmark's have < 30).
+ */
+const MAX_COMPILED_SELECTIONS = 200;
+
+interface CachedOperation {
+  document: DocumentNode;
+  /** The price of an operation without variables never changes: measured once. */
+  fixedCost: QueryCost | null;
+  selections: number;
+  uses: number;
+  compiled: CompiledQuery | null;
+}
+
+function sizeOf(query: string, entry: CachedOperation): number {
+  return query.length * DOCUMENT_BYTES_PER_CHAR + (entry.compiled ? entry.selections * COMPILED_BYTES_PER_SELECTION : 0) + 1;
+}
+
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const { schema, limits, maskError } = options;
+  const operations = new LRUCache<string, CachedOperation>({
+    maxSize: options.operationCacheBytes ?? 32 * 2 ** 20,
+    sizeCalculation: (entry, key) => sizeOf(key, entry),
+  });
+  const documentCache = new LRUCache<string, DocumentNode>({
+    maxSize: options.documentCacheBytes ?? 16 * 2 ** 20,
+    sizeCalculation: (_document, query) => query.length * DOCUMENT_BYTES_PER_CHAR + 1,
+  });
+  const errorCache = new LRUCache<string, object>({ max: 1_000 });
+
+  const parse = (source: string | Source) => parseWithLimit(source, limits.maxTokens);
+
+  function admit(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>) {
+    const cost = measureQuery(schema, document, operationName, variables);
+    return { cost, refusal: checkLimits(cost, limits) };
+  }
+
+  /** Parses and validates a query the fast path has not kept; null when yoga must answer. */
+  function parseOperation(params: OperationParams): CachedOperation | null {
+    let document: DocumentNode;
+    try {
+      document = parse(params.query);
+    } catch {
+      return null;
+    }
+    if (validate(schema, document).length > 0) return null;
+    const definition = getOperationAST(document, params.operationName);
+    if (!definition || definition.operation === 'subscription') return null;
+    const fixedCost = definition.variableDefinitions?.length ? null : measureQuery(schema, document, params.operationName);
+    return { document, fixedCost, selections: 0, uses: 0, compiled: null };
+  }
+
+  function prepare(params: OperationParams, signedIn: boolean): AdmittedOperation | null {
+    // Keyed by operation name too: one document can hold several operations.
+    const key = `${params.operationName === undefined ? '-' : `+${params.operationName}`}\n${params.query}`;
+    const known = signedIn ? operations.get(key) : undefined;
+    const entry = known ?? parseOperation(params);
+    if (!entry) return null;
+    const variables = params.variables ?? {};
+    const cost = entry.fixedCost ?? measureQuery(schema, entry.document, params.operationName, variables);
+    if (checkLimits(cost, limits)) return null;
+
+    if (signedIn) {
+      entry.selections = cost.selections;
+      entry.uses += 1;
+      const compile = !entry.compiled && entry.uses >= 2 && cost.selections <= MAX_COMPILED_SELECTIONS;
+      if (compile) {
+        const compiled = compileQuery(schema, entry.document, params.operationName);
+        if (isCompiledQuery(compiled)) entry.compiled = compiled;
+      }
+      // Kept only now that it passed every limit; set again after compiling, as its size grew.
+      if (!known || compile) operations.set(key, entry);
+    }
+
+    return {
+      cost,
+      async run(context) {
+        const result = entry.compiled
+          ? await entry.compiled.query(undefined, context, variables)
+          : await execute({ schema, document: entry.document, operationName: params.operationName, variableValues: variables, contextValue: context });
+        return 'data' in result ? result : null;
+      },
+    };
+  }
+
+  function maskResult<R extends ExecutionResult>(result: R): R {
+    if (!result.errors?.length) return result;
+    return { ...result, errors: result.errors.map((error) => maskError(error) as GraphQLError) };
+  }
+
+  function finish(result: ExecutionResult, context: GraphQLContext, cost: QueryCost): ExecutionResult {
+    // graphql-js's key order (errors, data, extensions), so both paths answer byte for byte alike.
+    const { errors, data, extensions } = maskResult(result);
+    return {
+      ...(errors?.length ? { errors } : {}),
+      data,
+      extensions: { ...extensions, cost: { ctCalls: context.ct?.stats.calls ?? 0, estimated: cost.estimatedCtCalls } },
+    };
+  }
+
+  const stats = {
+    operations: {
+      get entries() {
+        return operations.size;
+      },
+      get bytes() {
+        return operations.calculatedSize;
+      },
+    },
+  };
+  return { parse, admit, prepare, finish, maskResult, stats, documentCache, errorCache };
+}
