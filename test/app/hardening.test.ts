@@ -486,9 +486,12 @@ describe('metrics move with what happened, and their labels carry no secret', ()
 
 describe('health', () => {
   it('readyz follows CT ping.json; healthz does not need CT', async () => {
-    const h = createHarness();
+    // readyz keeps its answer a few seconds: the clock moves past that before each change of CT's state.
+    const clock = { ms: 1_700_000_000_000 };
+    const h = createHarness({ now: () => clock.ms });
     expect((await h.app.fetch(new Request(`${FACADE_URL}/readyz`))).status).toBe(200);
     h.sim.control.addFault({ path: '/api/v1/ping.json', status: 503 });
+    clock.ms += 60_000;
     const down = await h.app.fetch(new Request(`${FACADE_URL}/readyz`));
     expect(down.status).toBe(503);
     expect((await down.json()).reason).toBe('CT_UNHEALTHY');
@@ -496,7 +499,38 @@ describe('health', () => {
     // A CT that wants a token for ping.json still answers: that is ready.
     h.sim.control.clearFaults();
     h.sim.control.addFault({ path: '/api/v1/ping.json', status: 401 });
+    clock.ms += 60_000;
     expect((await h.app.fetch(new Request(`${FACADE_URL}/readyz`))).status).toBe(200);
+  });
+
+  it('readyz keeps its answer a few seconds: rapid hits share one CT ping, and a hit after that pings again', async () => {
+    const clock = { ms: 1_700_000_000_000 };
+    const h = createHarness({ now: () => clock.ms });
+    const readyz = async () => (await h.app.fetch(new Request(`${FACADE_URL}/readyz`))).status;
+    const pings = () => h.ctCalls().filter((c) => c.path === '/api/v1/ping.json').length;
+
+    // Concurrent hits share the ping in flight; later ones read its kept answer.
+    expect(await Promise.all(Array.from({ length: 10 }, readyz))).toEqual(Array(10).fill(200));
+    for (let i = 0; i < 10; i++) expect(await readyz()).toBe(200);
+    expect(pings()).toBe(1);
+    clock.ms += 4_999;
+    expect(await readyz()).toBe(200);
+    expect(pings()).toBe(1);
+    clock.ms += 1;
+    expect(await readyz()).toBe(200);
+    expect(pings()).toBe(2);
+
+    // An unavailable CT is kept for less time, so the instance is ready again soon after CT recovers.
+    h.sim.control.addFault({ path: '/api/v1/ping.json', status: 503 });
+    clock.ms += 5_000;
+    expect(await Promise.all(Array.from({ length: 5 }, readyz))).toEqual(Array(5).fill(503));
+    expect(pings()).toBe(3);
+    h.sim.control.clearFaults();
+    expect(await readyz()).toBe(503);
+    expect(pings()).toBe(3);
+    clock.ms += 1_000;
+    expect(await readyz()).toBe(200);
+    expect(pings()).toBe(4);
   });
 });
 
