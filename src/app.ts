@@ -10,7 +10,7 @@ import { createSessionSealer, sessionTokenOf, type SessionSealer } from './auth/
 import { createCtClient } from './ct/client.js';
 import { createNodeTransport, type CtTransport } from './ct/http.js';
 import type { OAuthSettings } from './ct/oauth.js';
-import { pingCt } from './ct/ping.js';
+import { createReadinessProbe } from './ct/ping.js';
 import { createRefresher, type Refresher } from './ct/refresher.js';
 import { closeRedisClient, createRedisClient, createSharedRefresher } from './ct/shared-refresher.js';
 import type { Config } from './config.js';
@@ -32,6 +32,8 @@ export interface AppDeps {
   /** How the facade reaches CT; tests inject the simulator's handler here. */
   fetch?: typeof fetch;
   logger?: Logger;
+  /** Clock in ms (the /readyz cache reads it), for tests; defaults to Date.now. */
+  now?: () => number;
 }
 
 export interface App {
@@ -84,6 +86,7 @@ export function createApp(deps: AppDeps): App {
     fallback: async (request, context) => yoga.fetch(request, context),
   });
   let authRoutes: ((request: Request) => Promise<Response | null>) | undefined;
+  const ctReadiness = createReadinessProbe({ apiUrl, fetch: upstreamFetch, timeoutMs: config.ctTimeoutMs, now: deps.now ?? Date.now });
 
   async function graphql(request: Request): Promise<{ response: Response; ctCalls: number }> {
     const started = performance.now();
@@ -137,7 +140,7 @@ export function createApp(deps: AppDeps): App {
   }
 
   async function readiness(): Promise<Response> {
-    const state = await pingCt(apiUrl, upstreamFetch, config.ctTimeoutMs);
+    const state = await ctReadiness();
     if (state === 'ready') return json({ status: 'ready' }, 200);
     return json({ status: 'unavailable', reason: state === 'unhealthy' ? 'CT_UNHEALTHY' : 'CT_UNREACHABLE' }, 503);
   }

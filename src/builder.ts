@@ -2,7 +2,7 @@
 // IDs, connection/PageInfo descriptions and nullability) and the empty root types. Domain types live
 // in src/schema/; nothing here knows about locations, boxes or vouchers.
 import SchemaBuilder from '@pothos/core';
-import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
+import RelayPlugin from '@pothos/plugin-relay';
 import { type GraphQLError, type GraphQLSchema, isObjectType, Kind } from 'graphql';
 import type { GraphQLContext } from './context.js';
 import { codedError } from './errors.js';
@@ -32,7 +32,7 @@ export function decodeGlobalId(globalId: string): { typename: string; id: string
 }
 
 /** A well-formed ID of a type that is not a Node (or no type at all) names nothing: `node` answers null. */
-function isNodeType(schema: GraphQLSchema, typename: string): boolean {
+export function isNodeType(schema: GraphQLSchema, typename: string): boolean {
   const type = schema.getType(typename);
   return isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node');
 }
@@ -92,25 +92,11 @@ export const builder = new SchemaBuilder<{
       args: { id: { description: 'A global ID, as returned in an `id` field.' } },
       resolve: (_root, { id }, _ctx, info, resolveNode) => (isNodeType(info.schema, id.typename) ? resolveNode(id) : null),
     },
-    nodesQueryOptions: {
-      description: 'Several objects by global ID, in the order asked; null where one does not exist. Repeated IDs cost nothing extra.',
-      args: { ids: { description: 'Global IDs, as returned in `id` fields.' } },
-      // One lookup per ID (the loaders batch and dedupe them), so a failing ID nulls only its own item.
-      // (The callback Pothos passes here ignores its argument and loads every ID, hence resolveNodes.)
-      resolve: (_root, { ids }, ctx, info) =>
-        ids.map((id) =>
-          isNodeType(info.schema, id.typename)
-            ? resolveNodes(schemaBuilder(), ctx, info, [id]).then(([node]) => node ?? null)
-            : null,
-        ),
-    },
+    // Defined in schema/node.ts: the plugin decodes every ID before the resolver runs, so one
+    // malformed ID would fail the whole (non-null) list and null `data` with it.
+    nodesQueryOptions: false,
   },
 });
-
-/** The builder, for the relay options above that run at request time (after it exists). */
-function schemaBuilder(): PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<object>> {
-  return builder as never;
-}
 
 builder.scalarType('DateTime', {
   description: 'A point in time as an ISO-8601 string in UTC, e.g. "2024-05-01T12:00:00.000Z" (CT itself sends epoch seconds).',

@@ -38,12 +38,13 @@ export function csrfViolation(request: Request, allowedOrigins: Set<string>): st
 
 /**
  * Signing out changes state even without a session cookie (it clears it), so it needs the CSRF
- * header or one of our origins whatever the request carries.
+ * header or one of our origins, unless it carries a bearer session token: a page on another site
+ * cannot attach an Authorization header without a CORS preflight, so that header is proof enough.
  */
 export function logoutCsrfViolation(request: Request, allowedOrigins: Set<string>): string | null {
   const origin = request.headers.get('origin');
   if (origin && !allowedOrigins.has(origin)) return 'cross-origin sign-out';
-  if (origin || CSRF_HEADERS.some((h) => request.headers.has(h))) return null;
+  if (origin || sessionTokenOf(request)?.from === 'bearer' || CSRF_HEADERS.some((h) => request.headers.has(h))) return null;
   return 'sign-out without an Origin or a CSRF header';
 }
 

@@ -69,8 +69,31 @@ const FIELD_CALLS: Record<string, (args: Args) => number> = {
   'Box.location': () => 1,
   'Voucher.location': () => 1,
 };
-/** Root mutation fields: the write, plus a lookup some of them need (e.g. a transfer target). */
-const MUTATION_CALLS = 2;
+/**
+ * CT calls one root mutation may make at worst, by schema coordinate: the write, plus every read its
+ * resolver can need (src/schema/*-mutations.ts). A write that CT answers without the object is
+ * read back once; transferBox first reads the target location and, when that record lacks
+ * `unique_id`, the picker list. Fields of the payload are priced like any other field. A test
+ * fails when a Mutation field is missing here.
+ */
+export const MUTATION_CALLS: Readonly<Record<string, number>> = {
+  'Mutation.createLocation': 1, // POST
+  'Mutation.updateLocation': 2, // PATCH, read back
+  'Mutation.archiveLocation': 2, // PATCH, read back
+  'Mutation.restoreLocation': 2, // PATCH, read back
+  'Mutation.deleteLocation': 1, // DELETE
+  'Mutation.addBox': 1, // POST
+  'Mutation.updateBox': 2, // PATCH, read back
+  'Mutation.rebootBox': 2, // PATCH, read back
+  'Mutation.resetBox': 2, // PATCH, read back
+  'Mutation.transferBox': 4, // GET target, GET picker list, PATCH, read back
+  'Mutation.deleteBox': 1, // DELETE
+  'Mutation.createVoucher': 1, // POST
+  'Mutation.updateVoucher': 2, // PATCH, read back
+  'Mutation.deleteVoucher': 1, // DELETE
+};
+/** A root mutation missing from the table is never priced below the dearest one. */
+const UNLISTED_MUTATION_CALLS = Math.max(...Object.values(MUTATION_CALLS));
 
 function isConnectionType(type: GraphQLCompositeType): boolean {
   return isObjectType(type) && type.name.endsWith('Connection') && 'pageInfo' in type.getFields();
@@ -175,7 +198,7 @@ export function measureQuery(
     const args = argumentsOf(field, node);
     const returned = getNamedType(field.type);
     const child = node.selectionSet && isCompositeType(returned) ? measureSet(node.selectionSet, returned) : NOTHING;
-    let calls = isMutation && parent === root ? MUTATION_CALLS : 0;
+    let calls = isMutation && parent === root ? (MUTATION_CALLS[`${parent.name}.${field.name}`] ?? UNLISTED_MUTATION_CALLS) : 0;
     if (isCompositeType(returned) && isConnectionType(returned)) {
       calls += (typeof args.last === 'number' ? BACKWARD_WINDOW_CALLS : FORWARD_WINDOW_CALLS) + pageSize(args) * child.calls;
     } else {

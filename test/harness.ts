@@ -39,6 +39,8 @@ export function createAppOver(
   env: Record<string, string | undefined> = {},
   /** Stands between the facade and the simulator, e.g. to reshape CT's answers the way another CT could. */
   ctFetch: (request: Request) => Promise<Response> = (request) => sim.fetch(request),
+  /** The facade's clock in ms; Date.now when not given. */
+  now?: () => number,
 ): { app: App; config: Config; logs: string[] } {
   const config = loadConfig({
     PUBLIC_URL: FACADE_URL,
@@ -58,15 +60,15 @@ export function createAppOver(
     },
   });
   const logger = createLogger({ level: config.logLevel, destination });
-  const app = createApp({ config, fetch: (input, init) => ctFetch(new Request(input, init)), logger });
+  const app = createApp({ config, fetch: (input, init) => ctFetch(new Request(input, init)), logger, ...(now ? { now } : {}) });
   return { app, config, logs };
 }
 
 export function createHarness(
-  options: { sim?: SimulatorOptions; env?: Record<string, string | undefined> } = {},
+  options: { sim?: SimulatorOptions; env?: Record<string, string | undefined>; now?: () => number } = {},
 ): Harness {
   const sim = createSimulator({ ...options.sim, redirectUris: [`${FACADE_URL}/auth/callback`, ...(options.sim?.redirectUris ?? [])] });
-  const { app, config, logs } = createAppOver(sim, options.env);
+  const { app, config, logs } = createAppOver(sim, options.env, undefined, options.now);
 
   return {
     sim,

@@ -4,7 +4,7 @@
  * tokens kept out of reach of page scripts and caches.
  */
 import { describe, expect, it } from 'vitest';
-import { createHarness, FACADE_URL } from '../harness.js';
+import { createHarness, CT_URL, FACADE_URL } from '../harness.js';
 
 const code = (body: { errors?: Array<{ extensions?: { code?: string } }> }) => body.errors?.[0]?.extensions?.code;
 
@@ -58,6 +58,30 @@ describe('sign-out', () => {
     expect((await logout({})).status).toBe(403);
     expect((await logout({ origin: FACADE_URL })).status).toBe(204);
     expect((await logout({ 'x-csrf-protection': '1' })).status).toBe(204);
+  });
+
+  it('with only a bearer session token needs no CSRF header and revokes that session at CT; the cookie stays strict', async () => {
+    const h = createHarness();
+    const logout = (headers: Record<string, string>) => h.app.fetch(new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers }));
+    const me = async (accessToken: string) =>
+      (await h.sim.fetch(new Request(`${CT_URL}/api/v1/me.json`, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } }))).status;
+    const token = await h.login();
+    const { session } = await (await h.app.sessions()).open(token);
+    expect(await me(session!.tokens.accessToken)).toBe(200);
+
+    h.sim.resetLog();
+    const res = await logout({ authorization: `Bearer ${token}` });
+    expect(res.status).toBe(204);
+    expect(h.sim.log.map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual(['POST /oauth/revoke 200', 'POST /oauth/revoke 200']);
+    expect(await me(session!.tokens.accessToken)).toBe(401);
+
+    // The cookie is ambient: without Origin or a CSRF header, or from a foreign origin, it is still refused.
+    const cookie = `ct_session=${await h.login()}`;
+    h.sim.resetLog();
+    expect((await logout({ cookie })).status).toBe(403);
+    expect((await logout({ cookie, origin: 'https://evil.example', 'x-csrf-protection': '1' })).status).toBe(403);
+    expect((await logout({ authorization: `Bearer ${await h.login()}`, origin: 'https://evil.example' })).status).toBe(403);
+    expect(h.sim.log).toEqual([]);
   });
 });
 

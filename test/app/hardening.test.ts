@@ -3,7 +3,10 @@
  * limits, timeouts, limits before execution, reported cost, CSRF, metrics and bad bodies.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, FACADE_URL, type Harness } from '../harness.js';
+import { createSimulator } from '../../simulator/app.js';
+import { MUTATION_CALLS } from '../../src/limits.js';
+import { schema } from '../../src/schema/index.js';
+import { createAppOver, createHarness, CT_URL, FACADE_URL, type Harness } from '../harness.js';
 
 const LIST = { query: 'query List { locations(first: 5) { totalCount nodes { id name } } }' };
 
@@ -184,6 +187,92 @@ describe('limits before execution and reported cost', () => {
     expect(body.errors).toBeUndefined();
     expect(body.extensions.cost.ctCalls).toBe(h.ctCalls().length);
     expect(body.extensions.cost.estimated).toBeGreaterThanOrEqual(body.extensions.cost.ctCalls);
+  });
+});
+
+describe('mutation prices', () => {
+  it('price every root Mutation field in MUTATION_CALLS, and nothing else', () => {
+    const coordinates = Object.keys(schema.getMutationType()!.getFields()).map((name) => `Mutation.${name}`);
+    expect(Object.keys(MUTATION_CALLS).sort()).toEqual(coordinates.sort());
+  });
+
+  it('estimate each mutation at no less than the CT calls of its worst case, which each provokes', async () => {
+    const sim = createSimulator({ redirectUris: [`${FACADE_URL}/auth/callback`] });
+    // Another CT could leave unique_id out of location records (ct-api.md §3): transferBox then also asks the picker list.
+    const stripUniqueId = async (request: Request): Promise<Response> => {
+      const response = await sim.fetch(request);
+      const url = new URL(request.url);
+      if (request.method !== 'GET' || !/^\/api\/v1\/locations/.test(url.pathname) || url.searchParams.has('short') || !response.ok) return response;
+      const body = await response.json();
+      const strip = (l: Record<string, unknown>) => ({ ...l, unique_id: undefined });
+      const reshaped = Array.isArray(body.locations) ? { ...body, locations: body.locations.map(strip) } : body.slug ? strip(body) : body;
+      return new Response(JSON.stringify(reshaped), { status: response.status, headers: response.headers });
+    };
+    const { app } = createAppOver(sim, {}, stripUniqueId);
+    const issued = sim.control.issueTokens();
+    const token = (await (await app.sessions()).seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3600_000 })).token;
+    const ct = async (method: string, path: string, body?: unknown) => {
+      const init = { method, headers: { authorization: `Bearer ${issued.access_token}`, 'content-type': 'application/json', accept: 'application/json' } };
+      const response = await sim.fetch(new Request(`${CT_URL}/api/v1${path}`, body === undefined ? init : { ...init, body: JSON.stringify(body) }));
+      return response.json();
+    };
+    const gid = (typename: string, key: string | number) => Buffer.from(`${typename}:${key}`, 'utf8').toString('base64url');
+
+    const here = await ct('POST', '/locations', { location: { location_name: 'Priced here' } });
+    const there = await ct('POST', '/locations', { location: { location_name: 'Priced there' } });
+    const empty = await ct('POST', '/locations', { location: { location_name: 'Priced empty' } });
+    const box = await ct('POST', '/boxes', { location_id: here.slug, box: { calledstationid: '02:00:00:00:00:51' } });
+    const doomedBox = await ct('POST', '/boxes', { location_id: here.slug, box: { calledstationid: '02:00:00:00:00:52' } });
+    const batch = { batch_name: 'Priced', quantity: 5, access_type: 1, validity_minutes: 60 };
+    const voucher = await ct('POST', `/locations/${here.slug}/vouchers`, { voucher: batch });
+    const doomedVoucher = await ct('POST', `/locations/${here.slug}/vouchers`, { voucher: batch });
+    // CT answering a write without the object (a 200 with another body) makes the resolver read it back.
+    const answeredWithoutObject = (path: string) => sim.control.addFault({ method: 'PATCH', path, status: 200, times: 1 });
+
+    const cases: Array<{ mutation: string; input: Record<string, unknown>; worstCase?: () => void; calls: number }> = [
+      { mutation: 'createLocation', input: { name: 'Priced new' }, calls: 1 },
+      { mutation: 'updateLocation', input: { id: gid('Location', here.slug), town: 'Leeds' }, worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}`), calls: 2 },
+      { mutation: 'archiveLocation', input: { id: gid('Location', here.slug) }, worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}`), calls: 2 },
+      { mutation: 'restoreLocation', input: { id: gid('Location', here.slug) }, worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}`), calls: 2 },
+      { mutation: 'deleteLocation', input: { id: gid('Location', empty.slug) }, calls: 1 },
+      { mutation: 'addBox', input: { locationId: gid('Location', here.slug), mac: '02:00:00:00:00:53' }, calls: 1 },
+      { mutation: 'updateBox', input: { id: gid('Box', box.slug), description: 'Lobby' }, worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`), calls: 2 },
+      { mutation: 'rebootBox', input: { id: gid('Box', box.slug) }, worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`), calls: 2 },
+      { mutation: 'resetBox', input: { id: gid('Box', box.slug) }, worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`), calls: 2 },
+      // The target's record, the picker list for its unique_id, the PATCH, and the box read back.
+      { mutation: 'transferBox', input: { id: gid('Box', box.slug), toLocationId: gid('Location', there.slug) }, worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`), calls: 4 },
+      { mutation: 'deleteBox', input: { id: gid('Box', doomedBox.slug) }, calls: 1 },
+      { mutation: 'createVoucher', input: { locationId: gid('Location', here.slug), name: 'Priced batch', quantity: 5, accessType: 'TIME', validityMinutes: 60 }, calls: 1 },
+      {
+        mutation: 'updateVoucher',
+        input: { id: gid('Voucher', `${here.slug}/${voucher.unique_id}`), name: 'Renamed' },
+        worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}/vouchers/${voucher.unique_id}`),
+        calls: 2,
+      },
+      { mutation: 'deleteVoucher', input: { id: gid('Voucher', `${here.slug}/${doomedVoucher.unique_id}`) }, calls: 1 },
+    ];
+    expect(cases.map((c) => `Mutation.${c.mutation}`).sort()).toEqual(Object.keys(schema.getMutationType()!.getFields()).map((name) => `Mutation.${name}`).sort());
+
+    for (const c of cases) {
+      const inputType = String(schema.getMutationType()!.getFields()[c.mutation]!.args[0]!.type);
+      const query = `mutation ($input: ${inputType}) { ${c.mutation}(input: $input) { __typename userErrors { code message } } }`;
+      c.worstCase?.();
+      sim.resetLog();
+      const response = await app.fetch(
+        new Request(`${FACADE_URL}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query, variables: { input: c.input } }),
+        }),
+      );
+      const body = await response.json();
+      expect(body.errors, `${c.mutation}: ${JSON.stringify(body.errors)}`).toBeUndefined();
+      expect(body.data[c.mutation].userErrors, c.mutation).toEqual([]);
+      const { ctCalls, estimated } = body.extensions.cost;
+      expect(ctCalls, `${c.mutation}: the CT calls in the log`).toBe(sim.apiCalls().length);
+      expect(ctCalls, `${c.mutation}: its worst case was provoked`).toBe(c.calls);
+      expect(estimated, `${c.mutation}: estimated ${estimated} for ${ctCalls} CT calls`).toBeGreaterThanOrEqual(ctCalls);
+    }
   });
 });
 
@@ -397,9 +486,12 @@ describe('metrics move with what happened, and their labels carry no secret', ()
 
 describe('health', () => {
   it('readyz follows CT ping.json; healthz does not need CT', async () => {
-    const h = createHarness();
+    // readyz keeps its answer a few seconds: the clock moves past that before each change of CT's state.
+    const clock = { ms: 1_700_000_000_000 };
+    const h = createHarness({ now: () => clock.ms });
     expect((await h.app.fetch(new Request(`${FACADE_URL}/readyz`))).status).toBe(200);
     h.sim.control.addFault({ path: '/api/v1/ping.json', status: 503 });
+    clock.ms += 60_000;
     const down = await h.app.fetch(new Request(`${FACADE_URL}/readyz`));
     expect(down.status).toBe(503);
     expect((await down.json()).reason).toBe('CT_UNHEALTHY');
@@ -407,7 +499,38 @@ describe('health', () => {
     // A CT that wants a token for ping.json still answers: that is ready.
     h.sim.control.clearFaults();
     h.sim.control.addFault({ path: '/api/v1/ping.json', status: 401 });
+    clock.ms += 60_000;
     expect((await h.app.fetch(new Request(`${FACADE_URL}/readyz`))).status).toBe(200);
+  });
+
+  it('readyz keeps its answer a few seconds: rapid hits share one CT ping, and a hit after that pings again', async () => {
+    const clock = { ms: 1_700_000_000_000 };
+    const h = createHarness({ now: () => clock.ms });
+    const readyz = async () => (await h.app.fetch(new Request(`${FACADE_URL}/readyz`))).status;
+    const pings = () => h.ctCalls().filter((c) => c.path === '/api/v1/ping.json').length;
+
+    // Concurrent hits share the ping in flight; later ones read its kept answer.
+    expect(await Promise.all(Array.from({ length: 10 }, readyz))).toEqual(Array(10).fill(200));
+    for (let i = 0; i < 10; i++) expect(await readyz()).toBe(200);
+    expect(pings()).toBe(1);
+    clock.ms += 4_999;
+    expect(await readyz()).toBe(200);
+    expect(pings()).toBe(1);
+    clock.ms += 1;
+    expect(await readyz()).toBe(200);
+    expect(pings()).toBe(2);
+
+    // An unavailable CT is kept for less time, so the instance is ready again soon after CT recovers.
+    h.sim.control.addFault({ path: '/api/v1/ping.json', status: 503 });
+    clock.ms += 5_000;
+    expect(await Promise.all(Array.from({ length: 5 }, readyz))).toEqual(Array(5).fill(503));
+    expect(pings()).toBe(3);
+    h.sim.control.clearFaults();
+    expect(await readyz()).toBe(503);
+    expect(pings()).toBe(3);
+    clock.ms += 1_000;
+    expect(await readyz()).toBe(200);
+    expect(pings()).toBe(4);
   });
 });
 

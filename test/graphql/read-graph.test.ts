@@ -25,7 +25,7 @@ import {
   VouchersWithCodesDocument,
   ViewerDocument,
 } from '../gql/graphql.js';
-import { createHarness, type Harness } from '../harness.js';
+import { createHarness, FACADE_URL, type Harness } from '../harness.js';
 import { type CtData, loadCtData } from './ct-data.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
@@ -531,5 +531,42 @@ describe('errors on reads', () => {
     const data = await client.request(NodesDocument, { ids: [b64('Viewer:demo'), b64('Nope:1')], id: b64('PageInfo:x') });
     expect(data).toEqual({ nodes: [null, null], node: null });
     expect(calls()).toEqual([]);
+  });
+
+  it('a malformed ID in nodes(ids:) nulls only its own item, with BAD_USER_INPUT at its index, on both paths alike', async () => {
+    const location = ct.locations[0] as CtLocation;
+    const query = 'query Mixed($ids: [ID!]!) { nodes(ids: $ids) { id ... on Location { slug } } }';
+    const variables = { ids: ['garbage', b64(`Location:${location.slug}`), '!!!'] };
+    // The JSON fast path, and yoga (a GET is never taken by the fast path).
+    const fast = await (await h.post({ query, variables }, { authorization: `Bearer ${token}` })).json();
+    expect(calls()).toEqual([`GET /api/v1/locations/${location.slug}`]);
+    const url = new URL(`${FACADE_URL}/graphql`);
+    url.searchParams.set('query', query);
+    url.searchParams.set('variables', JSON.stringify(variables));
+    const viaYoga = await (await h.app.fetch(new Request(url, { headers: { accept: 'application/json', authorization: `Bearer ${token}` } }))).json();
+
+    for (const body of [fast, viaYoga]) {
+      expect(body.data).toEqual({ nodes: [null, { id: b64(`Location:${location.slug}`), slug: location.slug }, null] });
+      expect(body.errors.map((e: { path: unknown; extensions: { code: string } }) => [e.path, e.extensions.code])).toEqual([
+        [['nodes', 0], 'BAD_USER_INPUT'],
+        [['nodes', 2], 'BAD_USER_INPUT'],
+      ]);
+    }
+    const comparable = (body: { data: unknown; errors: Array<{ message: string; path: unknown; extensions: unknown }> }) => ({
+      data: body.data,
+      errors: body.errors.map(({ message, path, extensions }) => ({ message, path, extensions })),
+    });
+    expect(comparable(fast)).toEqual(comparable(viaYoga));
+  });
+
+  it('an ID whose CT lookup fails nulls only its own index, after a sibling that answered at once', async () => {
+    const failing = ct.locations[0] as CtLocation;
+    h.sim.control.addFault({ path: `/api/v1/locations/${failing.slug}`, status: 500 });
+    const body = await post<{ data: { nodes: unknown[] }; errors: Errors }>(NodesDocument, {
+      ids: [b64(`Location:${failing.slug}`), b64('Nope:1')],
+      id: b64('Nope:2'),
+    });
+    expect(body.data.nodes).toEqual([null, null]);
+    expect(body.errors.map((e) => [e.path, e.extensions.code])).toEqual([[['nodes', 0], 'UPSTREAM_ERROR']]);
   });
 });
