@@ -1,26 +1,24 @@
 /**
- * createApp: the facade as one Fetch handler. Routes /graphql, /auth/*, /healthz, /readyz and
- * /metrics; opens the session, builds the per-request context, and re-seals the session when
- * the CT tokens changed during the request. Listens nowhere (server.ts does).
+ * createApp: the facade as one Fetch handler. Wires the long-lived parts (config, CT transport,
+ * refresher, sealer, pipeline, yoga) once, and routes /graphql, /auth/*, /healthz, /readyz and
+ * /metrics; each GraphQL request gets its context from context.ts. Listens nowhere (server.ts does).
  */
 import { randomUUID } from 'node:crypto';
 import { createAuthRoutes } from './auth/routes.js';
-import { sessionCookie } from './auth/cookies.js';
-import { createSessionSealer, sessionTokenOf, type SessionSealer } from './auth/session.js';
-import { createCtClient } from './ct/client.js';
+import { createSessionSealer, type SessionSealer } from './auth/session.js';
 import { createNodeTransport, type CtTransport } from './ct/http.js';
 import type { OAuthSettings } from './ct/oauth.js';
 import { createReadinessProbe } from './ct/ping.js';
 import { createRefresher, type Refresher } from './ct/refresher.js';
 import { closeRedisClient, createRedisClient, createSharedRefresher } from './ct/shared-refresher.js';
 import type { Config } from './config.js';
-import type { GraphQLContext } from './context.js';
+import { createRequestContext } from './context.js';
 import { createErrorMasker } from './errors.js';
 import { corsPreflight, csrfViolation, decorateHeaders, logoutCsrfViolation } from './http-guards.js';
-import { createLoaders } from './loaders.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createGraphQLHandler } from './graphql-http.js';
+import { json, withHeaders } from './responses.js';
 import { createPipeline } from './pipeline.js';
 import { schema } from './schema/index.js';
 import { PLAYGROUND_ASSETS_PATH, servePlaygroundAsset } from './playground.js';
@@ -96,47 +94,22 @@ export function createApp(deps: AppDeps): App {
       metrics.request(metrics.operationLabel(null), 403, (performance.now() - started) / 1000);
       return { response: json(body, 403), ctCalls: 0 };
     }
-    const sealer = await sealerPromise;
-    const presented = sessionTokenOf(request);
-    const opened = await sealer.open(presented?.token ?? null);
-    const session = opened.session;
-    const ct = session
-      ? createCtClient({
-          apiUrl,
-          fetch: upstreamFetch,
-          ...(transport ? { transport } : {}),
-          tokens: session.tokens,
-          refresher,
-          timeoutMs: config.ctTimeoutMs,
-          maxRetries: config.ctMaxRetries,
-          onCall: metrics.ctCall,
-        })
-      : null;
-    const context: GraphQLContext = {
-      request,
-      session,
-      sessionProblem: session ? null : opened.reason,
-      ct,
-      operation: { name: null },
-      loaders: ct ? createLoaders(ct, { concurrency: config.ctConcurrency, cache: config.loaders }) : null,
-    };
-    let response = await executeGraphQL(request, context);
-    if (session && ct?.tokensChanged) {
-      // A re-sealed session keeps the exp of the one it replaces: SESSION_MAX_AGE bounds its whole life.
-      const resealed = await sealer.seal(ct.tokens, { exp: session.exp });
-      response = withHeaders(response, (headers) => {
-        headers.append('set-cookie', sessionCookie(resealed.token, { maxAgeSeconds: Math.max(0, session.exp - Math.floor(Date.now() / 1000)), secure: secureCookies }));
-        // Bearer clients need the new token in a header; a cookie session keeps it out of reach of page scripts.
-        if (presented?.from === 'bearer') headers.set('x-session-token', resealed.token);
-      });
-    }
-    // Answers hold one user's CT data (and maybe a new session): never stored by caches.
-    if (session) response = withHeaders(response, (headers) => headers.set('cache-control', 'private, no-store'));
-    // Only signed-in callers name operations in metrics, so anonymous ones cannot use up the label slots.
-    const operation = metrics.operationLabel(session ? context.operation.name : null);
-    metrics.request(operation, response.status, (performance.now() - started) / 1000);
-    if (ct) metrics.requestDone({ ...ct.stats, ...context.loaders?.stats });
-    return { response, ctCalls: ct?.stats.calls ?? 0 };
+    const { context, finish } = await createRequestContext(request, {
+      sealer: await sealerPromise,
+      ct: {
+        apiUrl,
+        fetch: upstreamFetch,
+        ...(transport ? { transport } : {}),
+        refresher,
+        timeoutMs: config.ctTimeoutMs,
+        maxRetries: config.ctMaxRetries,
+      },
+      loaders: { concurrency: config.ctConcurrency, cache: config.loaders },
+      metrics,
+      secureCookies,
+    });
+    const response = await finish(await executeGraphQL(request, context));
+    return { response, ctCalls: context.ct?.stats.calls ?? 0 };
   }
 
   async function readiness(): Promise<Response> {
@@ -202,23 +175,4 @@ export function createApp(deps: AppDeps): App {
       }
     },
   };
-}
-
-/**
- * Edits a response's headers in place. Re-wrapping the body in a new Response would pipe it
- * through another stream on every request; only an immutable-headers response is copied.
- */
-function withHeaders(response: Response, edit: (headers: Headers) => void): Response {
-  try {
-    edit(response.headers);
-    return response;
-  } catch {
-    const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) });
-    edit(copy.headers);
-    return copy;
-  }
-}
-
-function json(body: unknown, status: number): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
 }
