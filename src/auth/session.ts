@@ -1,6 +1,7 @@
 // Session tokens: the caller's CT tokens sealed in an encrypted JWT (compact JWE, dir + A256GCM), so the
 // facade stores nothing and a leaked token reveals nothing. Also seals the OAuth state cookie, because
 // both need the configured secrets and only the sealer holds the keys derived from them.
+import { LRUCache } from 'lru-cache';
 import { createJweBox } from './keys.js';
 import { OAUTH_STATE_MAX_AGE_SECONDS, SESSION_COOKIE, readCookie } from './cookies.js';
 import type { CtTokens } from '../ct/tokens.js';
@@ -42,8 +43,8 @@ export async function createSessionSealer(o: {
   const states = await createJweBox(o.secrets, OAUTH_STATE_INFO, now);
   // Automation sends the same token on every request, and decrypting it was the largest fixed
   // cost per request. A token string always opens to the same session, so the result is kept
-  // (bounded, oldest dropped first) and only its expiry is checked again on a hit.
-  const opened = new Map<string, Session>();
+  // (least recently used dropped first) and only its expiry is checked again on a hit.
+  const opened = new LRUCache<string, Session>({ max: OPENED_CACHE_SIZE });
 
   return {
     async seal(tokens, opts) {
@@ -66,7 +67,6 @@ export async function createSessionSealer(o: {
       // Authenticated but malformed only happens with a bug or a changed format: treat as no session.
       if (!tokens) return { session: null, reason: 'INVALID' };
       const session = { tokens, iat, exp };
-      if (opened.size >= OPENED_CACHE_SIZE) opened.delete(opened.keys().next().value!);
       opened.set(token, session);
       return { session };
     },
