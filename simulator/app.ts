@@ -1,10 +1,11 @@
 // createSimulator(): a Fetch handler faithful to CT (ct-api.md) over an in-memory seeded store,
 // serving /api/v1/*, /oauth/* and the /__sim/* control API, with a request log and test switches.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { control as controlRoutes } from './control.js';
 import { DEMO } from './demo.js';
 import { Faults, RateLimiter } from './faults.js';
-import { BadRequestError, badRequest, epochSeconds, json, queryObject, readBody, Router, sleep, unauthorized, type Json } from './http.js';
+import { BadRequestError, badRequest, epochSeconds, json, queryObject, readBody, Router, unauthorized, type Json } from './http.js';
 import { finishVoucher } from './model.js';
 import { OAuthProvider } from './oauth.js';
 import { boxRoutes } from './routes/boxes.js';

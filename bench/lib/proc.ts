@@ -3,6 +3,7 @@
 // come from test/net.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Spawned {
   readonly name: string;
@@ -23,8 +24,6 @@ export interface SpawnOptions {
   readyUrl: string;
   readyTimeoutMs?: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function spawnServer(o: SpawnOptions): Promise<Spawned> {
   const child = spawn(o.command, o.args, {
