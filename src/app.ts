@@ -23,7 +23,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createGraphQLHandler } from './graphql-http.js';
 import { createPipeline } from './pipeline.js';
 import { schema } from './schema/index.js';
-import { PLAYGROUND_ASSETS_PATH, servePlaygroundAsset } from './playground.js';
+import { PLAYGROUND_ASSETS_PATH, servePlaygroundAsset } from './playground/assets.js';
 import { createYogaServer } from './yoga.js';
 
 export interface AppDeps {
