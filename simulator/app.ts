@@ -1,12 +1,13 @@
 // createSimulator(): a Fetch handler faithful to CT (ct-api.md) over an in-memory seeded store,
 // serving /api/v1/*, /oauth/* and the /__sim/* control API, with a request log and test switches.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { control as controlRoutes } from './control.js';
 import { DEMO } from './demo.js';
-import { Faults, RateLimiter, type FaultSpec } from './faults.js';
-import { BadRequestError, badRequest, epochSeconds, json, queryObject, readBody, Router, sleep, unauthorized, type Json } from './http.js';
+import { Faults, RateLimiter } from './faults.js';
+import { BadRequestError, badRequest, epochSeconds, json, queryObject, readBody, Router, unauthorized, type Json } from './http.js';
 import { finishVoucher } from './model.js';
-import { OAuthProvider, type TokenResponse } from './oauth.js';
+import { OAuthProvider } from './oauth.js';
 import { boxRoutes } from './routes/boxes.js';
 import type { ApiRoute, Settings } from './routes/context.js';
 import { locationRoutes } from './routes/locations.js';
@@ -14,9 +15,11 @@ import { meRoutes } from './routes/me.js';
 import { voucherRoutes } from './routes/vouchers.js';
 import { DEFAULT_SEED, seedStore } from './seed.js';
 import type { Store, UserRecord } from './store.js';
+import type { RequestLogEntry, SimulatorControl } from './types.js';
 
 export { DEMO } from './demo.js';
 export { SimulatedNetworkError, type FaultSpec, type RateLimit } from './faults.js';
+export type { RequestLogEntry, SimulatorControl } from './types.js';
 
 export interface SimulatorOptions {
   /** PRNG seed for the demo data. @default 1813 */
@@ -35,24 +38,6 @@ export interface SimulatorOptions {
   rebootDurationMs?: number;
   /** Clock in epoch ms. @default Date.now */
   now?: () => number;
-}
-
-export interface RequestLogEntry { method: string; path: string; query: Record<string, string>; status: number; time: number }
-
-export interface SimulatorControl {
-  setTokenLifetime(seconds: number): void;
-  expireAllTokens(): void;
-  revokeAllTokens(): void;
-  setLatency(ms: number): void;
-  addFault(f: FaultSpec): void;
-  clearFaults(): void;
-  setRateLimit(limit: { requests: number; windowSeconds: number } | null): void;
-  setVoucherGenerationDelay(ms: number): void;
-  completePendingVouchers(): void;
-  setRebootDuration(ms: number): void;
-  issueTokens(username?: string): TokenResponse;
-  registerRedirectUri(uri: string): void;
-  reset(): void;
 }
 
 export interface Simulator {

@@ -1,11 +1,11 @@
 // The /__sim/* control API: the programmatic switches over HTTP for the dev server and benchmarks.
 // These requests are never logged, never delayed and never faulted.
 
-import type { RequestLogEntry, SimulatorControl } from './app.js';
 import type { Faults, FaultSpec, RateLimiter } from './faults.js';
 import { isRecord, json, noContent, notFound, str, type Json } from './http.js';
 import type { OAuthProvider } from './oauth.js';
 import type { Settings } from './routes/context.js';
+import type { RequestLogEntry, SimulatorControl } from './types.js';
 
 export interface ControlDeps {
   control: SimulatorControl; log: RequestLogEntry[]; faults: Faults; rateLimiter: RateLimiter;

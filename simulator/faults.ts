@@ -1,7 +1,8 @@
 // Scripted trouble (ct-api.md §10): injected faults per path glob, and a per-token fixed-window
 // rate limit answering 429 with Retry-After. Latency is applied by the app before these run.
 
-import { json, sleep, statusText } from './http.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { json, statusText } from './http.js';
 
 export interface FaultSpec {
   method?: string;

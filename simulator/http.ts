@@ -186,5 +186,4 @@ export function float(v: unknown): number | null | undefined {
   return Number.isFinite(n) ? n : null;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 export const epochSeconds = (ms: number): number => Math.floor(ms / 1000);

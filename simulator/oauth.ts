@@ -48,6 +48,8 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+// Not imported from src/html.ts: the simulator stands in for CT and never imports from src/
+// (test/import-cycles.test.ts checks), so it keeps its own copy.
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

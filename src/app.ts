@@ -21,7 +21,7 @@ import { createGraphQLHandler } from './graphql-http.js';
 import { json, withHeaders } from './responses.js';
 import { createPipeline } from './pipeline.js';
 import { schema } from './schema/index.js';
-import { PLAYGROUND_ASSETS_PATH, servePlaygroundAsset } from './playground.js';
+import { PLAYGROUND_ASSETS_PATH, servePlaygroundAsset } from './playground/assets.js';
 import { createYogaServer } from './yoga.js';
 
 export interface AppDeps {

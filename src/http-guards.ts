@@ -5,7 +5,7 @@
 
 import { shouldRenderGraphiQL } from 'graphql-yoga';
 import { sessionTokenOf } from './auth/session.js';
-import { PLAYGROUND_CSP } from './playground.js';
+import { PLAYGROUND_CSP } from './playground/csp.js';
 
 /** Clients using the session cookie must send one of these on requests a form could forge. */
 export const CSRF_HEADERS = ['x-csrf-protection', 'x-graphql-yoga-csrf', 'apollo-require-preflight'];
@@ -77,7 +77,7 @@ export function decorateHeaders(headers: Headers, request: Request, corsOrigins:
   headers.set('x-content-type-options', 'nosniff');
   headers.set('referrer-policy', 'no-referrer');
   if ((headers.get('content-type') ?? '').startsWith('text/html')) {
-    // The playground's scripts, styles and workers are all served by us (see playground.ts).
+    // The playground's scripts, styles and workers are all served by us (see playground/assets.ts).
     headers.set('content-security-policy', PLAYGROUND_CSP);
     headers.set('x-frame-options', 'DENY');
   }

@@ -6,7 +6,7 @@ import { execute } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
 import type { Pipeline } from './pipeline.js';
-import { renderPlayground } from './playground.js';
+import { renderPlayground } from './playground/page.js';
 import { schema } from './schema/index.js';
 
 const DEFAULT_QUERY = `# Sign in first: "Sign in with CT" above (/auth/login?redirect=/graphql).

@@ -1,6 +1,7 @@
 /**
  * Loopback networking for the tests that open real sockets (the e2e smoke test, the browser
- * playground test, the redis-server the shared refresher tests start): a free TCP port.
+ * playground test, the redis-server the shared refresher tests start) and for the benchmark's
+ * child processes: a free TCP port. The one copy; bench/ imports it from here.
  */
 import { createServer } from 'node:net';
 

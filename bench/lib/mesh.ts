@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, spawnServer, type Spawned } from './proc.js';
+import { freePort } from '../../test/net.js';
+import { spawnServer, type Spawned } from './proc.js';
 
 export const MESH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'mesh');
 const SUPERGRAPH = join(MESH_DIR, '.work', 'supergraph.graphql');

@@ -1,21 +1,9 @@
-// Child processes for the benchmark: free loopback ports, spawning a server and waiting until an
-// HTTP probe answers, stopping it, and reading the CPU time of its whole process tree from /proc.
+// Child processes for the benchmark: spawning a server and waiting until an HTTP probe answers,
+// stopping it, and reading the CPU time of its whole process tree from /proc. Free loopback ports
+// come from test/net.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-
-/** A port the kernel just handed out on 127.0.0.1 (closed again before it is returned). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Spawned {
   readonly name: string;
@@ -36,8 +24,6 @@ export interface SpawnOptions {
   readyUrl: string;
   readyTimeoutMs?: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function spawnServer(o: SpawnOptions): Promise<Spawned> {
   const child = spawn(o.command, o.args, {

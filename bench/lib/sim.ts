@@ -2,7 +2,8 @@
 // generator or to a server), and a client for its /__sim/* control API over HTTP.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, spawnServer, type Spawned } from './proc.js';
+import { freePort } from '../../test/net.js';
+import { spawnServer, type Spawned } from './proc.js';
 
 export const REPO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -2,6 +2,7 @@
 // one user's tokens; it owns the token lifecycle (refresh ahead of expiry, refresh once on 401),
 // timeouts, and retries (reads only: a write is never repeated blindly, vouchers cost money).
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CtAuthError, CtError, CtHttpError, CtRateLimitedError, CtUnavailableError, parseCtError, parseRetryAfter } from './errors.js';
 import { fetchTransport, type CtTransport, type HttpAttempt } from './http.js';
 import type { Refresher } from './refresher.js';
@@ -229,10 +230,6 @@ function parseSuccess(a: { status: number; text: string }, method: string): unkn
     // CT said yes but we cannot tell what it made: the caller must look before repeating the write.
     throw new CtUnavailableError({ code: 'ERR_CT_UNAVAILABLE', outcomeUnknown: true, message: 'CT accepted the change but its answer could not be read; check before repeating it' });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -2,11 +2,11 @@
  * The node:http transport the server uses for CT calls, over a real loopback socket: answers,
  * timeouts and refused connections are classified the same way as with an injected fetch.
  */
-import { createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../simulator/app.js';
 import { createNodeTransport } from '../../src/ct/http.js';
 import { serveSimulator } from '../../simulator/serve.js';
+import { freePort } from '../net.js';
 
 let sim: Simulator;
 let base: string;
@@ -50,12 +50,7 @@ describe('createNodeTransport', () => {
   });
 
   it('reports a network failure when nothing listens', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createTcpServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as { port: number };
-        probe.close(() => resolve(port));
-      });
-    });
+    const port = await freePort();
     const attempt = await transport(`http://127.0.0.1:${port}/api/v1/ping.json`, { method: 'GET', headers: {} }, 2_000);
     expect(attempt.kind).toBe('network');
   });

@@ -1,6 +1,7 @@
 // createLoaders against a fake CT client: GET deduplication by path + query, lists priming the item
 // loaders (also when the item load races the list), 404 => null and other errors at their own key,
 // the concurrency bound, the clear/prime API for writes, and the `cache: false` baseline.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { CtClient, CtQuery } from '../../src/ct/client.js';
 import { CtHttpError } from '../../src/ct/errors.js';
@@ -20,7 +21,7 @@ function fakeCt(answer: (path: string, query: CtQuery) => unknown) {
       calls.push(cacheKey(path, query));
       active++;
       peak = Math.max(peak, active);
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await sleep(1);
       active--;
       const value = answer(path, query);
       if (value instanceof Error) throw value;
