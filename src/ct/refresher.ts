@@ -1,14 +1,36 @@
 // Process-wide refresh coordinator: one refresh per refresh token at a time (single flight), and
 // the new tokens kept for a while under sha256(old refresh token), because CT rotates refresh
 // tokens and a second request still carrying the old session would otherwise get invalid_grant.
+// Kept results form a chain (rt0 -> rt1 -> rt2 when a session was refreshed twice within keepMs);
+// CT revokes the old pair at each rotation, so only the newest link is alive: a reused result is
+// followed to it.
 
 import { createHash } from 'node:crypto';
 import { refreshTokens, type OAuthSettings } from './oauth.js';
 import type { CtTokens } from './tokens.js';
 
 export interface Refresher {
+  /** The newest tokens for this refresh token: refreshed at CT, or taken from a kept result and the chain after it. */
   refresh(refreshToken: string): Promise<CtTokens>;
   readonly stats: { refreshes: number; failures: number; reused: number };
+}
+
+/**
+ * How many kept results are followed after the first one. Each hop is a refresh inside keepMs, so
+ * more than a few only happen with tokens that live less than a minute; the bound keeps a lookup
+ * from wandering.
+ */
+export const MAX_HOPS = 4;
+
+/** Follows kept results from `tokens` to the newest one, at most MAX_HOPS steps. */
+export async function followChain(tokens: CtTokens, keptAfter: (refreshToken: string) => Promise<CtTokens | null>): Promise<CtTokens> {
+  let newest = tokens;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const next = await keptAfter(newest.refreshToken);
+    if (next === null) break;
+    newest = next;
+  }
+  return newest;
 }
 
 export interface RefresherOptions {
@@ -57,6 +79,13 @@ export function createRefresher(s: OAuthSettings, opts: RefresherOptions = {}): 
     }
   }
 
+  /** The result kept for this refresh token (waiting for it when in flight); null when none or it failed. */
+  async function keptAfter(refreshToken: string): Promise<CtTokens | null> {
+    const entry = entries.get(keyOf(refreshToken));
+    if (entry !== undefined && entry.expiresAt > now()) return entry.promise.catch(() => null);
+    return null;
+  }
+
   function refresh(refreshToken: string): Promise<CtTokens> {
     const t = now();
     sweep(t);
@@ -64,7 +93,10 @@ export function createRefresher(s: OAuthSettings, opts: RefresherOptions = {}): 
     const existing = entries.get(key);
     if (existing !== undefined && existing.expiresAt > t) {
       stats.reused++;
-      return existing.promise.then(copy);
+      // Joining a refresh in flight gets what CT just issued. A result kept from earlier may have
+      // been refreshed again since, and its access token is then revoked already.
+      if (existing.expiresAt === Infinity) return existing.promise.then(copy);
+      return existing.promise.then((kept) => followChain(kept, keptAfter)).then(copy);
     }
     stats.refreshes++;
     const entry: Entry = { promise: refreshFn(s, refreshToken), expiresAt: Infinity };
