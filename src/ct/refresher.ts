@@ -3,7 +3,7 @@
 // tokens and a second request still carrying the old session would otherwise get invalid_grant.
 // Kept results form a chain (rt0 -> rt1 -> rt2 when a session was refreshed twice within keepMs);
 // CT revokes the old pair at each rotation, so only the newest link is alive: a reused result is
-// followed to it.
+// followed to it, and sign-out follows it to find what to revoke.
 
 import { createHash } from 'node:crypto';
 import { refreshTokens, type OAuthSettings } from './oauth.js';
@@ -12,6 +12,12 @@ import type { CtTokens } from './tokens.js';
 export interface Refresher {
   /** The newest tokens for this refresh token: refreshed at CT, or taken from a kept result and the chain after it. */
   refresh(refreshToken: string): Promise<CtTokens>;
+  /**
+   * For sign-out: drops the kept results from this refresh token on, so no session can be moved on
+   * through them any more, and answers the newest tokens they led to (null when nothing was kept),
+   * which are the ones still alive at CT. Never rejects.
+   */
+  forget(refreshToken: string): Promise<CtTokens | null>;
   readonly stats: { refreshes: number; failures: number; reused: number };
 }
 
@@ -114,7 +120,24 @@ export function createRefresher(s: OAuthSettings, opts: RefresherOptions = {}): 
     return entry.promise.then(copy);
   }
 
-  return { refresh, stats };
+  async function forget(refreshToken: string): Promise<CtTokens | null> {
+    let newest: CtTokens | null = null;
+    let current = refreshToken;
+    // The first link and MAX_HOPS after it, as refresh follows.
+    for (let hop = 0; hop <= MAX_HOPS; hop++) {
+      const key = keyOf(current);
+      const entry = entries.get(key);
+      // Dropped before waiting, so a request arriving meanwhile cannot be handed this chain.
+      entries.delete(key);
+      const next = entry === undefined ? null : await entry.promise.catch(() => null);
+      if (next === null) break;
+      newest = next;
+      current = next.refreshToken;
+    }
+    return newest === null ? null : copy(newest);
+  }
+
+  return { refresh, forget, stats };
 }
 
 /** Each caller gets its own object, so one client cannot alter what another receives. */

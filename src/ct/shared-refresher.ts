@@ -177,7 +177,7 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
       return local.stats.reused + counts.reused;
     },
   };
-  return { refresh: (refreshToken) => local.refresh(refreshToken), stats };
+  return { refresh: (refreshToken) => local.refresh(refreshToken), forget: (refreshToken) => local.forget(refreshToken), stats };
 }
 
 /**

@@ -296,7 +296,7 @@ describe('token refresh never drops a request', () => {
   });
 });
 
-describe('refresh chains (issue 10, item 5)', () => {
+describe('refresh chains (issue 10, items 3 and 5)', () => {
   let h: Harness;
   let s0: string;
   beforeEach(async () => {
@@ -312,6 +312,9 @@ describe('refresh chains (issue 10, item 5)', () => {
     const res = await h.post(VIEWER, { authorization: `Bearer ${session}` });
     return { res, body: await res.json() };
   };
+  /** Whether CT still accepts an access token, asked directly. */
+  const ctAccepts = async (accessToken: string) =>
+    (await h.sim.fetch(new Request(`${h.config.ctApiUrl}/me.json`, { headers: { authorization: `Bearer ${accessToken}` } }))).status === 200;
   const handsOutSession = (res: Response) =>
     res.headers.get('x-session-token') !== null || res.headers.getSetCookie().some((c) => /^ct_session=[^;]+/.test(c));
 
@@ -344,5 +347,29 @@ describe('refresh chains (issue 10, item 5)', () => {
     expect(after.body.data?.viewer ?? null).toBeNull();
     expect(after.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(handsOutSession(after.res)).toBe(false);
+  });
+
+  it('sign-out with the older session revokes the newest CT grant and stops upgrading the old session', async () => {
+    const first = await viewerWith(s0);
+    const s1 = first.res.headers.get('x-session-token')!;
+    expect(first.body.data.viewer.username).toBeTruthy();
+    const newest = await tokensOf(s1);
+
+    const logout = await h.app.fetch(
+      new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers: { cookie: `ct_session=${s0}`, 'x-csrf-protection': '1' } }),
+    );
+    expect(logout.status).toBe(204);
+    expect(await ctAccepts(newest.accessToken)).toBe(false);
+
+    h.sim.resetLog();
+    for (const session of [s0, s1]) {
+      const { res, body } = await viewerWith(session);
+      expect(body.data?.viewer ?? null).toBeNull();
+      expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(handsOutSession(res)).toBe(false);
+    }
+    // Every refresh CT saw after sign-out was refused: no pair of this grant is alive.
+    expect(refreshes().every((e) => e.status >= 400)).toBe(true);
+    expect(h.logs.join('\n')).not.toContain(newest.refreshToken);
   });
 });

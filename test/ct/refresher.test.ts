@@ -97,4 +97,23 @@ describe('createRefresher', () => {
     expect(await s.refresher.refresh(s.tokens.refreshToken)).toEqual(chain[MAX_HOPS + 1]);
     expect(s.tokenPosts()).toBe(MAX_HOPS + 2);
   });
+
+  it('forget drops the chain and answers its newest tokens; the old refresh token then goes to CT', async () => {
+    const s = setup();
+    const t1 = await s.refresher.refresh(s.tokens.refreshToken);
+    const t2 = await s.refresher.refresh(t1.refreshToken);
+    expect(await s.refresher.forget(s.tokens.refreshToken)).toEqual(t2);
+    expect(await s.refresher.forget(s.tokens.refreshToken)).toBeNull();
+    // Nothing kept any more: CT is asked, and refuses the rotated token.
+    expect(await rejection(s.refresher.refresh(s.tokens.refreshToken))).toBeInstanceOf(CtAuthError);
+    expect(await rejection(s.refresher.refresh(t1.refreshToken))).toBeInstanceOf(CtAuthError);
+    expect(s.tokenPosts()).toBe(4);
+  });
+
+  it('forget waits for a refresh in flight, so sign-out learns of the pair it is creating', async () => {
+    const s = setup({ sim: { latencyMs: 20 } });
+    const inFlight = s.refresher.refresh(s.tokens.refreshToken);
+    const newest = await s.refresher.forget(s.tokens.refreshToken);
+    expect(newest).toEqual(await inFlight);
+  });
 });
