@@ -10,7 +10,7 @@ import { createSimulator, DEMO, type Simulator } from '../../simulator/app.js';
 import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { CtAuthError, CtUnavailableError } from '../../src/ct/errors.js';
-import type { OAuthSettings } from '../../src/ct/oauth.js';
+import { refreshTokens, type OAuthSettings } from '../../src/ct/oauth.js';
 import { closeRedisClient, createRedisClient, createSharedRefresher, REDIS_KEY_PREFIX, type SharedRefresherOptions } from '../../src/ct/shared-refresher.js';
 import { tokensFromResponse, type CtTokens } from '../../src/ct/tokens.js';
 import { createAppOver, FACADE_URL, TEST_SECRET } from '../harness.js';
@@ -39,6 +39,38 @@ async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
     });
   });
   return { child, url: `redis://127.0.0.1:${port}` };
+}
+
+/** A promise a test settles from outside, to line two instances up at one exact point. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Both sides of a race are awaited before judging; a rejection then fails the test with its own error. */
+function fulfilled<T>(r: PromiseSettledResult<T>): T {
+  if (r.status === 'rejected') throw r.reason;
+  return r.value;
+}
+
+const COMMANDS = new Set(['get', 'mget', 'set', 'eval', 'evalsha', 'del']);
+
+/**
+ * A real Redis connection whose commands (numbered from 1) pass through `around`: the way to put a
+ * Redis timeout, or another instance's progress, at one exact point of an instance's work.
+ */
+function hooked(redis: Redis, around: (n: number, run: () => Promise<unknown>) => Promise<unknown>): Redis {
+  let n = 0;
+  return new Proxy(redis, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || !COMMANDS.has(prop) || typeof value !== 'function') return value;
+      return (...args: unknown[]) => around(++n, () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+    },
+  });
 }
 
 const tokenPosts = (sim: Simulator) => sim.log.filter((e) => e.method === 'POST' && e.path === '/oauth/token').length;
@@ -148,6 +180,65 @@ describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
     const e = await rejection(instance({ lockMs: 300 }).refresh(tokens.refreshToken));
     expect(e).toBeInstanceOf(CtUnavailableError);
     expect(tokenPosts(sim)).toBe(0);
+  });
+
+  /** An instance whose refresh at CT waits, after taking the lock, until the test opens `gate`. */
+  function holder() {
+    const atCt = deferred();
+    const gate = deferred();
+    const refresher = instance({
+      refreshFn: async (s, refreshToken) => {
+        atCt.resolve();
+        await gate.promise;
+        return refreshTokens(s, refreshToken);
+      },
+    });
+    return { refresher, atCt: atCt.promise, open: gate.resolve };
+  }
+
+  it('a Redis timeout while following another instance\'s lock does not make the waiter refresh the same token', async () => {
+    const a = holder();
+    const timedOut = deferred();
+    const b = instance({
+      pollMs: 10,
+      // The second command is B's first look while A holds the lock.
+      redis: hooked(connect(), (n, run) => {
+        if (n !== 2) return run();
+        timedOut.resolve();
+        return Promise.reject(new Error('Command timed out'));
+      }),
+    });
+    const pa = a.refresher.refresh(tokens.refreshToken);
+    await a.atCt;
+    const pb = b.refresh(tokens.refreshToken);
+    await timedOut.promise;
+    a.open();
+    const [ra, rb] = (await Promise.allSettled([pa, pb])).map(fulfilled);
+    expect(rb).toEqual(ra);
+    expect(tokenPosts(sim)).toBe(1);
+    expect(b.stats.refreshes).toBe(0);
+  });
+
+  it('a holder that publishes and releases between the waiter\'s look and its lock attempt: the waiter reuses the result', async () => {
+    const a = holder();
+    const pa = a.refresher.refresh(tokens.refreshToken);
+    await a.atCt;
+    const b = instance({
+      pollMs: 10,
+      redis: hooked(connect(), async (n, run) => {
+        const result = await run();
+        if (n === 1) {
+          // Right after B's first look, A finishes: result stored, lock released.
+          a.open();
+          await pa.catch(() => undefined);
+        }
+        return result;
+      }),
+    });
+    const [ra, rb] = (await Promise.allSettled([pa, b.refresh(tokens.refreshToken)])).map(fulfilled);
+    expect(rb).toEqual(ra);
+    expect(tokenPosts(sim)).toBe(1);
+    expect(b.stats.refreshes).toBe(0);
   });
 
   it('with Redis unreachable, the refresh falls back to this process and succeeds, with a warning and no token', async () => {
