@@ -22,6 +22,15 @@ export interface Refresher {
 }
 
 /**
+ * Results kept outside this process (other instances', in Redis). Both calls answer null or
+ * nothing on trouble instead of rejecting: a chain that cannot be read is just shorter.
+ */
+export interface KeptElsewhere {
+  get(refreshToken: string): Promise<CtTokens | null>;
+  drop(refreshToken: string): Promise<void>;
+}
+
+/**
  * How many kept results are followed after the first one. Each hop is a refresh inside keepMs, so
  * more than a few only happen with tokens that live less than a minute; the bound keeps a lookup
  * from wandering.
@@ -48,6 +57,8 @@ export interface RefresherOptions {
   now?: () => number;
   /** The refresh call itself; defaults to oauth.refreshTokens (tests and a shared store may wrap it). */
   refreshFn?: (s: OAuthSettings, refreshToken: string) => Promise<CtTokens>;
+  /** Where other instances keep their results, so a chain can continue there. */
+  elsewhere?: KeptElsewhere;
 }
 
 interface Entry {
@@ -85,11 +96,11 @@ export function createRefresher(s: OAuthSettings, opts: RefresherOptions = {}): 
     }
   }
 
-  /** The result kept for this refresh token (waiting for it when in flight); null when none or it failed. */
+  /** The result kept for this refresh token (waiting for it when in flight), here or elsewhere; null when none or it failed. */
   async function keptAfter(refreshToken: string): Promise<CtTokens | null> {
     const entry = entries.get(keyOf(refreshToken));
     if (entry !== undefined && entry.expiresAt > now()) return entry.promise.catch(() => null);
-    return null;
+    return opts.elsewhere ? opts.elsewhere.get(refreshToken) : null;
   }
 
   function refresh(refreshToken: string): Promise<CtTokens> {
@@ -129,7 +140,8 @@ export function createRefresher(s: OAuthSettings, opts: RefresherOptions = {}): 
       const entry = entries.get(key);
       // Dropped before waiting, so a request arriving meanwhile cannot be handed this chain.
       entries.delete(key);
-      const next = entry === undefined ? null : await entry.promise.catch(() => null);
+      const next = entry !== undefined ? await entry.promise.catch(() => null) : ((await opts.elsewhere?.get(current)) ?? null);
+      await opts.elsewhere?.drop(current);
       if (next === null) break;
       newest = next;
       current = next.refreshToken;

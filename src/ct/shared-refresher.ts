@@ -6,7 +6,7 @@
 //   1. one script reads the kept result under the key and, when there is none, takes
 //      <key>:lock (SET NX PX lockMs). Atomic, so a holder that stores its result and releases
 //      between a separate read and SET NX cannot cause a second refresh;
-//   2. a kept result => reuse it;
+//   2. a kept result => reuse it (and follow the chain of kept results to the newest);
 //   3. the lock taken => this instance refreshes at CT, stores the result under the key for
 //      keepMs (encrypted: AES-256-GCM, key from SESSION_SECRET by HKDF), releases the lock;
 //   4. else another instance is refreshing: poll the same script until its result appears, or its
@@ -21,13 +21,15 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 import { Redis } from 'ioredis';
 import { CtUnavailableError } from './errors.js';
 import { refreshTokens, type OAuthSettings } from './oauth.js';
-import { createRefresher, type Refresher } from './refresher.js';
+import { createRefresher, followChain, type Refresher } from './refresher.js';
 import type { CtTokens } from './tokens.js';
 
 /** The few Redis commands used; an ioredis client satisfies it. */
 export interface SharedRefresherRedis {
+  get(key: string): Promise<string | null>;
   set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): Promise<'OK' | null>;
   set(key: string, value: string, px: 'PX', ms: number): Promise<'OK'>;
+  del(...keys: string[]): Promise<number>;
   eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>;
 }
 
@@ -187,14 +189,33 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
     }
     if (first.kind === 'kept') {
       counts.reused++;
-      return first.tokens;
+      return followChain(first.tokens, keptInRedis);
     }
     if (first.kind === 'mine') return lead(key, id, refreshToken);
     return follow(key, id, refreshToken, first.holder);
   }
 
+  async function keptInRedis(refreshToken: string): Promise<CtTokens | null> {
+    const key = keyOf(refreshToken);
+    try {
+      const sealed = await redis.get(key);
+      return sealed === null ? null : box.open(sealed, key);
+    } catch (error) {
+      warn('could not read a kept refresh result from Redis', error);
+      return null;
+    }
+  }
+
+  async function dropInRedis(refreshToken: string): Promise<void> {
+    try {
+      await redis.del(keyOf(refreshToken));
+    } catch (error) {
+      warn('could not drop a kept refresh result in Redis; it expires by itself', error);
+    }
+  }
+
   // In front: one promise per refresh token within this instance, and its results kept for keepMs.
-  const local = createRefresher(s, { keepMs, refreshFn: shared });
+  const local = createRefresher(s, { keepMs, refreshFn: shared, elsewhere: { get: keptInRedis, drop: dropInRedis } });
   const stats = {
     /** Refreshes this instance made at CT. */
     get refreshes() {

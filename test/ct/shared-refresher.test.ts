@@ -13,7 +13,7 @@ import { CtAuthError, CtUnavailableError } from '../../src/ct/errors.js';
 import { refreshTokens, type OAuthSettings } from '../../src/ct/oauth.js';
 import { closeRedisClient, createRedisClient, createSharedRefresher, REDIS_KEY_PREFIX, type SharedRefresherOptions } from '../../src/ct/shared-refresher.js';
 import { tokensFromResponse, type CtTokens } from '../../src/ct/tokens.js';
-import { createAppOver, FACADE_URL, TEST_SECRET } from '../harness.js';
+import { createAppOver, CT_URL, FACADE_URL, TEST_SECRET } from '../harness.js';
 import { freePort } from '../net.js';
 import { OAUTH_URL, rejection, simFetch } from './helpers.js';
 
@@ -182,6 +182,26 @@ describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
     expect(tokenPosts(sim)).toBe(0);
   });
 
+  it('a result kept in Redis that another instance refreshed again leads to the newest tokens', async () => {
+    const a = instance();
+    const b = instance();
+    const t1 = await a.refresh(tokens.refreshToken);
+    const t2 = await b.refresh(t1.refreshToken);
+    // A fresh instance finds rt0 -> rt1 in Redis, and A its own kept rt0 -> rt1: both go on to rt2.
+    expect(await instance().refresh(tokens.refreshToken)).toEqual(t2);
+    expect(await a.refresh(tokens.refreshToken)).toEqual(t2);
+    expect(tokenPosts(sim)).toBe(2);
+  });
+
+  it('forget on another instance follows the chain through Redis, drops it and answers the newest tokens', async () => {
+    const a = instance();
+    const t1 = await a.refresh(tokens.refreshToken);
+    const t2 = await instance().refresh(t1.refreshToken);
+    expect(await instance().forget(tokens.refreshToken)).toEqual(t2);
+    expect(await connect().exists(keyOf(tokens.refreshToken), keyOf(t1.refreshToken))).toBe(0);
+    expect(warnings).toEqual([]);
+  });
+
   /** An instance whose refresh at CT waits, after taking the lock, until the test opens `gate`. */
   function holder() {
     const atCt = deferred();
@@ -299,6 +319,53 @@ describe.skipIf(!hasRedis)('two apps with one REDIS_URL', () => {
     const text = [...first.logs, ...second.logs].join('\n');
     expect(text).not.toContain(issued.refresh_token);
     expect(text).not.toContain(issued.access_token);
+  });
+
+  it('sign-out on one instance with the older session revokes the grant the other instance refreshed', async () => {
+    const sim = createSimulator({ redirectUris: [`${FACADE_URL}/auth/callback`] });
+    const one = createAppOver(sim, { REDIS_URL: redisServer.url }).app;
+    const two = createAppOver(sim, { REDIS_URL: redisServer.url }).app;
+    apps.push(one, two);
+    const sealer = await one.sessions();
+    const issued = sim.control.issueTokens();
+    const s0 = (await sealer.seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 })).token;
+    sim.control.expireAllTokens();
+    const ask = async (app: App, session: string) => {
+      const res = await app.fetch(
+        new Request(`${FACADE_URL}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${session}` },
+          body: JSON.stringify({ query: '{ viewer { username } }' }),
+        }),
+      );
+      return { res, body: await res.json() };
+    };
+
+    const refreshed = await ask(two, s0);
+    expect(refreshed.body.data.viewer.username).toBe(DEMO.username);
+    const s1 = refreshed.res.headers.get('x-session-token')!;
+    const newest = (await sealer.open(s1)).session!.tokens;
+
+    const logout = await one.fetch(new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers: { cookie: `ct_session=${s0}`, 'x-csrf-protection': '1' } }));
+    expect(logout.status).toBe(204);
+    const me = await sim.fetch(new Request(`${CT_URL}/api/v1/me.json`, { headers: { authorization: `Bearer ${newest.accessToken}` } }));
+    expect(me.status).toBe(401);
+
+    for (const app of [one, two]) {
+      for (const session of [s0, s1]) {
+        const { res, body } = await ask(app, session);
+        expect(body.data?.viewer ?? null).toBeNull();
+        expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+        expect(res.headers.get('x-session-token')).toBeNull();
+      }
+    }
+    // The kept result is gone from Redis too: nothing can hand S0 a newer pair any more.
+    const redis = createRedisClient(redisServer.url);
+    try {
+      expect(await redis.exists(keyOf(issued.refresh_token), keyOf(newest.refreshToken))).toBe(0);
+    } finally {
+      await closeRedisClient(redis);
+    }
   });
 });
 
