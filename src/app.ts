@@ -139,7 +139,7 @@ export function createApp(deps: AppDeps): App {
       const csrf =
         request.method !== 'POST' ? null : path === '/auth/logout' ? logoutCsrfViolation(request, trustedOrigins) : csrfViolation(request, trustedOrigins);
       if (csrf) return { response: json({ error: 'csrf', message: `Refused: ${csrf}.` }, 403), ctCalls: 0 };
-      authRoutes ??= createAuthRoutes({ config, oauth, sealer: await sealerPromise, logger });
+      authRoutes ??= createAuthRoutes({ config, oauth, sealer: await sealerPromise, refresher, logger });
       const response = await authRoutes(request);
       if (response) return { response, ctCalls: 0 };
     }

@@ -5,6 +5,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { authorizeUrl, exchangeCode, revokeToken } from '../ct/oauth.js';
 import type { OAuthSettings } from '../ct/oauth.js';
+import type { Refresher } from '../ct/refresher.js';
+import type { CtTokens } from '../ct/tokens.js';
 import {
   OAUTH_STATE_COOKIE,
   clearOAuthStateCookie,
@@ -24,6 +26,8 @@ export interface AuthRoutesDeps {
   config: AuthRoutesConfig;
   oauth: OAuthSettings;
   sealer: SessionSealer;
+  /** The app's refresher: sign-out must reach the pair a refresh moved this session on to. */
+  refresher: Pick<Refresher, 'forget'>;
   logger: Logger;
   /** Clock in ms, for cookie Max-Age; defaults to Date.now. */
   now?: () => number;
@@ -34,7 +38,7 @@ const DEFAULT_REDIRECT = '/graphql';
 const UPSTREAM_DOWN_CODES = new Set(['ERR_CT_UNAVAILABLE', 'ERR_CT_TIMEOUT', 'ERR_CT_RATE_LIMITED']);
 
 export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promise<Response | null> {
-  const { config, oauth, sealer, logger } = d;
+  const { config, oauth, sealer, refresher, logger } = d;
   const now = d.now ?? Date.now;
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
   const redirectUri = `${publicUrl}/auth/callback`;
@@ -110,28 +114,41 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
 
     const opened = await sealer.open(readSessionToken(request));
     let revoked = false;
+    let chained = false;
     if (opened.session) {
-      const { refreshToken, accessToken } = opened.session.tokens;
-      // The refresh token first: it is the long-lived one that could mint new access tokens.
+      const own = opened.session.tokens;
+      // A refresh since this session was sealed rotated its pair: the live one is at the end of
+      // the kept results, which are dropped so that no request can move this session on again.
+      const newest = await refresher.forget(own.refreshToken);
+      chained = newest !== null;
       revoked = true;
-      for (const [kind, token] of [['refresh', refreshToken], ['access', accessToken]] as const) {
-        try {
-          await revokeToken(oauth, token);
-        } catch (err) {
-          revoked = false;
-          // A failed revoke must not keep the user signed in here; record only which token kind failed.
-          // Field names avoid `token`/`code`: the app logger redacts those paths wholesale.
-          logger.warn({ event: 'logout_revoke_failed', tokenKind: kind, ctError: errorCode(err) ?? 'unknown' }, 'CT token revocation failed');
-        }
+      for (const pair of newest === null ? [own] : [newest, own]) {
+        if (!(await revokePair(pair))) revoked = false;
       }
     }
-    logger.info({ event: 'logout', hadSession: opened.session !== null, revoked }, 'signed out');
+    logger.info({ event: 'logout', hadSession: opened.session !== null, chained, revoked }, 'signed out');
     const headers = noStore({ 'set-cookie': clearSessionCookie(secure) });
     if (redirect !== null) {
       headers.set('location', redirect);
       return new Response(null, { status: 302, headers });
     }
     return new Response(null, { status: 204, headers });
+  }
+
+  async function revokePair(pair: CtTokens): Promise<boolean> {
+    let ok = true;
+    // The refresh token first: it is the long-lived one that could mint new access tokens.
+    for (const [kind, token] of [['refresh', pair.refreshToken], ['access', pair.accessToken]] as const) {
+      try {
+        await revokeToken(oauth, token);
+      } catch (err) {
+        ok = false;
+        // A failed revoke must not keep the user signed in here; record only which token kind failed.
+        // Field names avoid `token`/`code`: the app logger redacts those paths wholesale.
+        logger.warn({ event: 'logout_revoke_failed', tokenKind: kind, ctError: errorCode(err) ?? 'unknown' }, 'CT token revocation failed');
+      }
+    }
+    return ok;
   }
 
   return async (request) => {

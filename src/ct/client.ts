@@ -24,6 +24,11 @@ export interface CtClient {
   get<T>(path: string, query?: CtQuery): Promise<T>;
   send<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown, query?: CtQuery): Promise<T | null>;
   readonly tokens: CtTokens;
+  /**
+   * True when a refresh gave this client tokens worth sealing into a new session. False after a
+   * failed refresh or refreshed tokens CT refused: handing those out could overwrite a session
+   * (a newer cookie) that still works.
+   */
   readonly tokensChanged: boolean;
   readonly stats: { calls: number; retries: number; replays401: number };
 }
@@ -67,6 +72,7 @@ export function createCtClient(o: CtClientOptions): CtClient {
   const stats = { calls: 0, retries: 0, replays401: 0 };
   let tokens: CtTokens = { ...o.tokens };
   let tokensChanged = false;
+  let refreshedTokensRefused = false;
   // Shared by all concurrent calls of this client, so eight 401s cause one refresh.
   let inflight: Promise<void> | null = null;
   // A failed refresh is final for this client (one request): no second attempt against CT.
@@ -162,7 +168,10 @@ export function createCtClient(o: CtClientOptions): CtClient {
       retry = true;
       if (a.kind === 'response' && a.status === 401) {
         // A 401 means CT did not process the call, so replaying it (even a write) once is safe.
-        if (replayed) throw new CtAuthError('CT rejected the refreshed session tokens; sign in again');
+        if (replayed) {
+          if (usedAccessToken === tokens.accessToken) refreshedTokensRefused = true;
+          throw new CtAuthError('CT rejected the refreshed session tokens; sign in again');
+        }
         replayed = true;
         stats.replays401++;
         await refreshFrom(usedAccessToken);
@@ -190,7 +199,7 @@ export function createCtClient(o: CtClientOptions): CtClient {
       return { ...tokens };
     },
     get tokensChanged() {
-      return tokensChanged;
+      return tokensChanged && refreshError === null && !refreshedTokensRefused;
     },
     stats,
   };

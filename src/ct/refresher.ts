@@ -1,14 +1,51 @@
 // Process-wide refresh coordinator: one refresh per refresh token at a time (single flight), and
 // the new tokens kept for a while under sha256(old refresh token), because CT rotates refresh
 // tokens and a second request still carrying the old session would otherwise get invalid_grant.
+// Kept results form a chain (rt0 -> rt1 -> rt2 when a session was refreshed twice within keepMs);
+// CT revokes the old pair at each rotation, so only the newest link is alive: a reused result is
+// followed to it, and sign-out follows it to find what to revoke.
 
 import { createHash } from 'node:crypto';
 import { refreshTokens, type OAuthSettings } from './oauth.js';
 import type { CtTokens } from './tokens.js';
 
 export interface Refresher {
+  /** The newest tokens for this refresh token: refreshed at CT, or taken from a kept result and the chain after it. */
   refresh(refreshToken: string): Promise<CtTokens>;
+  /**
+   * For sign-out: drops the kept results from this refresh token on, so no session can be moved on
+   * through them any more, and answers the newest tokens they led to (null when nothing was kept),
+   * which are the ones still alive at CT. Never rejects.
+   */
+  forget(refreshToken: string): Promise<CtTokens | null>;
   readonly stats: { refreshes: number; failures: number; reused: number };
+}
+
+/**
+ * Results kept outside this process (other instances', in Redis). Both calls answer null or
+ * nothing on trouble instead of rejecting: a chain that cannot be read is just shorter.
+ */
+export interface KeptElsewhere {
+  get(refreshToken: string): Promise<CtTokens | null>;
+  drop(refreshToken: string): Promise<void>;
+}
+
+/**
+ * How many kept results are followed after the first one. Each hop is a refresh inside keepMs, so
+ * more than a few only happen with tokens that live less than a minute; the bound keeps a lookup
+ * from wandering.
+ */
+export const MAX_HOPS = 4;
+
+/** Follows kept results from `tokens` to the newest one, at most MAX_HOPS steps. */
+export async function followChain(tokens: CtTokens, keptAfter: (refreshToken: string) => Promise<CtTokens | null>): Promise<CtTokens> {
+  let newest = tokens;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const next = await keptAfter(newest.refreshToken);
+    if (next === null) break;
+    newest = next;
+  }
+  return newest;
 }
 
 export interface RefresherOptions {
@@ -20,6 +57,8 @@ export interface RefresherOptions {
   now?: () => number;
   /** The refresh call itself; defaults to oauth.refreshTokens (tests and a shared store may wrap it). */
   refreshFn?: (s: OAuthSettings, refreshToken: string) => Promise<CtTokens>;
+  /** Where other instances keep their results, so a chain can continue there. */
+  elsewhere?: KeptElsewhere;
 }
 
 interface Entry {
@@ -57,6 +96,13 @@ export function createRefresher(s: OAuthSettings, opts: RefresherOptions = {}): 
     }
   }
 
+  /** The result kept for this refresh token (waiting for it when in flight), here or elsewhere; null when none or it failed. */
+  async function keptAfter(refreshToken: string): Promise<CtTokens | null> {
+    const entry = entries.get(keyOf(refreshToken));
+    if (entry !== undefined && entry.expiresAt > now()) return entry.promise.catch(() => null);
+    return opts.elsewhere ? opts.elsewhere.get(refreshToken) : null;
+  }
+
   function refresh(refreshToken: string): Promise<CtTokens> {
     const t = now();
     sweep(t);
@@ -64,7 +110,10 @@ export function createRefresher(s: OAuthSettings, opts: RefresherOptions = {}): 
     const existing = entries.get(key);
     if (existing !== undefined && existing.expiresAt > t) {
       stats.reused++;
-      return existing.promise.then(copy);
+      // Joining a refresh in flight gets what CT just issued. A result kept from earlier may have
+      // been refreshed again since, and its access token is then revoked already.
+      if (existing.expiresAt === Infinity) return existing.promise.then(copy);
+      return existing.promise.then((kept) => followChain(kept, keptAfter)).then(copy);
     }
     stats.refreshes++;
     const entry: Entry = { promise: refreshFn(s, refreshToken), expiresAt: Infinity };
@@ -82,7 +131,25 @@ export function createRefresher(s: OAuthSettings, opts: RefresherOptions = {}): 
     return entry.promise.then(copy);
   }
 
-  return { refresh, stats };
+  async function forget(refreshToken: string): Promise<CtTokens | null> {
+    let newest: CtTokens | null = null;
+    let current = refreshToken;
+    // The first link and MAX_HOPS after it, as refresh follows.
+    for (let hop = 0; hop <= MAX_HOPS; hop++) {
+      const key = keyOf(current);
+      const entry = entries.get(key);
+      // Dropped before waiting, so a request arriving meanwhile cannot be handed this chain.
+      entries.delete(key);
+      const next = entry !== undefined ? await entry.promise.catch(() => null) : ((await opts.elsewhere?.get(current)) ?? null);
+      await opts.elsewhere?.drop(current);
+      if (next === null) break;
+      newest = next;
+      current = next.refreshToken;
+    }
+    return newest === null ? null : copy(newest);
+  }
+
+  return { refresh, forget, stats };
 }
 
 /** Each caller gets its own object, so one client cannot alter what another receives. */

@@ -3,28 +3,33 @@
 // refresh tokens and the second refresh would get invalid_grant and sign the user out.
 //
 // Per old refresh token, key = ct-graphql:refresh:<sha256 hex> (never the raw token):
-//   1. a result under the key => reuse it;
-//   2. else SET <key>:lock NX PX lockMs => this instance refreshes at CT, stores the result under
-//      the key for keepMs (encrypted: AES-256-GCM, key from SESSION_SECRET by HKDF), releases the lock;
-//   3. else another instance is refreshing: poll for its result; if its lock goes away without a
-//      result (it failed), try once to take the lock and refresh here; no result in time =>
-//      CtUnavailableError (CT trouble, not a sign-out).
+//   1. one script reads the kept result under the key and, when there is none, takes
+//      <key>:lock (SET NX PX lockMs). Atomic, so a holder that stores its result and releases
+//      between a separate read and SET NX cannot cause a second refresh;
+//   2. a kept result => reuse it (and follow the chain of kept results to the newest);
+//   3. the lock taken => this instance refreshes at CT, stores the result under the key for
+//      keepMs (encrypted: AES-256-GCM, key from SESSION_SECRET by HKDF), releases the lock;
+//   4. else another instance is refreshing: poll the same script until its result appears, or its
+//      lock lapses without one (it failed) and this instance takes it and tries itself; no result
+//      in time => CtUnavailableError (CT trouble, not a sign-out).
 // In front of it sits the in-process refresher (one promise per token inside an instance, and its
-// kept results). When Redis cannot be reached, the call falls back to refreshing in process,
-// with a warning, so a Redis outage does not sign everyone out.
+// kept results). When Redis cannot be reached before any lock was seen, the call falls back to
+// refreshing in process, with a warning, so a Redis outage does not sign everyone out. Once a lock
+// was seen it never does: the holder may be rotating the token at that moment.
 
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { CtUnavailableError } from './errors.js';
 import { refreshTokens, type OAuthSettings } from './oauth.js';
-import { createRefresher, type Refresher } from './refresher.js';
+import { createRefresher, followChain, type Refresher } from './refresher.js';
 import type { CtTokens } from './tokens.js';
 
 /** The few Redis commands used; an ioredis client satisfies it. */
 export interface SharedRefresherRedis {
-  mget(...keys: string[]): Promise<Array<string | null>>;
+  get(key: string): Promise<string | null>;
   set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): Promise<'OK' | null>;
   set(key: string, value: string, px: 'PX', ms: number): Promise<'OK'>;
+  del(...keys: string[]): Promise<number>;
   eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>;
 }
 
@@ -50,11 +55,26 @@ export interface SharedRefresherOptions {
 
 export const REDIS_KEY_PREFIX = 'ct-graphql:refresh:';
 
+// KEYS[1] result, KEYS[2] lock; ARGV[1] our lock value, ARGV[2] lockMs. Answers {'kept', sealed},
+// {'mine'} or {'wait', holder}.
+const CLAIM = `
+local kept = redis.call('get', KEYS[1])
+if kept then return {'kept', kept} end
+if redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return {'mine'} end
+return {'wait', redis.call('get', KEYS[2]) or ''}
+`;
+
 // Deletes the lock only when it still holds our value (it may have expired and been taken over).
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
-/** A Redis command failed (unreachable, timed out): the caller falls back to refreshing in process. */
+/** A Redis command failed (unreachable, timed out). */
 class RedisTrouble extends Error {}
+
+type Claim = { kind: 'kept'; tokens: CtTokens } | { kind: 'mine' } | { kind: 'wait'; holder: string };
+
+function keyOf(refreshToken: string): string {
+  return REDIS_KEY_PREFIX + createHash('sha256').update(refreshToken).digest('hex');
+}
 
 export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOptions): Refresher {
   const keepMs = Math.max(o.keepMs ?? 60_000, 1);
@@ -78,15 +98,18 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
     logger?.warn({ err: error instanceof Error ? error.message : String(error) }, message);
   }
 
-  /** [result, lock holder] in one round trip. */
-  async function look(key: string): Promise<{ result: CtTokens | null; locked: boolean }> {
-    const [sealed, lock] = await cmd(redis.mget(key, `${key}:lock`));
-    let result: CtTokens | null = null;
-    if (sealed != null) {
-      result = box.open(sealed, key);
-      if (result === null) logger?.warn({}, 'a shared refresh result could not be decrypted (does SESSION_SECRET differ between instances?)');
+  async function claim(key: string, id: string): Promise<Claim> {
+    const reply = await cmd(redis.eval(CLAIM, 2, key, `${key}:lock`, id, String(lockMs)));
+    const [kind, value] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    if (kind === 'mine') return { kind };
+    if (kind === 'kept' && typeof value === 'string') {
+      const tokens = box.open(value, key);
+      if (tokens !== null) return { kind, tokens };
+      logger?.warn({}, 'a shared refresh result could not be decrypted (does SESSION_SECRET differ between instances?)');
+      // Unreadable here, so as good as absent: refresh as if nothing were kept, and CT decides.
+      return (await lock(key, id)) ? { kind: 'mine' } : { kind: 'wait', holder: '' };
     }
-    return { result, locked: lock != null };
+    return { kind: 'wait', holder: typeof value === 'string' ? value : '' };
   }
 
   async function lock(key: string, id: string): Promise<boolean> {
@@ -121,22 +144,30 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
     }
   }
 
-  /** Another instance holds the lock: wait for its result. */
-  async function follow(key: string, id: string, refreshToken: string): Promise<CtTokens> {
+  /**
+   * Another instance holds the lock: wait for its result. Redis trouble here is waited out, never
+   * answered by refreshing in process, since the holder may be rotating this very token.
+   */
+  async function follow(key: string, id: string, refreshToken: string, holder: string): Promise<CtTokens> {
     let deadline = Date.now() + lockMs;
-    let tried = false;
     while (Date.now() < deadline) {
       await sleep(pollMs);
-      const seen = await look(key);
-      if (seen.result !== null) {
-        counts.reused++;
-        return seen.result;
+      let seen: Claim;
+      try {
+        seen = await claim(key, id);
+      } catch (error) {
+        if (error instanceof RedisTrouble) continue;
+        throw error;
       }
-      if (!seen.locked) {
-        // The other instance gave up without a result (CT refused or failed): try once ourselves.
-        if (tried) break;
-        tried = true;
-        if (await lock(key, id)) return lead(key, id, refreshToken);
+      if (seen.kind === 'kept') {
+        counts.reused++;
+        return seen.tokens;
+      }
+      // The holder gave up without a result (CT refused or failed) and the lock is ours now: try once ourselves.
+      if (seen.kind === 'mine') return lead(key, id, refreshToken);
+      if (seen.holder !== holder) {
+        // The lock lapsed and another instance took it over: it gets its own lockMs.
+        holder = seen.holder;
         deadline = Date.now() + lockMs;
       }
     }
@@ -144,26 +175,47 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
   }
 
   async function shared(_s: OAuthSettings, refreshToken: string): Promise<CtTokens> {
-    const key = REDIS_KEY_PREFIX + createHash('sha256').update(refreshToken).digest('hex');
+    const key = keyOf(refreshToken);
+    const id = randomBytes(16).toString('hex');
+    let first: Claim;
     try {
-      const seen = await look(key);
-      if (seen.result !== null) {
-        counts.reused++;
-        return seen.result;
-      }
-      const id = randomBytes(16).toString('hex');
-      if (await lock(key, id)) return await lead(key, id, refreshToken);
-      return await follow(key, id, refreshToken);
+      first = await claim(key, id);
     } catch (error) {
       if (!(error instanceof RedisTrouble)) throw error;
+      // No lock was seen: no other instance is known to be refreshing this token.
       warn('Redis is unavailable; refreshing the session in this process only', error);
       counts.refreshes++;
       return refreshFn(s, refreshToken);
     }
+    if (first.kind === 'kept') {
+      counts.reused++;
+      return followChain(first.tokens, keptInRedis);
+    }
+    if (first.kind === 'mine') return lead(key, id, refreshToken);
+    return follow(key, id, refreshToken, first.holder);
+  }
+
+  async function keptInRedis(refreshToken: string): Promise<CtTokens | null> {
+    const key = keyOf(refreshToken);
+    try {
+      const sealed = await redis.get(key);
+      return sealed === null ? null : box.open(sealed, key);
+    } catch (error) {
+      warn('could not read a kept refresh result from Redis', error);
+      return null;
+    }
+  }
+
+  async function dropInRedis(refreshToken: string): Promise<void> {
+    try {
+      await redis.del(keyOf(refreshToken));
+    } catch (error) {
+      warn('could not drop a kept refresh result in Redis; it expires by itself', error);
+    }
   }
 
   // In front: one promise per refresh token within this instance, and its results kept for keepMs.
-  const local = createRefresher(s, { keepMs, refreshFn: shared });
+  const local = createRefresher(s, { keepMs, refreshFn: shared, elsewhere: { get: keptInRedis, drop: dropInRedis } });
   const stats = {
     /** Refreshes this instance made at CT. */
     get refreshes() {
@@ -177,13 +229,14 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
       return local.stats.reused + counts.reused;
     },
   };
-  return { refresh: (refreshToken) => local.refresh(refreshToken), stats };
+  return { refresh: (refreshToken) => local.refresh(refreshToken), forget: (refreshToken) => local.forget(refreshToken), stats };
 }
 
 /**
  * The ioredis client for REDIS_URL, tuned to fail fast: a command waits at most commandTimeoutMs
  * (queued while connecting included), so a Redis outage costs a refresh one short wait, then the
- * in-process fallback. Connection errors are logged (rate-limited), never thrown.
+ * in-process fallback (or, once another instance's lock was seen, UPSTREAM_UNAVAILABLE).
+ * Connection errors are logged (rate-limited), never thrown.
  */
 export function createRedisClient(url: string, o: { logger?: WarnLogger; commandTimeoutMs?: number } = {}): Redis {
   const client = new Redis(url, {

@@ -295,3 +295,81 @@ describe('token refresh never drops a request', () => {
     expect(text).not.toMatch(/[0-9a-f]{64}/);
   });
 });
+
+describe('refresh chains (issue 10, items 3 and 5)', () => {
+  let h: Harness;
+  let s0: string;
+  beforeEach(async () => {
+    h = createHarness();
+    s0 = await h.login();
+    h.sim.control.expireAllTokens();
+    h.sim.resetLog();
+  });
+
+  const refreshes = () => h.sim.log.filter((e) => e.method === 'POST' && e.path === '/oauth/token');
+  const tokensOf = async (session: string) => (await (await h.app.sessions()).open(session)).session!.tokens;
+  const viewerWith = async (session: string) => {
+    const res = await h.post(VIEWER, { authorization: `Bearer ${session}` });
+    return { res, body: await res.json() };
+  };
+  /** Whether CT still accepts an access token, asked directly. */
+  const ctAccepts = async (accessToken: string) =>
+    (await h.sim.fetch(new Request(`${h.config.ctApiUrl}/me.json`, { headers: { authorization: `Bearer ${accessToken}` } }))).status === 200;
+  const handsOutSession = (res: Response) =>
+    res.headers.get('x-session-token') !== null || res.headers.getSetCookie().some((c) => /^ct_session=[^;]+/.test(c));
+
+  it('two refreshes inside the kept window: the oldest session follows the chain to the newest tokens', async () => {
+    const first = await viewerWith(s0);
+    const s1 = first.res.headers.get('x-session-token')!;
+    expect(s1).toBeTruthy();
+    h.sim.control.expireAllTokens();
+    const second = await viewerWith(s1);
+    const s2 = second.res.headers.get('x-session-token')!;
+    expect(second.body.data.viewer.username).toBeTruthy();
+    expect(refreshes()).toHaveLength(2);
+
+    const third = await viewerWith(s0);
+    expect(third.body.errors).toBeUndefined();
+    expect(third.body.data.viewer.username).toBe(second.body.data.viewer.username);
+    expect(refreshes()).toHaveLength(2);
+    // What S0 is handed is the newest pair, never the dead middle one.
+    const handed = third.res.headers.get('x-session-token')!;
+    expect(handed).toBeTruthy();
+    expect(await tokensOf(handed)).toEqual(await tokensOf(s2));
+  });
+
+  it('a refresh whose new tokens CT refuses hands out no session that could overwrite a good cookie', async () => {
+    const first = await viewerWith(s0);
+    expect(first.res.headers.get('x-session-token')).toBeTruthy();
+    // The user revoked the grant at CT: the kept result of the refresh now holds dead tokens.
+    h.sim.control.revokeAllTokens();
+    const after = await viewerWith(s0);
+    expect(after.body.data?.viewer ?? null).toBeNull();
+    expect(after.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(handsOutSession(after.res)).toBe(false);
+  });
+
+  it('sign-out with the older session revokes the newest CT grant and stops upgrading the old session', async () => {
+    const first = await viewerWith(s0);
+    const s1 = first.res.headers.get('x-session-token')!;
+    expect(first.body.data.viewer.username).toBeTruthy();
+    const newest = await tokensOf(s1);
+
+    const logout = await h.app.fetch(
+      new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers: { cookie: `ct_session=${s0}`, 'x-csrf-protection': '1' } }),
+    );
+    expect(logout.status).toBe(204);
+    expect(await ctAccepts(newest.accessToken)).toBe(false);
+
+    h.sim.resetLog();
+    for (const session of [s0, s1]) {
+      const { res, body } = await viewerWith(session);
+      expect(body.data?.viewer ?? null).toBeNull();
+      expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(handsOutSession(res)).toBe(false);
+    }
+    // Every refresh CT saw after sign-out was refused: no pair of this grant is alive.
+    expect(refreshes().every((e) => e.status >= 400)).toBe(true);
+    expect(h.logs.join('\n')).not.toContain(newest.refreshToken);
+  });
+});

@@ -10,6 +10,7 @@ import { createAuthRoutes } from '../../src/auth/routes.js';
 import { createSessionSealer } from '../../src/auth/session.js';
 import type { SessionSealer } from '../../src/auth/session.js';
 import type { OAuthSettings } from '../../src/ct/oauth.js';
+import { createRefresher, type Refresher } from '../../src/ct/refresher.js';
 
 const SECRET = 'routes-test-session-secret-0123456789-abcdef';
 const CT = 'http://ct.sim';
@@ -20,6 +21,7 @@ const MAX_AGE = 3600;
 interface Env {
   sim: Simulator;
   sealer: SessionSealer;
+  refresher: Refresher;
   routes: (r: Request) => Promise<Response | null>;
   publicUrl: string;
   logs: string[];
@@ -53,8 +55,9 @@ async function makeEnv(publicUrl = HTTP_PUBLIC, o: { breakToken?: boolean } = {}
     },
     timeoutMs: 5000,
   };
-  const routes = createAuthRoutes({ config: { publicUrl, sessionMaxAgeSeconds: MAX_AGE }, oauth, sealer, logger, now: () => clock.ms });
-  return { sim, sealer, routes, publicUrl, logs, secrets: new Set([SECRET, DEMO.clientSecret, DEMO.password]), clock };
+  const refresher = createRefresher(oauth);
+  const routes = createAuthRoutes({ config: { publicUrl, sessionMaxAgeSeconds: MAX_AGE }, oauth, sealer, refresher, logger, now: () => clock.ms });
+  return { sim, sealer, refresher, routes, publicUrl, logs, secrets: new Set([SECRET, DEMO.clientSecret, DEMO.password]), clock };
 }
 
 // ------------------------------------------------------------------ browser-ish helpers
@@ -417,6 +420,21 @@ describe('POST /auth/logout', () => {
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: s.refresh, client_id: DEMO.clientId, client_secret: DEMO.clientSecret }).toString(),
     }));
     expect(refresh.status).toBe(400);
+  });
+
+  it('after a refresh, also revokes the newest pair the session was moved on to, and forgets the chain', async () => {
+    const s = await signedIn();
+    const fresh = await env.refresher.refresh(s.refresh);
+    env.secrets.add(fresh.accessToken);
+    env.secrets.add(fresh.refreshToken);
+    expect(await me(fresh.accessToken)).toBe(200);
+    env.sim.resetLog();
+    const res = await call('/auth/logout', { method: 'POST', cookie: `ct_session=${s.token}` });
+    expect(res.status).toBe(204);
+    expect(env.sim.log.map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual(Array(4).fill('POST /oauth/revoke 200'));
+    expect(await me(fresh.accessToken)).toBe(401);
+    expect(env.logs.some((l) => l.includes('"chained":true') && l.includes('"revoked":true'))).toBe(true);
+    expect(await env.refresher.forget(s.refresh)).toBeNull();
   });
 
   it('accepts the session as a bearer token', async () => {

@@ -216,6 +216,18 @@ describe('token lifecycle', () => {
     expect(ct.tokensChanged).toBe(false);
   });
 
+  it('refreshed tokens that CT refuses are not reported as changed, so no session is sealed from them', async () => {
+    const s = setup();
+    s.sim.control.expireAllTokens();
+    await s.client().get('/locations');
+    // The grant is revoked at CT after the refresh: the kept result now holds dead tokens.
+    s.sim.control.revokeAllTokens();
+    const ct = s.client();
+    expect(await rejection(ct.get('/locations'))).toBeInstanceOf(CtAuthError);
+    expect(s.refresher.stats.reused).toBe(1);
+    expect(ct.tokensChanged).toBe(false);
+  });
+
   it('a 401 on the replay => CtAuthError, no third call', async () => {
     const s = setup();
     const ct = s.client();

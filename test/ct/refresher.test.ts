@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { CtAuthError } from '../../src/ct/errors.js';
-import { createRefresher } from '../../src/ct/refresher.js';
+import { createRefresher, MAX_HOPS } from '../../src/ct/refresher.js';
 import { tokensFromResponse } from '../../src/ct/tokens.js';
 import { rejection, setup } from './helpers.js';
 
@@ -77,5 +77,43 @@ describe('createRefresher', () => {
     expect(refresher.stats.reused).toBe(1);
     expect(await rejection(refresher.refresh(sessions[0]?.refreshToken ?? ''))).toBeInstanceOf(CtAuthError);
     expect(refresher.stats.refreshes).toBe(4);
+  });
+
+  it('a result kept from before a second refresh leads to the newest tokens (rt0 -> rt1 -> rt2)', async () => {
+    let now = 1_000_000;
+    const s = setup({ refresher: { now: () => now } });
+    const t1 = await s.refresher.refresh(s.tokens.refreshToken);
+    now += 10_000;
+    const t2 = await s.refresher.refresh(t1.refreshToken);
+    now += 10_000;
+    expect(await s.refresher.refresh(s.tokens.refreshToken)).toEqual(t2);
+    expect(s.tokenPosts()).toBe(2);
+  });
+
+  it('follows at most MAX_HOPS kept results after the first', async () => {
+    const s = setup();
+    const chain = [s.tokens];
+    for (let i = 0; i < MAX_HOPS + 2; i++) chain.push(await s.refresher.refresh(chain[chain.length - 1]!.refreshToken));
+    expect(await s.refresher.refresh(s.tokens.refreshToken)).toEqual(chain[MAX_HOPS + 1]);
+    expect(s.tokenPosts()).toBe(MAX_HOPS + 2);
+  });
+
+  it('forget drops the chain and answers its newest tokens; the old refresh token then goes to CT', async () => {
+    const s = setup();
+    const t1 = await s.refresher.refresh(s.tokens.refreshToken);
+    const t2 = await s.refresher.refresh(t1.refreshToken);
+    expect(await s.refresher.forget(s.tokens.refreshToken)).toEqual(t2);
+    expect(await s.refresher.forget(s.tokens.refreshToken)).toBeNull();
+    // Nothing kept any more: CT is asked, and refuses the rotated token.
+    expect(await rejection(s.refresher.refresh(s.tokens.refreshToken))).toBeInstanceOf(CtAuthError);
+    expect(await rejection(s.refresher.refresh(t1.refreshToken))).toBeInstanceOf(CtAuthError);
+    expect(s.tokenPosts()).toBe(4);
+  });
+
+  it('forget waits for a refresh in flight, so sign-out learns of the pair it is creating', async () => {
+    const s = setup({ sim: { latencyMs: 20 } });
+    const inFlight = s.refresher.refresh(s.tokens.refreshToken);
+    const newest = await s.refresher.forget(s.tokens.refreshToken);
+    expect(newest).toEqual(await inFlight);
   });
 });

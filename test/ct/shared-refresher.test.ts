@@ -10,10 +10,10 @@ import { createSimulator, DEMO, type Simulator } from '../../simulator/app.js';
 import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { CtAuthError, CtUnavailableError } from '../../src/ct/errors.js';
-import type { OAuthSettings } from '../../src/ct/oauth.js';
+import { refreshTokens, type OAuthSettings } from '../../src/ct/oauth.js';
 import { closeRedisClient, createRedisClient, createSharedRefresher, REDIS_KEY_PREFIX, type SharedRefresherOptions } from '../../src/ct/shared-refresher.js';
 import { tokensFromResponse, type CtTokens } from '../../src/ct/tokens.js';
-import { createAppOver, FACADE_URL, TEST_SECRET } from '../harness.js';
+import { createAppOver, CT_URL, FACADE_URL, TEST_SECRET } from '../harness.js';
 import { freePort } from '../net.js';
 import { OAUTH_URL, rejection, simFetch } from './helpers.js';
 
@@ -39,6 +39,38 @@ async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
     });
   });
   return { child, url: `redis://127.0.0.1:${port}` };
+}
+
+/** A promise a test settles from outside, to line two instances up at one exact point. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Both sides of a race are awaited before judging; a rejection then fails the test with its own error. */
+function fulfilled<T>(r: PromiseSettledResult<T>): T {
+  if (r.status === 'rejected') throw r.reason;
+  return r.value;
+}
+
+const COMMANDS = new Set(['get', 'mget', 'set', 'eval', 'evalsha', 'del']);
+
+/**
+ * A real Redis connection whose commands (numbered from 1) pass through `around`: the way to put a
+ * Redis timeout, or another instance's progress, at one exact point of an instance's work.
+ */
+function hooked(redis: Redis, around: (n: number, run: () => Promise<unknown>) => Promise<unknown>): Redis {
+  let n = 0;
+  return new Proxy(redis, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || !COMMANDS.has(prop) || typeof value !== 'function') return value;
+      return (...args: unknown[]) => around(++n, () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+    },
+  });
 }
 
 const tokenPosts = (sim: Simulator) => sim.log.filter((e) => e.method === 'POST' && e.path === '/oauth/token').length;
@@ -150,6 +182,85 @@ describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
     expect(tokenPosts(sim)).toBe(0);
   });
 
+  it('a result kept in Redis that another instance refreshed again leads to the newest tokens', async () => {
+    const a = instance();
+    const b = instance();
+    const t1 = await a.refresh(tokens.refreshToken);
+    const t2 = await b.refresh(t1.refreshToken);
+    // A fresh instance finds rt0 -> rt1 in Redis, and A its own kept rt0 -> rt1: both go on to rt2.
+    expect(await instance().refresh(tokens.refreshToken)).toEqual(t2);
+    expect(await a.refresh(tokens.refreshToken)).toEqual(t2);
+    expect(tokenPosts(sim)).toBe(2);
+  });
+
+  it('forget on another instance follows the chain through Redis, drops it and answers the newest tokens', async () => {
+    const a = instance();
+    const t1 = await a.refresh(tokens.refreshToken);
+    const t2 = await instance().refresh(t1.refreshToken);
+    expect(await instance().forget(tokens.refreshToken)).toEqual(t2);
+    expect(await connect().exists(keyOf(tokens.refreshToken), keyOf(t1.refreshToken))).toBe(0);
+    expect(warnings).toEqual([]);
+  });
+
+  /** An instance whose refresh at CT waits, after taking the lock, until the test opens `gate`. */
+  function holder() {
+    const atCt = deferred();
+    const gate = deferred();
+    const refresher = instance({
+      refreshFn: async (s, refreshToken) => {
+        atCt.resolve();
+        await gate.promise;
+        return refreshTokens(s, refreshToken);
+      },
+    });
+    return { refresher, atCt: atCt.promise, open: gate.resolve };
+  }
+
+  it('a Redis timeout while following another instance\'s lock does not make the waiter refresh the same token', async () => {
+    const a = holder();
+    const timedOut = deferred();
+    const b = instance({
+      pollMs: 10,
+      // The second command is B's first look while A holds the lock.
+      redis: hooked(connect(), (n, run) => {
+        if (n !== 2) return run();
+        timedOut.resolve();
+        return Promise.reject(new Error('Command timed out'));
+      }),
+    });
+    const pa = a.refresher.refresh(tokens.refreshToken);
+    await a.atCt;
+    const pb = b.refresh(tokens.refreshToken);
+    await timedOut.promise;
+    a.open();
+    const [ra, rb] = (await Promise.allSettled([pa, pb])).map(fulfilled);
+    expect(rb).toEqual(ra);
+    expect(tokenPosts(sim)).toBe(1);
+    expect(b.stats.refreshes).toBe(0);
+  });
+
+  it('a holder that publishes and releases between the waiter\'s look and its lock attempt: the waiter reuses the result', async () => {
+    const a = holder();
+    const pa = a.refresher.refresh(tokens.refreshToken);
+    await a.atCt;
+    const b = instance({
+      pollMs: 10,
+      redis: hooked(connect(), async (n, run) => {
+        const result = await run();
+        if (n === 1) {
+          // Right after B's first look, A finishes: result stored, lock released.
+          a.open();
+          await pa.catch(() => undefined);
+        }
+        return result;
+      }),
+    });
+    const [ra, rb] = (await Promise.allSettled([pa, b.refresh(tokens.refreshToken)])).map(fulfilled);
+    expect(rb).toEqual(ra);
+    expect(tokenPosts(sim)).toBe(1);
+    expect(b.stats.refreshes).toBe(0);
+  });
+
   it('with Redis unreachable, the refresh falls back to this process and succeeds, with a warning and no token', async () => {
     const down = `redis://127.0.0.1:${await freePort()}`;
     const r = instance({ redis: connect(down) });
@@ -208,6 +319,53 @@ describe.skipIf(!hasRedis)('two apps with one REDIS_URL', () => {
     const text = [...first.logs, ...second.logs].join('\n');
     expect(text).not.toContain(issued.refresh_token);
     expect(text).not.toContain(issued.access_token);
+  });
+
+  it('sign-out on one instance with the older session revokes the grant the other instance refreshed', async () => {
+    const sim = createSimulator({ redirectUris: [`${FACADE_URL}/auth/callback`] });
+    const one = createAppOver(sim, { REDIS_URL: redisServer.url }).app;
+    const two = createAppOver(sim, { REDIS_URL: redisServer.url }).app;
+    apps.push(one, two);
+    const sealer = await one.sessions();
+    const issued = sim.control.issueTokens();
+    const s0 = (await sealer.seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 })).token;
+    sim.control.expireAllTokens();
+    const ask = async (app: App, session: string) => {
+      const res = await app.fetch(
+        new Request(`${FACADE_URL}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${session}` },
+          body: JSON.stringify({ query: '{ viewer { username } }' }),
+        }),
+      );
+      return { res, body: await res.json() };
+    };
+
+    const refreshed = await ask(two, s0);
+    expect(refreshed.body.data.viewer.username).toBe(DEMO.username);
+    const s1 = refreshed.res.headers.get('x-session-token')!;
+    const newest = (await sealer.open(s1)).session!.tokens;
+
+    const logout = await one.fetch(new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers: { cookie: `ct_session=${s0}`, 'x-csrf-protection': '1' } }));
+    expect(logout.status).toBe(204);
+    const me = await sim.fetch(new Request(`${CT_URL}/api/v1/me.json`, { headers: { authorization: `Bearer ${newest.accessToken}` } }));
+    expect(me.status).toBe(401);
+
+    for (const app of [one, two]) {
+      for (const session of [s0, s1]) {
+        const { res, body } = await ask(app, session);
+        expect(body.data?.viewer ?? null).toBeNull();
+        expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+        expect(res.headers.get('x-session-token')).toBeNull();
+      }
+    }
+    // The kept result is gone from Redis too: nothing can hand S0 a newer pair any more.
+    const redis = createRedisClient(redisServer.url);
+    try {
+      expect(await redis.exists(keyOf(issued.refresh_token), keyOf(newest.refreshToken))).toBe(0);
+    } finally {
+      await closeRedisClient(redis);
+    }
   });
 });
 
