@@ -2,7 +2,7 @@
 // facade stores nothing and a leaked token reveals nothing. Also seals the OAuth state cookie, because
 // both need the configured secrets and only the sealer holds the keys derived from them.
 import { LRUCache } from 'lru-cache';
-import { createJweBox } from './keys.js';
+import { createJweBox } from '../jwe.js';
 import { OAUTH_STATE_MAX_AGE_SECONDS, SESSION_COOKIE, readCookie } from './cookies.js';
 import type { CtTokens } from '../ct/tokens.js';
 

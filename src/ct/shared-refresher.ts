@@ -8,7 +8,7 @@
 //      between a separate read and SET NX cannot cause a second refresh;
 //   2. a kept result => reuse it (and follow the chain of kept results to the newest);
 //   3. the lock taken => this instance refreshes at CT, stores the result under the key for
-//      keepMs (encrypted: AES-256-GCM, key from SESSION_SECRET by HKDF), releases the lock;
+//      keepMs (sealed as a JWE with a key derived from SESSION_SECRET, jwe.ts), releases the lock;
 //   4. else another instance is refreshing: poll the same script until its result appears, or its
 //      lock lapses without one (it failed) and this instance takes it and tries itself; no result
 //      in time => CtUnavailableError (CT trouble, not a sign-out).
@@ -17,12 +17,14 @@
 // refreshing in process, with a warning, so a Redis outage does not sign everyone out. Once a lock
 // was seen it never does: the holder may be rotating the token at that moment.
 
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { CtUnavailableError } from './errors.js';
 import { refreshTokens, type OAuthSettings } from './oauth.js';
 import { createRefresher, followChain, type Refresher } from './refresher.js';
 import type { CtTokens } from './tokens.js';
+import { checkSecrets, createJweBox } from '../jwe.js';
 
 /** The few Redis commands used; an ioredis client satisfies it. */
 export interface SharedRefresherRedis {
@@ -82,7 +84,7 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
   const pollMs = o.pollMs ?? 50;
   const refreshFn = o.refreshFn ?? refreshTokens;
   const { redis, logger } = o;
-  const box = createBox(o.secrets);
+  const box = createBox(o.secrets, keepMs);
   const counts = { refreshes: 0, reused: 0 };
 
   async function cmd<T>(p: Promise<T>): Promise<T> {
@@ -103,7 +105,7 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
     const [kind, value] = Array.isArray(reply) ? (reply as unknown[]) : [];
     if (kind === 'mine') return { kind };
     if (kind === 'kept' && typeof value === 'string') {
-      const tokens = box.open(value, key);
+      const tokens = await box.open(value, key);
       if (tokens !== null) return { kind, tokens };
       logger?.warn({}, 'a shared refresh result could not be decrypted (does SESSION_SECRET differ between instances?)');
       // Unreadable here, so as good as absent: refresh as if nothing were kept, and CT decides.
@@ -128,7 +130,7 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
       throw error;
     }
     try {
-      await redis.set(key, box.seal(tokens, key), 'PX', keepMs);
+      await redis.set(key, await box.seal(tokens, key), 'PX', keepMs);
     } catch (error) {
       warn('could not store a refresh result in Redis; other instances may not see it', error);
     }
@@ -199,7 +201,7 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
     const key = keyOf(refreshToken);
     try {
       const sealed = await redis.get(key);
-      return sealed === null ? null : box.open(sealed, key);
+      return sealed === null ? null : await box.open(sealed, key);
     } catch (error) {
       warn('could not read a kept refresh result from Redis', error);
       return null;
@@ -269,48 +271,31 @@ export async function closeRedisClient(client: Redis): Promise<void> {
 }
 
 interface Box {
-  seal(tokens: CtTokens, key: string): string;
-  /** Null when no configured secret opens it, or it is not a token set. */
-  open(sealed: string, key: string): CtTokens | null;
+  seal(tokens: CtTokens, key: string): Promise<string>;
+  /** Null when no configured secret opens it, it was sealed for another key, or it is not a token set. */
+  open(sealed: string, key: string): Promise<CtTokens | null>;
 }
 
 /**
- * AES-256-GCM under a key derived (HKDF-SHA256) from SESSION_SECRET, with the Redis key as
- * associated data, so a value cannot be moved to another key. Format: v1.<iv>.<ciphertext>.<tag>.
+ * The shared JWE box (jwe.ts) under its own HKDF purpose. The Redis key is sealed inside, so a
+ * value cannot be moved to another key; the JWE's own expiry matches the key's lifetime in Redis.
  */
-function createBox(secrets: readonly string[]): Box {
-  if (secrets.length === 0) throw new Error('createSharedRefresher: at least one secret is required');
-  const keys = secrets.map((secret) => Buffer.from(hkdfSync('sha256', secret, 'ct-graphql', 'ct-graphql refresh result v1', 32)));
-  const sealKey = keys[0]!;
+function createBox(secrets: readonly string[], keepMs: number): Box {
+  checkSecrets(secrets);
+  const box = createJweBox(secrets, 'ct-graphql refresh result v2', Date.now);
+  // Surfaced by the first seal or open; never an unhandled rejection at start-up.
+  box.catch(() => undefined);
   return {
-    seal(tokens, key) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', sealKey, iv);
-      cipher.setAAD(Buffer.from(key));
-      const body = Buffer.concat([cipher.update(JSON.stringify({ a: tokens.accessToken, r: tokens.refreshToken, e: tokens.expiresAt })), cipher.final()]);
-      return ['v1', iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+    async seal(tokens, key) {
+      const iat = Math.floor(Date.now() / 1000);
+      return (await box).seal({ k: key, a: tokens.accessToken, r: tokens.refreshToken, e: tokens.expiresAt }, { iat, exp: iat + Math.ceil(keepMs / 1000) });
     },
-    open(sealed, key) {
-      const [version, iv, body, tag] = sealed.split('.');
-      if (version !== 'v1' || iv === undefined || body === undefined || tag === undefined) return null;
-      for (const k of keys) {
-        try {
-          const decipher = createDecipheriv('aes-256-gcm', k, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
-          decipher.setAAD(Buffer.from(key));
-          decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-          const text = Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
-          const v = JSON.parse(text) as { a?: unknown; r?: unknown; e?: unknown };
-          if (typeof v.a !== 'string' || typeof v.r !== 'string' || typeof v.e !== 'number') return null;
-          return { accessToken: v.a, refreshToken: v.r, expiresAt: v.e };
-        } catch {
-          // not this key
-        }
-      }
-      return null;
+    async open(sealed, key) {
+      const { payload } = await (await box).open(sealed);
+      if (payload === null || payload.k !== key) return null;
+      const { a, r, e } = payload;
+      if (typeof a !== 'string' || typeof r !== 'string' || typeof e !== 'number') return null;
+      return { accessToken: a, refreshToken: r, expiresAt: e };
     },
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -154,11 +154,14 @@ describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
     const keys = await redis.keys('*');
     expect(keys).toEqual([keyOf(tokens.refreshToken)]);
     const stored = (await redis.get(keys[0] ?? '')) ?? '';
-    expect(stored).toMatch(/^v1\./);
+    // A compact JWE (dir + A256GCM), the same sealing as session tokens.
+    const parts = stored.split('.');
+    expect(parts).toHaveLength(5);
+    expect(JSON.parse(Buffer.from(parts[0] ?? '', 'base64url').toString('utf8'))).toMatchObject({ alg: 'dir', enc: 'A256GCM' });
     for (const secret of [tokens.refreshToken, tokens.accessToken, fresh.accessToken, fresh.refreshToken]) {
       expect(keys[0]).not.toContain(secret);
       expect(stored).not.toContain(secret);
-      expect(Buffer.from(stored.split('.')[2] ?? '', 'base64url').toString('latin1')).not.toContain(secret);
+      expect(Buffer.from(parts[3] ?? '', 'base64url').toString('latin1')).not.toContain(secret);
     }
     // Another secret cannot open it: such an instance refreshes itself (and CT refuses the rotated token).
     const foreign = instance({ secrets: ['another-secret-of-at-least-32-bytes-000000'] });
