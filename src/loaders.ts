@@ -2,6 +2,7 @@
 // by path + query, lists priming the item loaders, 404 => null per key, bounded fan-out, and the
 // clear/prime API writes use to keep the request's view current. One instance per request, never shared.
 import DataLoader from 'dataloader';
+import pLimit from 'p-limit';
 import type { CtClient, CtQuery } from './ct/client.js';
 import { CtHttpError } from './ct/errors.js';
 import { boxPath, locationPath, voucherPath } from './ct/paths.js';
@@ -105,23 +106,6 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** A counting semaphore; a released slot is handed straight to the next waiter so the bound is never exceeded. */
-function createLimiter(max: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (active < max) active++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
-  };
-}
-
 /**
  * A DataLoader that counts repeated loads of a key (answered from its cache) for the stats;
  * everything else is DataLoader's own behaviour. Priming does not go through it: primed objects
@@ -170,7 +154,7 @@ class InFlight {
 export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loaders {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
   const caching = options.cache ?? true;
-  const limit = createLimiter(concurrency);
+  const limit = pLimit(concurrency);
   const stats: LoaderStats = { dedupeHits: 0, primeHits: 0 };
 
   // ---- generic GET, deduplicated by path + sorted query
