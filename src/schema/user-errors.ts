@@ -2,7 +2,7 @@
 // checks, global-ID decoding for `id` inputs, and CT's expected refusals (422/404/403/409) turned into
 // userErrors at paths in OUR input; what every resolver returns (Payload). Unexpected failures are rethrown.
 import { builder, decodeGlobalId } from '../builder.js';
-import { CtHttpError, CtUnavailableError, type CtFieldError } from '../ct/errors.js';
+import { CtHttpError, type CtFieldError } from '../ct/errors.js';
 
 export type UserErrorCode = 'INVALID' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT';
 
@@ -11,19 +11,6 @@ export interface UserError {
   message: string;
   field: string[] | null;
   code: UserErrorCode;
-}
-
-/** A path in the mutation's arguments, always starting with "input". */
-export type InputPath = readonly string[];
-
-/** The path of one field of the mutation's input. */
-export const at = (field: string): InputPath => ['input', field];
-/** The path of the `id` input that names the object a mutation writes. */
-export const ID_PATH = at('id');
-
-/** `{ourField: 'ct_attribute'}` turned round: CT attribute => our input path, for `CtErrorSpec.fields`. */
-export function inputPathsByCtAttribute(attributes: Readonly<Record<string, string>>): Record<string, InputPath> {
-  return Object.fromEntries(Object.entries(attributes).map(([ours, ct]) => [ct, at(ours)]));
 }
 
 export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
@@ -48,11 +35,34 @@ export const UserErrorRef = builder.objectRef<UserError>('UserError').implement(
   }),
 });
 
-export function userError(code: UserErrorCode, field: InputPath | null, message: string): UserError {
+/** `field`: the path in the mutation's arguments (an InputPath), or null when no single input is at fault. */
+export function userError(code: UserErrorCode, field: readonly string[] | null, message: string): UserError {
   return { code, field: field ? [...field] : null, message };
 }
 
+/** What every payload resolves from: the object written (or a deleted object's ID), or the userErrors. */
+export interface Payload<T> {
+  result: T | null;
+  userErrors: UserError[];
+}
+
+export const failed = <T>(userErrors: UserError[]): Payload<T> => ({ result: null, userErrors });
+export const succeeded = <T>(result: T): Payload<T> => ({ result, userErrors: [] });
+
 // ---------------------------------------------------------------- local checks
+
+/** A path in the mutation's arguments, always starting with "input". */
+export type InputPath = readonly string[];
+
+/** The path of one field of the mutation's input. */
+export const at = (field: string): InputPath => ['input', field];
+/** The path of the `id` input that names the object a mutation writes. */
+export const ID_PATH = at('id');
+
+/** Each field's path in the input, for fields whose input name is their domain name. */
+export function inputPaths(fields: readonly string[]): Record<string, InputPath> {
+  return Object.fromEntries(fields.map((field) => [field, at(field)]));
+}
 
 /** "sessionTimeoutMinutes" => "Session timeout minutes": our input names, worded for messages. */
 export function labelOf(path: InputPath): string {
@@ -116,9 +126,14 @@ export class InputCheck {
     if (value === undefined || value === null) this.add(path, `${labelOf(path)} is required ${why}`);
   }
 
-  /** An update's CT body must change something; said only when nothing else is wrong. */
-  somethingToChange(body: Record<string, unknown>): void {
-    if (Object.keys(body).length === 0 && this.ok) this.add(['input'], 'Nothing to change: give at least one field besides `id`');
+  /**
+   * An update must change something: some field besides `id` given. Said only when nothing else is
+   * wrong (a null the update cannot send is reported as such, not as "nothing to change").
+   */
+  somethingToChange(changes: object): void {
+    if (Object.values(changes).every((value) => value === undefined) && this.ok) {
+      this.add(['input'], 'Nothing to change: give at least one field besides `id`');
+    }
   }
 }
 
@@ -148,15 +163,15 @@ export function decodeSlugInput(id: string, typename: 'Location' | 'Box', path: 
 
 // ---------------------------------------------------------------- CT refusals => userErrors
 
-/** How one mutation's CT errors map back to its input: CT attribute => our path, and which ID a 404/403 is about. */
+/** How one mutation's CT refusals map back to its input: domain field => our path, and which ID a 404/403 is about. */
 export interface CtErrorSpec {
-  /** CT attribute name (`location_name`, `calledstationid`, ...) => path in our input. */
+  /** Domain field a CT message is about (`name`, `mac`, `location`, ...) => path in our input. */
   fields: Readonly<Record<string, InputPath>>;
   /** The ID input a 404 means was not found. */
   notFound: InputPath;
   /** The ID input a 403 refuses (null: the account or action as a whole). */
   forbidden: InputPath | null;
-  /** Where a 422 about no particular attribute points: `["input"]` unless the mutation has only an ID. */
+  /** Where a message about no particular input points: `["input"]` unless the mutation has only an ID. */
   base?: InputPath;
 }
 
@@ -167,33 +182,15 @@ export function byIdSpec(fields: Readonly<Record<string, InputPath>>, id: InputP
 
 const CONFLICT_MESSAGE = /has already been taken|already exists|is already/i;
 
-function humanCt(field: string): string {
-  return field.replace(/_/g, ' ').toLowerCase();
-}
+const capitalized = (message: string): string => message.charAt(0).toUpperCase() + message.slice(1);
 
-/** One CT message at our path, worded with our input's name instead of CT's column name. */
+/** One CT message at our path, worded with our input's name; a message about no input of ours stays in CT's words. */
 function mapFieldError(e: CtFieldError, spec: CtErrorSpec): UserError {
-  let field = e.field;
-  let rest = e.message;
-  if (field === null) {
-    // `{errors:["Location name can't be blank"]}`: a full message whose prefix names the attribute.
-    const prefix = Object.keys(spec.fields)
-      .sort((a, b) => b.length - a.length)
-      .find((f) => rest.toLowerCase().startsWith(`${humanCt(f)} `));
-    if (prefix !== undefined) {
-      field = prefix;
-      rest = rest.slice(prefix.length + 1);
-    }
-  } else if (rest.toLowerCase().startsWith(`${humanCt(field)} `)) {
-    rest = rest.slice(field.length + 1);
-  }
-  const code: UserErrorCode = CONFLICT_MESSAGE.test(rest) ? 'CONFLICT' : 'INVALID';
-  const path = field === null ? null : spec.fields[field];
-  if (path) return userError(code, path, `${labelOf(path)} ${rest}`);
-  // An attribute we do not send or know (or base): the input as a whole, in CT's own words.
-  const base = spec.base ?? ['input'];
-  const message = field === null || field === 'base' ? e.message : `${field.replace(/_/g, ' ')} ${rest}`;
-  return userError(code, base, message.charAt(0).toUpperCase() + message.slice(1));
+  const code: UserErrorCode = CONFLICT_MESSAGE.test(e.message) ? 'CONFLICT' : 'INVALID';
+  const path = e.field === null ? undefined : spec.fields[e.field];
+  if (path) return userError(code, path, `${labelOf(path)} ${e.message}`);
+  const message = e.field === null ? e.message : `${labelOf([e.field])} ${e.message}`;
+  return userError(code, spec.base ?? ['input'], capitalized(message));
 }
 
 /**
@@ -223,18 +220,6 @@ export function ctUserErrors(error: unknown, spec: CtErrorSpec): UserError[] | n
 export type WriteResult<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
 
 /** Runs one CT write (never retried); expected refusals become userErrors, anything else is thrown. */
-/**
- * CT answered a create with 2xx but not with the object: it probably made it, so the caller is
- * told the outcome is unknown (never "failed", which would invite a duplicate).
- */
-export function unreadableCreate(what: string): CtUnavailableError {
-  return new CtUnavailableError({
-    code: 'ERR_CT_UNAVAILABLE',
-    outcomeUnknown: true,
-    message: `CT accepted the new ${what} but did not answer with it; check before creating it again`,
-  });
-}
-
 export async function ctWrite<T>(spec: CtErrorSpec, write: () => Promise<T>): Promise<WriteResult<T>> {
   try {
     return { ok: true, value: await write() };
@@ -244,14 +229,3 @@ export async function ctWrite<T>(spec: CtErrorSpec, write: () => Promise<T>): Pr
     throw error;
   }
 }
-
-// ---------------------------------------------------------------- what resolvers return
-
-/** What every payload resolves from: the object written (or a deleted object's ID), or the userErrors. */
-export interface Payload<T> {
-  result: T | null;
-  userErrors: UserError[];
-}
-
-export const failed = <T>(userErrors: UserError[]): Payload<T> => ({ result: null, userErrors });
-export const succeeded = <T>(result: T): Payload<T> => ({ result, userErrors: [] });
