@@ -6,23 +6,13 @@ import { requireUser, type GraphQLContext } from '../context.js';
 import type { BoxChanges, BoxModel } from '../domain/box.js';
 import type { LocationModel } from '../domain/location.js';
 import type { Loaders } from '../loaders.js';
+import { byIdSpec, ctWrite } from './ct-refusals.js';
+import { boxGlobalId, decodeSlugInput } from './ids.js';
+import { at, ID_PATH, InputCheck, inputPaths } from './input-checks.js';
 import { MAC_FORMAT_MESSAGE, normalizeMac } from './mac.js';
 import { coordinateFields, deleteMutation, idInputType, type MutationObject, objectMutation } from './mutation-fields.js';
+import { failed, type Payload, succeeded, userError } from './payload.js';
 import { BoxRef } from './refs.js';
-import { boxGlobalId } from './ids.js';
-import {
-  at,
-  byIdSpec,
-  ctWrite,
-  decodeSlugInput,
-  failed,
-  ID_PATH,
-  InputCheck,
-  inputPaths,
-  type Payload,
-  succeeded,
-  userError,
-} from './user-errors.js';
 
 /** Every box field CT may refuse, at the input it came from; a refused action is about the box itself. */
 const BOX_FIELDS = {

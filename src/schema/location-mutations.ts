@@ -5,23 +5,12 @@ import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
 import type { LocationModel, LocationSettings, LocationState } from '../domain/location.js';
 import type { Loaders } from '../loaders.js';
+import { byIdSpec, type CtErrorSpec, ctWrite } from './ct-refusals.js';
+import { decodeSlugInput, locationGlobalId } from './ids.js';
+import { at, ID_PATH, InputCheck, inputPaths } from './input-checks.js';
 import { coordinateFields, deleteMutation, idInputType, type InputFields, type MutationObject, objectMutation } from './mutation-fields.js';
+import { failed, type Payload, succeeded, userError } from './payload.js';
 import { LocationRef } from './refs.js';
-import { locationGlobalId } from './ids.js';
-import {
-  at,
-  byIdSpec,
-  type CtErrorSpec,
-  ctWrite,
-  decodeSlugInput,
-  failed,
-  ID_PATH,
-  InputCheck,
-  inputPaths,
-  type Payload,
-  succeeded,
-  userError,
-} from './user-errors.js';
 
 /** Every location field CT may refuse, at its input of the same name. */
 const LOCATION_FIELDS = inputPaths([

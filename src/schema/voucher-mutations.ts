@@ -4,26 +4,13 @@
 import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
 import type { VoucherModel, VoucherSettings } from '../domain/voucher.js';
-import { type Loaders, parseVoucherKey } from '../loaders.js';
+import type { Loaders } from '../loaders.js';
+import { byIdSpec, ctWrite } from './ct-refusals.js';
+import { decodeSlugInput, decodeVoucherInput, voucherGlobalId } from './ids.js';
+import { at, ID_PATH, InputCheck, inputPaths } from './input-checks.js';
 import { deleteMutation, idInputType, type MutationObject, objectMutation } from './mutation-fields.js';
+import { failed, type Payload, succeeded, userError } from './payload.js';
 import { VoucherAccessTypeEnum, VoucherFormatEnum, VoucherRef, VoucherRestrictPeriodEnum } from './refs.js';
-import { voucherGlobalId } from './ids.js';
-import {
-  at,
-  byIdSpec,
-  ctWrite,
-  decodeIdInput,
-  decodeSlugInput,
-  failed,
-  ID_PATH,
-  InputCheck,
-  inputPaths,
-  type Payload,
-  SLUG_SHAPE,
-  succeeded,
-  type UserError,
-  userError,
-} from './user-errors.js';
 
 type SettingField = keyof VoucherSettings;
 
@@ -87,16 +74,6 @@ function checkSettings(check: InputCheck, input: VoucherSettings, creating: bool
 /** On create, null means "CT's default": drop it rather than ask CT to store an empty value. */
 function withoutNulls<T extends object>(input: T): T {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)) as T;
-}
-
-function voucherTarget(id: string): { locationSlug: string; uniqueId: string } | { error: UserError } {
-  const decoded = decodeIdInput(id, 'Voucher', ID_PATH);
-  if ('error' in decoded) return decoded;
-  const parsed = parseVoucherKey(decoded.key);
-  if (!parsed || !SLUG_SHAPE.test(parsed.locationSlug) || !/^\d+$/.test(parsed.uniqueId)) {
-    return { error: userError('INVALID', ID_PATH, 'The Voucher ID does not hold a location slug and batch id') };
-  }
-  return parsed;
 }
 
 /** After a write to one batch: forget it and every list page (batch lists, code lists), then prime what CT answered. */
@@ -185,7 +162,7 @@ async function updateVoucher(ctx: GraphQLContext, input: VoucherSettings & { id:
   const { ct, loaders } = requireUser(ctx);
   const { id, ...settings } = input;
   const check = new InputCheck();
-  const target = voucherTarget(id);
+  const target = decodeVoucherInput(id);
   if ('error' in target) check.errors.push(target.error);
   checkSettings(check, settings, false);
   check.somethingToChange(settings);
@@ -199,7 +176,7 @@ async function updateVoucher(ctx: GraphQLContext, input: VoucherSettings & { id:
 
 async function deleteVoucher(ctx: GraphQLContext, id: string): Promise<Payload<string>> {
   const { ct, loaders } = requireUser(ctx);
-  const target = voucherTarget(id);
+  const target = decodeVoucherInput(id);
   if ('error' in target) return failed([target.error]);
   const written = await ctWrite({ ...BY_ID_SPEC, base: ID_PATH }, () => ct.vouchers.remove(target.locationSlug, target.uniqueId));
   if (!written.ok) return failed(written.userErrors);

@@ -7,7 +7,8 @@ import { CtAuthError, CtHttpError, CtUnavailableError, parseCtError } from '../.
 import { inDomainTerms } from '../../src/ct/resources/write.js';
 import { schema } from '../../src/schema/index.js';
 import { normalizeMac } from '../../src/schema/mac.js';
-import { ctUserErrors, ctWrite, labelOf, type CtErrorSpec } from '../../src/schema/user-errors.js';
+import { ctUserErrors, ctWrite, type CtErrorSpec } from '../../src/schema/ct-refusals.js';
+import { labelOf } from '../../src/schema/input-checks.js';
 
 describe('normalizeMac', () => {
   it.each([
