@@ -72,18 +72,6 @@ export interface Loaders {
   clearAll(): void;
 }
 
-/** The key of a voucher in its global ID: CT only addresses vouchers under their location. */
-export function voucherKey(locationSlug: string, uniqueId: string | number): string {
-  return `${locationSlug}/${uniqueId}`;
-}
-
-/** Splits a `voucherKey`; null when it is not one. Slugs contain no `/`, so the first `/` separates. */
-export function parseVoucherKey(key: string): { locationSlug: string; uniqueId: string } | null {
-  const at = key.indexOf('/');
-  if (at <= 0 || at === key.length - 1) return null;
-  return { locationSlug: key.slice(0, at), uniqueId: key.slice(at + 1) };
-}
-
 /** The dedup key of a read: path plus the query sorted by name; absent (null/undefined) values are dropped. */
 export function cacheKey(path: string, query: CtQuery = {}): string {
   const parts = Object.entries(cleanQuery(query))
@@ -152,7 +140,7 @@ class InFlight {
   }
 }
 
-/** A voucher's key in its item loader: private to this module (a global ID's key is another matter). */
+/** A voucher's key in its item loader: private to this module (a global ID is another matter, see schema/ids.ts). */
 const voucherCacheKey = (locationSlug: string, uniqueId: string | number): string => JSON.stringify([locationSlug, String(uniqueId)]);
 
 export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loaders {

@@ -2,9 +2,20 @@
 // `Voucher:<locationSlug>/<uniqueId>` (a batch is addressed only under its location). Out for `id`
 // fields; in for `node(id:)` and for mutation inputs, where a bad ID becomes an INVALID userError.
 import { decodeGlobalId, encodeGlobalId } from '../builder.js';
-import { parseVoucherKey, voucherKey } from '../loaders.js';
 import { ID_PATH, type InputPath, labelOf } from './input-checks.js';
 import { type UserError, userError } from './payload.js';
+
+/** The key inside a Voucher ID: CT only addresses a batch under its location. */
+export function voucherKey(locationSlug: string, uniqueId: string | number): string {
+  return `${locationSlug}/${uniqueId}`;
+}
+
+/** Splits a `voucherKey`; null when it is not one. Slugs contain no `/`, so the first `/` separates. */
+export function parseVoucherKey(key: string): { locationSlug: string; uniqueId: string } | null {
+  const at = key.indexOf('/');
+  if (at <= 0 || at === key.length - 1) return null;
+  return { locationSlug: key.slice(0, at), uniqueId: key.slice(at + 1) };
+}
 
 export const locationGlobalId = (slug: string): string => encodeGlobalId('Location', slug);
 export const boxGlobalId = (slug: string): string => encodeGlobalId('Box', slug);

@@ -2,7 +2,7 @@
 // its location, so a voucher's key holds its location's slug and its unique id, and its codes are
 // read under both.
 import { builder } from '../builder.js';
-import { parseVoucherKey, voucherKey } from '../loaders.js';
+import { parseVoucherKey, voucherKey } from './ids.js';
 import { loadVoucher, parentLocation, voucherCodeConnection } from './readers.js';
 import {
   LocationRef,
