@@ -181,7 +181,7 @@ async function transferBox(ctx: GraphQLContext, input: { id: string; toLocationI
   const target = await loaders.location(to.slug);
   if (!target) return failed([userError('NOT_FOUND', at('toLocationId'), 'To location ID names nothing CT knows (it does not exist or is not yours)')]);
   const transferTo = target.uniqueId ?? (await uniqueIdFromPicker(loaders, target));
-  if (transferTo === null) throw new Error('CT sent no unique_id for the target location');
+  if (transferTo === null) throw new Error('CT told no unique id for the target location');
 
   const written = await ctWrite(BY_ID_SPEC, () => ct.boxes.transfer(box.slug, transferTo));
   if (!written.ok) return failed(written.userErrors);
