@@ -8,7 +8,8 @@
 import type { GraphQLError } from 'graphql';
 import { sessionCookie } from './auth/cookies.js';
 import { sessionTokenOf, type Session, type SessionSealer } from './auth/session.js';
-import { createCtClient, type CtClient, type CtClientOptions } from './ct/client.js';
+import { createCtClient, type CtClientOptions } from './ct/client.js';
+import { createCtApi, type CtApi } from './ct/resources/index.js';
 import { unauthenticated } from './errors.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
 import type { Metrics } from './metrics.js';
@@ -21,7 +22,8 @@ export interface GraphQLContext {
   session: Session | null;
   /** Why there is no session; null when signed in. */
   sessionProblem: SessionProblem | null;
-  ct: CtClient | null;
+  /** The caller's CT writes by resource (`ct.boxes.reboot(slug)`) and call counters; reads go through `loaders`. */
+  ct: CtApi | null;
   loaders: Loaders | null;
   /** Filled during execution, read by app.ts for metrics labels. */
   operation: { name: string | null };
@@ -33,8 +35,8 @@ const REASONS: Record<SessionProblem, string> = {
   EXPIRED: 'SESSION_EXPIRED',
 };
 
-/** The CT client and loaders of a signed-in caller, or UNAUTHENTICATED. */
-export function requireUser(ctx: GraphQLContext): { ct: CtClient; loaders: Loaders } {
+/** The CT writes and loaders of a signed-in caller, or UNAUTHENTICATED. */
+export function requireUser(ctx: GraphQLContext): { ct: CtApi; loaders: Loaders } {
   if (ctx.ct && ctx.loaders) return { ct: ctx.ct, loaders: ctx.loaders };
   throw signedOutError(ctx);
 }
@@ -70,7 +72,7 @@ export async function createRequestContext(request: Request, deps: RequestContex
     request,
     session,
     sessionProblem: session ? null : opened.reason,
-    ct,
+    ct: ct ? createCtApi(ct) : null,
     operation: { name: null },
     loaders: ct ? createLoaders(ct, deps.loaders) : null,
   };

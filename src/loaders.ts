@@ -1,20 +1,22 @@
-// Per-request read layer over the CT client (DESIGN.md "Reading: loaders"): every GET deduplicated
+// Per-request read layer over the CT client (DESIGN.md "Reading: loaders"): every CT read deduplicated
 // by path + query, lists priming the item loaders, 404 => null per key, bounded fan-out, and the
-// clear/prime API writes use to keep the request's view current. One instance per request, never shared.
+// clear/prime API writes use to keep the request's view current. Reached through domain-named methods
+// (`location(slug)`, `boxesPage(filter, page)`); which CT route serves each is src/ct/resources/' business.
+// One instance per request, never shared.
 import DataLoader from 'dataloader';
+import pLimit from 'p-limit';
 import type { CtClient, CtQuery } from './ct/client.js';
 import { CtHttpError } from './ct/errors.js';
-import { boxPath, locationPath, voucherPath } from './ct/paths.js';
-import type {
-  CtBox,
-  CtBoxList,
-  CtLocation,
-  CtLocationList,
-  CtMe,
-  CtVoucher,
-  CtVoucherCodeList,
-  CtVoucherList,
-} from './ct/types.js';
+import type { Page, PageRequest } from './ct/paging.js';
+import { boxReads } from './ct/resources/boxes.js';
+import { locationReads } from './ct/resources/locations.js';
+import { meReads } from './ct/resources/me.js';
+import type { CtRead } from './ct/resources/read.js';
+import { voucherReads } from './ct/resources/vouchers.js';
+import type { BoxFilter, BoxModel } from './domain/box.js';
+import type { LocationFilter, LocationModel, LocationPick } from './domain/location.js';
+import type { ViewerModel } from './domain/viewer.js';
+import type { VoucherCodeFilter, VoucherCodeModel, VoucherFilter, VoucherModel } from './domain/voucher.js';
 
 export interface LoaderOptions {
   /** Most CT calls this request keeps in flight at once (default 8), so a page of 100 does not open 100 sockets. */
@@ -38,28 +40,28 @@ export const DEFAULT_CONCURRENCY = 8;
 
 export interface Loaders {
   readonly stats: LoaderStats;
-  /** Deduplicated GET: the same path + query costs one CT call per request. */
-  get<T>(path: string, query?: CtQuery): Promise<T>;
-  /** `GET /me.json`. */
-  me(): Promise<CtMe>;
-  /** Keyed by slug or numeric id (CT accepts both); a location is cached under both. Missing => null. */
-  readonly locationBySlug: DataLoader<string, CtLocation | null>;
-  /** Keyed by box slug. Missing => null. */
-  readonly boxBySlug: DataLoader<string, CtBox | null>;
-  /** Keyed by `voucherKey(locationSlug, uniqueId)`. Missing => null. */
-  readonly voucherByKey: DataLoader<string, CtVoucher | null>;
-  /** One page of `GET /locations`; its items prime `locationBySlug`. */
-  locationList(query: CtQuery): Promise<CtLocationList>;
-  /** One page of `GET /boxes` (account-wide, or one location with `location_id`); primes `boxBySlug`. */
-  boxList(query: CtQuery): Promise<CtBoxList>;
-  /** One page of `GET /locations/{slug}/vouchers`; primes `voucherByKey`. */
-  voucherList(locationSlug: string, query: CtQuery): Promise<CtVoucherList>;
-  /** One page of `GET /locations/{slug}/vouchers/{uid}/codes`. */
-  codeList(locationSlug: string, uniqueId: string | number, query: CtQuery): Promise<CtVoucherCodeList>;
+  /** The signed-in account. */
+  viewer(): Promise<ViewerModel>;
+  /** By slug or numeric id (CT accepts both); a location is cached under both. Missing => null. */
+  location(slugOrId: string): Promise<LocationModel | null>;
+  /** By slug. Missing => null. */
+  box(slug: string): Promise<BoxModel | null>;
+  /** By its location's slug and its unique id (CT addresses a batch only under its location). Missing => null. */
+  voucher(locationSlug: string, uniqueId: string | number): Promise<VoucherModel | null>;
+  /** One page of the account's locations; its items prime `location`. */
+  locationsPage(filter: LocationFilter, page: PageRequest): Promise<Page<LocationModel>>;
+  /** One page of boxes (account-wide, or one location's); its items prime `box`. */
+  boxesPage(filter: BoxFilter, page: PageRequest): Promise<Page<BoxModel>>;
+  /** One page of a location's voucher batches; its items prime `voucher`. */
+  vouchersPage(locationSlug: string, filter: VoucherFilter, page: PageRequest): Promise<Page<VoucherModel>>;
+  /** One page of a batch's codes. */
+  voucherCodesPage(locationSlug: string, uniqueId: string | number, filter: VoucherCodeFilter, page: PageRequest): Promise<Page<VoucherCodeModel>>;
+  /** Locations as CT's pickers list them, searched by name: where CT surely tells a location's `uniqueId`. */
+  locationPicks(name: string): Promise<LocationPick[]>;
   /** Put an object returned by a write into the cache (replacing what was there), so reading it back costs nothing. */
-  primeLocation(location: CtLocation): void;
-  primeBox(box: CtBox): void;
-  primeVoucher(locationSlug: string, voucher: CtVoucher): void;
+  primeLocation(location: LocationModel): void;
+  primeBox(box: BoxModel): void;
+  primeVoucher(voucher: VoucherModel): void;
   /** Forget one object after a write changed or deleted it (under every key it is cached by). */
   clearLocation(slugOrId: string): void;
   clearBox(slug: string): void;
@@ -70,19 +72,7 @@ export interface Loaders {
   clearAll(): void;
 }
 
-/** The key of a voucher in `voucherByKey` and in its global ID: CT only addresses vouchers under their location. */
-export function voucherKey(locationSlug: string, uniqueId: string | number): string {
-  return `${locationSlug}/${uniqueId}`;
-}
-
-/** Splits a `voucherKey`; null when it is not one. Slugs contain no `/`, so the first `/` separates. */
-export function parseVoucherKey(key: string): { locationSlug: string; uniqueId: string } | null {
-  const at = key.indexOf('/');
-  if (at <= 0 || at === key.length - 1) return null;
-  return { locationSlug: key.slice(0, at), uniqueId: key.slice(at + 1) };
-}
-
-/** The dedup key of a GET: path plus the query sorted by name; absent (null/undefined) values are dropped. */
+/** The dedup key of a read: path plus the query sorted by name; absent (null/undefined) values are dropped. */
 export function cacheKey(path: string, query: CtQuery = {}): string {
   const parts = Object.entries(cleanQuery(query))
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
@@ -97,29 +87,12 @@ function cleanQuery(query: CtQuery): CtQuery {
 }
 
 
-export function isNotFound(error: unknown): boolean {
+function isNotFound(error: unknown): boolean {
   return error instanceof CtHttpError && error.status === 404;
 }
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-/** A counting semaphore; a released slot is handed straight to the next waiter so the bound is never exceeded. */
-function createLimiter(max: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (active < max) active++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
-  };
 }
 
 /**
@@ -167,61 +140,61 @@ class InFlight {
   }
 }
 
+/** A voucher's key in its item loader: private to this module (a global ID is another matter, see schema/ids.ts). */
+const voucherCacheKey = (locationSlug: string, uniqueId: string | number): string => JSON.stringify([locationSlug, String(uniqueId)]);
+
 export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loaders {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
   const caching = options.cache ?? true;
-  const limit = createLimiter(concurrency);
+  const limit = pLimit(concurrency);
   const stats: LoaderStats = { dedupeHits: 0, primeHits: 0 };
+  const fetchRead = <T>(read: CtRead<T>): Promise<T> => limit(() => ct.get<unknown>(read.path, cleanQuery(read.query))).then(read.parse);
 
-  // ---- generic GET, deduplicated by path + sorted query
-  const requests = new Map<string, { path: string; query: CtQuery }>();
+  // ---- every read, deduplicated by path + sorted query
+  const requests = new Map<string, CtRead<unknown>>();
   const listKeys = new Set<string>();
   // CT has no batch endpoint: a "batch" is only the set of distinct GETs of one tick, each its own call.
-  const getLoader = new DataLoader<string, unknown>(
+  const readLoader = new DataLoader<string, unknown>(
     (keys) =>
       Promise.all(
         keys.map((key) => {
           const request = requests.get(key);
           if (!request) return Promise.resolve(new Error(`no request registered for ${key}`));
-          return limit(() => ct.get<unknown>(request.path, request.query)).catch(asError);
+          return fetchRead(request).catch(asError);
         }),
       ),
     { cache: caching, batch: caching },
   );
-  function get<T>(path: string, query: CtQuery = {}): Promise<T> {
-    if (!caching) return limit(() => ct.get<T>(path, cleanQuery(query)));
-    const key = cacheKey(path, query);
+  function read<T>(request: CtRead<T>): Promise<T> {
+    if (!caching) return fetchRead(request);
+    const key = cacheKey(request.path, request.query);
     if (requests.has(key)) stats.dedupeHits++;
-    else requests.set(key, { path, query: cleanQuery(query) });
-    return getLoader.load(key) as Promise<T>;
+    else requests.set(key, request);
+    return readLoader.load(key) as Promise<T>;
   }
-  function getList<T>(path: string, query: CtQuery): Promise<T> {
-    listKeys.add(cacheKey(path, query));
-    return get<T>(path, query);
+  function readList<T>(request: CtRead<T>): Promise<T> {
+    listKeys.add(cacheKey(request.path, request.query));
+    return read(request);
   }
-  function forgetGet(path: string, query: CtQuery = {}): void {
-    const key = cacheKey(path, query);
-    getLoader.clear(key);
+  function forget(request: CtRead<unknown>): void {
+    const key = cacheKey(request.path, request.query);
+    readLoader.clear(key);
     requests.delete(key);
   }
 
-  // ---- item loaders: one per kind, all alike but for the CT path a key addresses and the keys an object is cached by
+  // ---- item loaders: one per kind, all alike but for the read a key names and the keys an object is cached by
   /**
-   * `path`: the GET that loads the object `key` addresses; null when the key addresses none (answered
-   * null, no call). `keysOf`: every key an object just loaded under `key` is cached by. `lists`: this
-   * kind's lists in flight, which a load waits for since they may prime its key.
+   * `read`: the read of the object `key` names; null when the key names none (answered null, no
+   * call). `keysOf`: every key an object is cached by. `lists`: this kind's lists in flight, which a
+   * load waits for since they may prime its key.
    */
-  function createItemLoader<W>(kind: {
-    path(key: string): string | null;
-    keysOf(item: W, key: string): string[];
-    lists: InFlight;
-  }) {
+  function createItemLoader<W>(kind: { read(key: string): CtRead<W> | null; keysOf(item: W): string[]; lists: InFlight }) {
     // Primed objects, read before fetching: they also answer loads that raced a priming list.
     const seen = new Map<string, W>();
     /** `loading`: the key this object was just loaded under, whose cache entry is already that load. */
-    function prime(item: W, keys: string[], loading?: string): void {
+    function prime(item: W, loading?: string): void {
       if (!caching) return;
-      for (const key of keys) {
+      for (const key of kind.keysOf(item)) {
         seen.set(key, item);
         // Replace, not keep: the primed object (from a list or a write) is the newest this request has seen.
         if (key !== loading) loader.clear(key);
@@ -236,11 +209,11 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
             stats.primeHits++;
             return primed;
           }
-          const path = kind.path(key);
-          if (path === null) return null;
+          const request = kind.read(key);
+          if (request === null) return null;
           try {
-            const item = await get<W>(path);
-            prime(item, kind.keysOf(item, key), key);
+            const item = await read(request);
+            prime(item, key);
             return item;
           } catch (error) {
             return isNotFound(error) ? null : asError(error);
@@ -248,11 +221,12 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
         }),
       );
     }, stats, caching);
-    /** Forget the object under `key`, and `path`, the GET that loads it (the caller's, not `kind.path`'s: it may refuse the key). */
-    function clear(key: string, path: string): void {
+    /** Forget the object under `key`, and the read that loads it. */
+    function clear(key: string): void {
       seen.delete(key);
       loader.clear(key);
-      forgetGet(path);
+      const request = kind.read(key);
+      if (request) forget(request);
     }
     function clearAll(): void {
       seen.clear();
@@ -261,52 +235,41 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
     return { loader, seen, prime, clear, clearAll };
   }
 
-
   // ---- locations: cached under slug and numeric id
   const locationLists = new InFlight();
-  const locationKeys = (location: CtLocation): string[] => [location.slug, String(location.id)];
-  const locations = createItemLoader<CtLocation>({
-    // An empty key would address the list endpoint itself: no such object.
-    path: (key) => (key === '' ? null : locationPath(key)),
-    keysOf: locationKeys,
+  const locations = createItemLoader<LocationModel>({
+    read: locationReads.one,
+    keysOf: (location) => [location.slug, location.legacyId],
     lists: locationLists,
   });
-  const primeLocation = (location: CtLocation): void => locations.prime(location, locationKeys(location));
+  const primeLocation = (location: LocationModel): void => locations.prime(location);
   function clearLocation(slugOrId: string): void {
     const known = locations.seen.get(slugOrId);
-    const keys = new Set([slugOrId, ...(known ? locationKeys(known) : [])]);
-    for (const key of keys) locations.clear(key, locationPath(key));
+    const keys = new Set([slugOrId, ...(known ? [known.slug, known.legacyId] : [])]);
+    for (const key of keys) locations.clear(key);
   }
 
   // ---- boxes
   const boxLists = new InFlight();
-  const boxes = createItemLoader<CtBox>({
-    path: (key) => (key === '' ? null : boxPath(key)),
-    keysOf: (box) => [box.slug],
-    lists: boxLists,
-  });
-  const primeBox = (box: CtBox): void => boxes.prime(box, [box.slug]);
-  const clearBox = (slug: string): void => boxes.clear(slug, boxPath(slug));
+  const boxes = createItemLoader<BoxModel>({ read: boxReads.one, keysOf: (box) => [box.slug], lists: boxLists });
+  const primeBox = (box: BoxModel): void => boxes.prime(box);
 
-  // ---- vouchers, keyed by location slug + unique_id
+  // ---- vouchers, keyed by location slug + unique id
   const voucherLists = new InFlight();
-  const vouchers = createItemLoader<CtVoucher>({
-    path: (key) => {
-      const parsed = parseVoucherKey(key);
-      return parsed ? voucherPath(parsed.locationSlug, parsed.uniqueId) : null;
+  const vouchers = createItemLoader<VoucherModel>({
+    read: (key) => {
+      const [locationSlug, uniqueId] = JSON.parse(key) as [string, string];
+      return voucherReads.one(locationSlug, uniqueId);
     },
-    // Only a key that parsed was loaded; the voucher is cached under the slug of the path it came from.
-    keysOf: (voucher, key) => [voucherKey(parseVoucherKey(key)!.locationSlug, voucher.unique_id)],
+    // Cached under the slug of the path it was read at, which the model carries.
+    keysOf: (voucher) => [voucherCacheKey(voucher.locationSlug, voucher.uniqueId)],
     lists: voucherLists,
   });
-  const primeVoucher = (locationSlug: string, voucher: CtVoucher): void =>
-    vouchers.prime(voucher, [voucherKey(locationSlug, voucher.unique_id)]);
-  const clearVoucher = (locationSlug: string, uniqueId: string | number): void =>
-    vouchers.clear(voucherKey(locationSlug, uniqueId), voucherPath(locationSlug, uniqueId));
+  const primeVoucher = (voucher: VoucherModel): void => vouchers.prime(voucher);
 
   function clearLists(): void {
     for (const key of listKeys) {
-      getLoader.clear(key);
+      readLoader.clear(key);
       requests.delete(key);
     }
     listKeys.clear();
@@ -314,43 +277,42 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
 
   return {
     stats,
-    get,
-    me: () => get<CtMe>('/me.json'),
-    locationBySlug: locations.loader,
-    boxBySlug: boxes.loader,
-    voucherByKey: vouchers.loader,
-    locationList: (query) =>
+    viewer: () => read(meReads.viewer()),
+    location: (slugOrId) => locations.loader.load(slugOrId),
+    box: (slug) => boxes.loader.load(slug),
+    voucher: (locationSlug, uniqueId) => vouchers.loader.load(voucherCacheKey(locationSlug, uniqueId)),
+    locationsPage: (filter, page) =>
       locationLists.track(
-        getList<CtLocationList>('/locations', query).then((list) => {
-          for (const location of list.locations ?? []) primeLocation(location);
+        readList(locationReads.page(filter, page)).then((list) => {
+          for (const location of list.items) primeLocation(location);
           return list;
         }),
       ),
-    boxList: (query) =>
+    boxesPage: (filter, page) =>
       boxLists.track(
-        getList<CtBoxList>('/boxes', query).then((list) => {
-          for (const box of list.boxes ?? []) primeBox(box);
+        readList(boxReads.page(filter, page)).then((list) => {
+          for (const box of list.items) primeBox(box);
           return list;
         }),
       ),
-    voucherList: (locationSlug, query) =>
+    vouchersPage: (locationSlug, filter, page) =>
       voucherLists.track(
-        getList<CtVoucherList>(`${locationPath(locationSlug)}/vouchers`, query).then((list) => {
-          for (const voucher of list.vouchers ?? []) primeVoucher(locationSlug, voucher);
+        readList(voucherReads.page(locationSlug, filter, page)).then((list) => {
+          for (const voucher of list.items) primeVoucher(voucher);
           return list;
         }),
       ),
-    codeList: (locationSlug, uniqueId, query) =>
-      getList<CtVoucherCodeList>(`${voucherPath(locationSlug, uniqueId)}/codes`, query),
+    voucherCodesPage: (locationSlug, uniqueId, filter, page) => readList(voucherReads.codesPage(locationSlug, uniqueId, filter, page)),
+    locationPicks: (name) => read(locationReads.pickerList(name)),
     primeLocation,
     primeBox,
     primeVoucher,
     clearLocation,
-    clearBox,
-    clearVoucher,
+    clearBox: (slug) => boxes.clear(slug),
+    clearVoucher: (locationSlug, uniqueId) => vouchers.clear(voucherCacheKey(locationSlug, uniqueId)),
     clearLists,
     clearAll(): void {
-      getLoader.clearAll();
+      readLoader.clearAll();
       requests.clear();
       listKeys.clear();
       locations.clearAll();

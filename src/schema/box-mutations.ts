@@ -1,74 +1,48 @@
-// Box mutations: addBox, updateBox, deleteBox, rebootBox, resetBox, transferBox over POST /boxes and
-// the PATCH-style actions on /boxes/{slug} (ct-api.md §4.3, §5.2, §10). MACs are normalised and inputs
-// checked before CT is called; CT's refusals (422/403/404) become userErrors; loaders are kept current.
+// Box mutations: addBox, updateBox, deleteBox, rebootBox, resetBox, transferBox through the caller's CT
+// box writes. MACs are normalised and inputs checked before CT is called; CT's refusals (422/403/404)
+// become userErrors; loaders are kept current.
 import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
-import type { CtBox, CtLocation } from '../ct/types.js';
-import { boxPath } from '../ct/paths.js';
+import type { BoxChanges, BoxModel } from '../domain/box.js';
+import type { LocationModel } from '../domain/location.js';
 import type { Loaders } from '../loaders.js';
+import { byIdSpec, ctWrite } from './ct-refusals.js';
+import { boxGlobalId, decodeSlugInput } from './ids.js';
+import { at, ID_PATH, InputCheck, inputPaths } from './input-checks.js';
 import { MAC_FORMAT_MESSAGE, normalizeMac } from './mac.js';
-import { boxGlobalId } from './ids.js';
-import { type BoxModel, toBox } from './models.js';
 import { coordinateFields, deleteMutation, idInputType, type MutationObject, objectMutation } from './mutation-fields.js';
+import { failed, type Payload, succeeded, userError } from './payload.js';
 import { BoxRef } from './refs.js';
-import {
-  at,
-  byIdSpec,
-  ctWrite,
-  decodeSlugInput,
-  failed,
-  ID_PATH,
-  type InputPath,
-  InputCheck,
-  type Payload,
-  succeeded,
-  userError,
-  unreadableCreate,
-} from './user-errors.js';
 
-/** CT attribute => our input path, for mapping CT's 422 bodies. */
-const BOX_FIELDS: Record<string, InputPath> = {
-  calledstationid: at('mac'),
-  mac: at('mac'),
-  description: at('description'),
-  machine_type: at('machineType'),
-  location_id: at('locationId'),
-  ignored: at('ignored'),
-  is_monitored: at('monitored'),
-  latitude: at('latitude'),
-  longitude: at('longitude'),
-  tags: at('tags'),
-  transfer_to: at('toLocationId'),
+/** Every box field CT may refuse, at the input it came from; a refused action is about the box itself. */
+const BOX_FIELDS = {
+  ...inputPaths(['mac', 'description', 'machineType', 'ignored', 'monitored', 'latitude', 'longitude', 'tags']),
+  location: at('locationId'),
+  toLocation: at('toLocationId'),
   action: ID_PATH,
 };
 
-
-function isBox(value: unknown): value is CtBox {
-  return typeof value === 'object' && value !== null && typeof (value as CtBox).slug === 'string' && 'id' in value;
-}
-
-/** Both cache keys of the location a box (as CT returned it) belongs to; its counters change with the box. */
-function forgetLocationOf(loaders: Loaders, box: CtBox): void {
-  if (box.location_slug) loaders.clearLocation(box.location_slug);
-  if (box.location_id !== null && box.location_id !== undefined) loaders.clearLocation(String(box.location_id));
+/** Every key the location of a box (as CT returned it) is cached by; its counters change with the box. */
+function forgetLocationOf(loaders: Loaders, box: BoxModel): void {
+  for (const key of box.locationKeys) loaders.clearLocation(key);
 }
 
 /**
  * After a write to box `slug`: forget it, every list page and its location (counts, clients online), then
- * prime the box with what CT answered, or read it back once when the answer is not the box.
+ * prime the box with what CT answered, or read it back once when CT answered without it.
  */
-async function freshBox(loaders: Loaders, slug: string, answered: unknown): Promise<BoxModel | null> {
+async function freshBox(loaders: Loaders, slug: string, answered: BoxModel | null): Promise<BoxModel | null> {
   loaders.clearBox(slug);
   loaders.clearLists();
-  if (isBox(answered)) {
+  if (answered) {
     forgetLocationOf(loaders, answered);
     loaders.primeBox(answered);
-    return toBox(answered);
+    return answered;
   }
-  const reread = await loaders.boxBySlug.load(slug);
+  const reread = await loaders.box(slug);
   if (!reread) return null;
   forgetLocationOf(loaders, reread);
-  return toBox(reread);
+  return reread;
 }
 
 const gone = (): Payload<BoxModel> => failed([userError('NOT_FOUND', ID_PATH, 'The box no longer exists in CT')]);
@@ -129,89 +103,69 @@ async function addBox(ctx: GraphQLContext, input: AddBoxArgs): Promise<Payload<B
   if (!mac) check.add(at('mac'), MAC_FORMAT_MESSAGE);
   if (!check.ok || 'error' in location || !mac) return failed(check.errors);
 
-  const box: Record<string, unknown> = { calledstationid: mac };
-  if (input.description !== undefined) box.description = input.description;
-  if (input.machineType !== undefined) box.machine_type = input.machineType;
-  // The dashboard mirrors location_id into the query string (ct-api.md §4.3); so do we.
   const written = await ctWrite(byIdSpec(BOX_FIELDS, at('locationId')), () =>
-    ct.send<CtBox>('POST', '/boxes', { location_id: location.slug, box }, { location_id: location.slug }),
+    ct.boxes.add({ locationSlug: location.slug, mac, description: input.description, machineType: input.machineType }),
   );
   if (!written.ok) return failed(written.userErrors);
-  if (!isBox(written.value)) throw unreadableCreate('box');
   loaders.clearLists();
   loaders.clearLocation(location.slug);
   forgetLocationOf(loaders, written.value);
   loaders.primeBox(written.value);
-  return succeeded(toBox(written.value));
+  return succeeded(written.value);
 }
 
-interface UpdateBoxArgs {
-  id: string;
-  description?: string | null;
-  ignored?: boolean | null;
-  monitored?: boolean | null;
-  latitude?: number | null;
-  longitude?: number | null;
-  tags?: string[] | null;
-}
+type UpdateBoxArgs = BoxChanges & { id: string };
 
 const BY_ID_SPEC = byIdSpec(BOX_FIELDS);
 
-/** PATCH /boxes/{slug} `{box: body}`; `check` carries problems found before (reported with a bad id). */
-async function patchBox(ctx: GraphQLContext, id: string, body: Record<string, unknown>, check = new InputCheck()): Promise<Payload<BoxModel>> {
-  const { ct, loaders } = requireUser(ctx);
+/** One write to the box the `id` input names; `check` carries problems found before (reported with a bad id). */
+async function writeBox(
+  ctx: GraphQLContext,
+  id: string,
+  write: (slug: string) => Promise<BoxModel | null>,
+  check = new InputCheck(),
+): Promise<Payload<BoxModel>> {
+  const { loaders } = requireUser(ctx);
   const target = decodeSlugInput(id, 'Box', ID_PATH);
   if ('error' in target) check.errors.unshift(target.error);
   if (!check.ok || 'error' in target) return failed(check.errors);
-  const written = await ctWrite(BY_ID_SPEC, () => ct.send<CtBox>('PATCH', boxPath(target.slug), { box: body }));
+  const written = await ctWrite(BY_ID_SPEC, () => write(target.slug));
   if (!written.ok) return failed(written.userErrors);
   const fresh = await freshBox(loaders, target.slug, written.value);
   return fresh ? succeeded(fresh) : gone();
 }
 
 async function updateBox(ctx: GraphQLContext, input: UpdateBoxArgs): Promise<Payload<BoxModel>> {
+  const { ct } = requireUser(ctx);
+  const { id, ...changes } = input;
   const check = new InputCheck();
-  const body: Record<string, unknown> = {};
-  if (input.description !== undefined) body.description = input.description;
-  check.notNull(at('ignored'), input.ignored);
-  if (typeof input.ignored === 'boolean') body.ignored = input.ignored;
-  check.notNull(at('monitored'), input.monitored);
-  if (typeof input.monitored === 'boolean') body.is_monitored = input.monitored;
-  check.coordinates(input);
-  if (input.latitude !== undefined) body.latitude = input.latitude;
-  if (input.longitude !== undefined) body.longitude = input.longitude;
-  if (input.tags !== undefined) {
-    const tags = (input.tags ?? []).map((tag) => tag.trim());
-    // CT keeps tags as one comma-separated string: a comma inside a tag would silently split it.
-    tags.forEach((tag, i) => {
-      if (tag === '' || tag.includes(',')) check.add([...at('tags'), String(i)], 'Tags must not be blank or contain commas');
-    });
-    body.tags = tags.join(',');
-  }
-  check.somethingToChange(body);
-  return patchBox(ctx, input.id, body, check);
+  check.notNull(at('ignored'), changes.ignored);
+  check.notNull(at('monitored'), changes.monitored);
+  check.coordinates(changes);
+  // CT keeps tags as one comma-separated string: a comma inside a tag would silently split it.
+  (changes.tags ?? []).forEach((tag, i) => {
+    const trimmed = tag.trim();
+    if (trimmed === '' || trimmed.includes(',')) check.add([...at('tags'), String(i)], 'Tags must not be blank or contain commas');
+  });
+  check.somethingToChange(changes);
+  return writeBox(ctx, id, (slug) => ct.boxes.update(slug, changes), check);
 }
 
 async function deleteBox(ctx: GraphQLContext, id: string): Promise<Payload<string>> {
   const { ct, loaders } = requireUser(ctx);
   const target = decodeSlugInput(id, 'Box', ID_PATH);
   if ('error' in target) return failed([target.error]);
-  const written = await ctWrite({ ...BY_ID_SPEC, base: ID_PATH }, () => ct.send<null>('DELETE', boxPath(target.slug)));
+  const written = await ctWrite({ ...BY_ID_SPEC, base: ID_PATH }, () => ct.boxes.remove(target.slug));
   if (!written.ok) return failed(written.userErrors);
   // Its location's counts changed, and which location that is was never read: forget everything read so far.
   loaders.clearAll();
   return succeeded(boxGlobalId(target.slug));
 }
 
-/**
- * CT documents `unique_id` on the compact location list its pickers use (`?short=`, a bare array),
- * not necessarily on the location itself: asked there, by name, only when the location lacks it.
- */
-async function uniqueIdFromPicker(loaders: Loaders, location: CtLocation): Promise<string | number | null> {
-  const picks = await loaders.get<unknown>('/locations', { short: 'true', q: location.location_name });
-  if (!Array.isArray(picks)) return null;
-  const match = picks.find((p): p is { slug: string; unique_id?: string | number } => typeof p === 'object' && p !== null && (p as { slug?: unknown }).slug === location.slug);
-  return match?.unique_id ?? null;
+/** Where CT surely tells a location's `uniqueId` when the location itself does not: its picker list, searched by name. */
+async function uniqueIdFromPicker(loaders: Loaders, location: LocationModel): Promise<string | number | null> {
+  const picks = await loaders.locationPicks(location.name);
+  return picks.find((pick) => pick.slug === location.slug)?.uniqueId ?? null;
 }
 
 async function transferBox(ctx: GraphQLContext, input: { id: string; toLocationId: string }): Promise<Payload<BoxModel>> {
@@ -223,23 +177,23 @@ async function transferBox(ctx: GraphQLContext, input: { id: string; toLocationI
   if ('error' in to) check.errors.push(to.error);
   if (!check.ok || 'error' in box || 'error' in to) return failed(check.errors);
 
-  // CT moves boxes by the target's `unique_id` (ct-api.md §3): one GET unless this request already read it.
-  const target = await loaders.locationBySlug.load(to.slug);
+  // CT moves a box by the target's `uniqueId`: one read unless this request already read the target.
+  const target = await loaders.location(to.slug);
   if (!target) return failed([userError('NOT_FOUND', at('toLocationId'), 'To location ID names nothing CT knows (it does not exist or is not yours)')]);
-  const transferTo = target.unique_id ?? (await uniqueIdFromPicker(loaders, target));
-  if (transferTo === null || transferTo === undefined) throw new Error('CT sent no unique_id for the target location');
+  const transferTo = target.uniqueId ?? (await uniqueIdFromPicker(loaders, target));
+  if (transferTo === null) throw new Error('CT told no unique id for the target location');
 
-  const written = await ctWrite(BY_ID_SPEC, () => ct.send<CtBox>('PATCH', boxPath(box.slug), { box: { transfer_to: transferTo } }));
+  const written = await ctWrite(BY_ID_SPEC, () => ct.boxes.transfer(box.slug, transferTo));
   if (!written.ok) return failed(written.userErrors);
   // Both locations' counts changed and the old one was never read: forget everything, then keep the box,
   // so its `location` is read fresh (the new location) in this same response.
   loaders.clearAll();
-  if (isBox(written.value)) {
+  if (written.value) {
     loaders.primeBox(written.value);
-    return succeeded(toBox(written.value));
+    return succeeded(written.value);
   }
-  const reread = await loaders.boxBySlug.load(box.slug);
-  return reread ? succeeded(toBox(reread)) : gone();
+  const reread = await loaders.box(box.slug);
+  return reread ? succeeded(reread) : gone();
 }
 
 objectMutation('addBox', BOX, {
@@ -265,14 +219,14 @@ objectMutation('rebootBox', BOX, {
   payloadDescription: 'Result of rebootBox: the box in state REBOOTING.',
   input: BoxIdInput,
   inputDescription: 'The box to reboot.',
-  resolve: (ctx, input) => patchBox(ctx, input.id, { action: 'reboot' }),
+  resolve: (ctx, input) => writeBox(ctx, input.id, (slug) => requireUser(ctx).ct.boxes.reboot(slug)),
 });
 objectMutation('resetBox', BOX, {
   description: 'Factory-reset a box; it answers in state NEW. FORBIDDEN when the box cannot take jobs now. Never retried.',
   payloadDescription: 'Result of resetBox: the box in state NEW.',
   input: BoxIdInput,
   inputDescription: 'The box to reset.',
-  resolve: (ctx, input) => patchBox(ctx, input.id, { action: 'reset' }),
+  resolve: (ctx, input) => writeBox(ctx, input.id, (slug) => requireUser(ctx).ct.boxes.reset(slug)),
 });
 objectMutation('transferBox', BOX, {
   description: 'Move a box to another of your locations; its `location` in the answer is the new one.',

@@ -1,6 +1,6 @@
-// The Box type (an access point) and the root fields `box(slug)` and `boxes` (account-wide through
-// GET /boxes). A box's location comes from the location loader by the slug the box carries, so a
-// location already returned elsewhere in the query costs nothing.
+// The Box type (an access point) and the root fields `box(slug)` and `boxes` (account-wide). A box's
+// location comes from the location loader by the key the box carries, so a location already
+// returned elsewhere in the query costs nothing.
 import { builder } from '../builder.js';
 import { boxConnection, loadBox, parentLocation } from './readers.js';
 import { BoxConnection, BoxRef, BoxStateEnum, LocationRef } from './refs.js';
@@ -41,7 +41,7 @@ builder.node(BoxRef, {
       type: LocationRef,
       nullable: false,
       description: 'The location the box belongs to. Costs no CT call when the query already read that location.',
-      resolve: (box, _args, ctx) => parentLocation(ctx, box.locationKey, 'box'),
+      resolve: (box, _args, ctx) => parentLocation(ctx, box.locationKeys[0] ?? null, 'box'),
     }),
   }),
 });

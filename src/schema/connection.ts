@@ -1,9 +1,8 @@
 // Relay connections over CT's page/per lists: argument checks (before any CT call), offset cursors,
 // the window a first/after/last/before combination selects, the fewest CT pages that cover it
-// (src/ct/paging.ts), and exact pageInfo/totalCount from CT's `_links.total_entries`.
+// (src/ct/paging.ts), and exact pageInfo/totalCount from the list's total.
 import type { GraphQLError } from 'graphql';
-import type { CtLinks } from '../ct/types.js';
-import { CT_MAX_PER, pageStart, planPages } from '../ct/paging.js';
+import { CT_MAX_PER, pageStart, planPages, type Page } from '../ct/paging.js';
 import { codedError } from '../errors.js';
 
 /** Page size when the client gives neither `first` nor `last` (DESIGN.md). */
@@ -18,14 +17,8 @@ export interface ConnectionArgs {
   before?: string | null;
 }
 
-/** One fetched CT page: its items and the list's total (null when CT did not say). */
-export interface FetchedPage<T> {
-  items: T[];
-  total: number | null;
-}
-
 /** Fetches page `page` (1-based) of size `per` of one CT list, with the list's own filters bound. */
-export type PageFetcher<T> = (page: number, per: number) => Promise<FetchedPage<T>>;
+export type PageFetcher<T> = (page: number, per: number) => Promise<Page<T>>;
 
 export interface PageInfo {
   hasNextPage: boolean;
@@ -56,14 +49,6 @@ export function cursorToOffset(cursor: string): number {
 
 function badInput(message: string): GraphQLError {
   return codedError(message, 'BAD_USER_INPUT');
-}
-
-/** The total of a list page: `_links.total_entries`, or what a short page proves when CT left it out. */
-export function totalOf(links: CtLinks | undefined, page: number, per: number, itemCount: number): number | null {
-  // Numeric text counts too: CT's ids show it is not strict about numbers in JSON (ct-api.md §3).
-  const total = links?.total_entries === null || links?.total_entries === undefined ? NaN : Number(links.total_entries);
-  if (Number.isInteger(total) && total >= 0) return total;
-  return itemCount < per && (itemCount > 0 || page === 1) ? pageStart(page, per) + itemCount : null;
 }
 
 /** The validated arguments: `a` is the first offset after `after`, `b` the offset of `before` (exclusive end). */
@@ -137,13 +122,9 @@ export function pageInfoFor(spec: WindowSpec, total: number): PageInfo {
  * - an empty window (first: 0, or cursors that leave nothing) fetches nothing; `totalCount` or
  *   `pageInfo` then cost one call of a single item, only when asked for.
  */
-export async function resolveCtConnection<T, N>(
-  args: ConnectionArgs,
-  fetchPage: PageFetcher<T>,
-  toNode: (item: T) => N,
-): Promise<ConnectionResult<N>> {
+export async function resolveCtConnection<N>(args: ConnectionArgs, fetchPage: PageFetcher<N>): Promise<ConnectionResult<N>> {
   const spec = windowSpec(args);
-  const items = new Map<number, T>();
+  const items = new Map<number, N>();
   // A holder, not a `let`: TypeScript would keep `null` narrowed across the awaits that set it.
   const seen: { total: number | null } = { total: null };
 
@@ -182,7 +163,7 @@ export async function resolveCtConnection<T, N>(
   const edges: ConnectionResult<N>['edges'] = [];
   for (let offset = window.start; offset < window.end; offset++) {
     const item = items.get(offset);
-    if (item !== undefined) edges.push({ cursor: offsetToCursor(offset), node: toNode(item) });
+    if (item !== undefined) edges.push({ cursor: offsetToCursor(offset), node: item });
   }
 
   if (known !== null) return { edges, pageInfo: pageInfoFor(spec, known), totalCount: known };

@@ -4,7 +4,7 @@
 import type { InputFieldBuilder, InputObjectRef, ObjectRef } from '@pothos/core';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
-import { type Payload, UserErrorRef } from './user-errors.js';
+import { type Payload, UserErrorRef } from './payload.js';
 
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
 

@@ -1,28 +1,16 @@
 // Read helpers the schema modules share: one object by key (null when CT says 404, but an error for the
-// location a box or batch names) and one connection per CT list, each through the caller's loaders so
-// every GET is deduplicated and every list primes the item loaders.
+// location a box or batch names) and one connection per list, each through the caller's loaders so
+// every read is deduplicated and every list primes the item loaders.
 import { requireUser, type GraphQLContext } from '../context.js';
-import type { CtQuery } from '../ct/client.js';
-import type { CtLinks } from '../ct/types.js';
+import type { BoxFilter, BoxModel } from '../domain/box.js';
+import type { LocationFilter, LocationModel } from '../domain/location.js';
+import type { VoucherCodeFilter, VoucherCodeModel, VoucherFilter, VoucherModel } from '../domain/voucher.js';
 import { codedError } from '../errors.js';
-import { voucherKey } from '../loaders.js';
-import { type ConnectionArgs, type ConnectionResult, type FetchedPage, resolveCtConnection, totalOf } from './connection.js';
-import {
-  type BoxModel,
-  type BoxStateValue,
-  type LocationModel,
-  toBox,
-  toLocation,
-  toVoucher,
-  toVoucherCode,
-  type VoucherCodeModel,
-  type VoucherModel,
-} from './models.js';
+import { type ConnectionArgs, type ConnectionResult, resolveCtConnection } from './connection.js';
 
 /** A location by slug or numeric id; null when CT has none (404). Free when a list already returned it. */
 export async function loadLocation(ctx: GraphQLContext, key: string): Promise<LocationModel | null> {
-  const wire = await requireUser(ctx).loaders.locationBySlug.load(key);
-  return wire ? toLocation(wire) : null;
+  return requireUser(ctx).loaders.location(key);
 }
 
 /** The location a box or voucher batch belongs to: CT naming one it then cannot find is a coded error, not a masked internal one. */
@@ -33,92 +21,39 @@ export async function parentLocation(ctx: GraphQLContext, key: string | null, ch
 }
 
 export async function loadBox(ctx: GraphQLContext, slug: string): Promise<BoxModel | null> {
-  const wire = await requireUser(ctx).loaders.boxBySlug.load(slug);
-  return wire ? toBox(wire) : null;
+  return requireUser(ctx).loaders.box(slug);
 }
 
 export async function loadVoucher(ctx: GraphQLContext, locationSlug: string, uniqueId: string | number): Promise<VoucherModel | null> {
-  const wire = await requireUser(ctx).loaders.voucherByKey.load(voucherKey(locationSlug, uniqueId));
-  return wire ? toVoucher(wire, locationSlug) : null;
+  return requireUser(ctx).loaders.voucher(locationSlug, uniqueId);
 }
 
-function page<T>(items: T[] | undefined, links: CtLinks | undefined, pageNo: number, per: number): FetchedPage<T> {
-  const list = items ?? [];
-  return { items: list, total: totalOf(links, pageNo, per, list.length) };
-}
-
-/** CT's optional filters: empty strings mean "no filter" rather than "match nothing". */
-function filters(query: Record<string, string | boolean | null | undefined>): CtQuery {
-  const out: CtQuery = {};
-  for (const [k, v] of Object.entries(query)) if (v !== null && v !== undefined && v !== '') out[k] = v;
-  return out;
-}
-
-export function locationConnection(
-  ctx: GraphQLContext,
-  args: ConnectionArgs & { search?: string | null },
-): Promise<ConnectionResult<LocationModel>> {
+export function locationConnection(ctx: GraphQLContext, args: ConnectionArgs & LocationFilter): Promise<ConnectionResult<LocationModel>> {
   const { loaders } = requireUser(ctx);
-  const query = filters({ q: args.search });
-  return resolveCtConnection(
-    args,
-    async (p, per) => {
-      const list = await loaders.locationList({ ...query, page: p, per });
-      return page(list.locations, list._links, p, per);
-    },
-    toLocation,
-  );
+  return resolveCtConnection(args, (page, per) => loaders.locationsPage({ search: args.search }, { page, per }));
 }
 
-export function boxConnection(
-  ctx: GraphQLContext,
-  args: ConnectionArgs & { state?: BoxStateValue | null; search?: string | null; locationSlug?: string | null },
-): Promise<ConnectionResult<BoxModel>> {
+export function boxConnection(ctx: GraphQLContext, args: ConnectionArgs & BoxFilter): Promise<ConnectionResult<BoxModel>> {
   const { loaders } = requireUser(ctx);
-  if (args.state === 'unknown') {
+  if (args.state === 'UNKNOWN') {
     throw codedError('`state: UNKNOWN` cannot filter: it stands for states CT reports that this API does not know.', 'BAD_USER_INPUT');
   }
-  const query = filters({ location_id: args.locationSlug, state: args.state, q: args.search });
-  return resolveCtConnection(
-    args,
-    async (p, per) => {
-      const list = await loaders.boxList({ ...query, page: p, per });
-      return page(list.boxes, list._links, p, per);
-    },
-    toBox,
-  );
+  const filter: BoxFilter = { locationSlug: args.locationSlug, state: args.state, search: args.search };
+  return resolveCtConnection(args, (page, per) => loaders.boxesPage(filter, { page, per }));
 }
 
-export function voucherConnection(
-  ctx: GraphQLContext,
-  locationSlug: string,
-  args: ConnectionArgs & { search?: string | null },
-): Promise<ConnectionResult<VoucherModel>> {
+export function voucherConnection(ctx: GraphQLContext, locationSlug: string, args: ConnectionArgs & VoucherFilter): Promise<ConnectionResult<VoucherModel>> {
   const { loaders } = requireUser(ctx);
-  const query = filters({ q: args.search });
-  return resolveCtConnection(
-    args,
-    async (p, per) => {
-      const list = await loaders.voucherList(locationSlug, { ...query, page: p, per });
-      return page(list.vouchers, list._links, p, per);
-    },
-    (wire) => toVoucher(wire, locationSlug),
-  );
+  return resolveCtConnection(args, (page, per) => loaders.vouchersPage(locationSlug, { search: args.search }, { page, per }));
 }
 
 export function voucherCodeConnection(
   ctx: GraphQLContext,
   voucher: Pick<VoucherModel, 'locationSlug' | 'uniqueId'>,
-  args: ConnectionArgs & { activated?: boolean | null },
+  args: ConnectionArgs & VoucherCodeFilter,
 ): Promise<ConnectionResult<VoucherCodeModel>> {
   const { loaders } = requireUser(ctx);
-  const query = filters({ activated: args.activated });
-  return resolveCtConnection(
-    args,
-    async (p, per) => {
-      const list = await loaders.codeList(voucher.locationSlug, voucher.uniqueId, { ...query, page: p, per });
-      return page(list.codes, list._links, p, per);
-    },
-    toVoucherCode,
+  return resolveCtConnection(args, (page, per) =>
+    loaders.voucherCodesPage(voucher.locationSlug, voucher.uniqueId, { activated: args.activated }, { page, per }),
   );
 }

@@ -2,64 +2,82 @@
 // connection types. Declared here, implemented in location.ts / box.ts / voucher.ts / viewer.ts, so
 // modules can point at each other's types without import cycles.
 import { builder } from '../builder.js';
-import type { CtMe } from '../ct/types.js';
-import type { BoxModel, LocationModel, VoucherCodeModel, VoucherModel } from './models.js';
+import type { BoxModel, BoxState } from '../domain/box.js';
+import type { LocationModel, LocationState } from '../domain/location.js';
+import type { ViewerModel } from '../domain/viewer.js';
+import type {
+  VoucherAccessType,
+  VoucherCodeModel,
+  VoucherFormat,
+  VoucherModel,
+  VoucherRestrictPeriod,
+} from '../domain/voucher.js';
 
 export const LocationRef = builder.objectRef<LocationModel>('Location');
 export const BoxRef = builder.objectRef<BoxModel>('Box');
 export const VoucherRef = builder.objectRef<VoucherModel>('Voucher');
 export const VoucherCodeRef = builder.objectRef<VoucherCodeModel>('VoucherCode');
-export const ViewerRef = builder.objectRef<CtMe>('Viewer');
+export const ViewerRef = builder.objectRef<ViewerModel>('Viewer');
+
+/**
+ * An enum's GraphQL values from the domain's values, each its own name and value: the set is the
+ * domain's (src/domain/), and the Record type makes a value without a description a type error.
+ */
+function enumValues<V extends string>(descriptions: Readonly<Record<V, string>>): { [K in V]: { value: K; description: string } } {
+  return Object.fromEntries(Object.entries<string>(descriptions).map(([value, description]) => [value, { value, description }])) as {
+    [K in V]: { value: K; description: string };
+  };
+}
 
 export const BoxStateEnum = builder.enumType('BoxState', {
   description: 'What a box is doing, as CT reports it.',
-  values: {
-    ONLINE: { value: 'online', description: 'Connected and serving clients.' },
-    OFFLINE: { value: 'offline', description: 'Not heard from recently.' },
-    PROCESSING: { value: 'processing', description: 'Applying a job (for example a configuration change).' },
-    REBOOTING: { value: 'rebooting', description: 'Restarting after a reboot request.' },
-    UPGRADING: { value: 'upgrading', description: 'Installing new firmware.' },
-    NEW: { value: 'new', description: 'Added or factory-reset, and not yet set up.' },
-    INITIALIZING: { value: 'initializing', description: 'Setting itself up for the first time.' },
-    UNKNOWN: { value: 'unknown', description: 'A state this API does not know yet (CT sent something new).' },
-  } as const,
+  values: enumValues<BoxState>({
+    ONLINE: 'Connected and serving clients.',
+    OFFLINE: 'Not heard from recently.',
+    PROCESSING: 'Applying a job (for example a configuration change).',
+    REBOOTING: 'Restarting after a reboot request.',
+    UPGRADING: 'Installing new firmware.',
+    NEW: 'Added or factory-reset, and not yet set up.',
+    INITIALIZING: 'Setting itself up for the first time.',
+    UNKNOWN: 'A state this API does not know yet (CT sent something new).',
+  }),
 });
 
 export const LocationStateEnum = builder.enumType('LocationState', {
   description: 'Whether a location is in use or archived.',
-  values: {
-    ACTIVE: { value: 'active', description: 'In use.' },
-    ARCHIVED: { value: 'archived', description: 'Archived: hidden from day-to-day lists, can be restored.' },
-  } as const,
+  values: enumValues<LocationState>({
+    ACTIVE: 'In use.',
+    ARCHIVED: 'Archived: hidden from day-to-day lists, can be restored.',
+  }),
 });
 
 export const VoucherAccessTypeEnum = builder.enumType('VoucherAccessType', {
   description: 'What limits the access a voucher code gives.',
-  values: {
-    TIME: { value: 1, description: 'Time-limited access (see `validityMinutes`).' },
-    DATA: { value: 2, description: 'Data-limited access (see `dataLimitMb`).' },
-  } as const,
+  values: enumValues<VoucherAccessType>({
+    TIME: 'Time-limited access (see `validityMinutes`).',
+    DATA: 'Data-limited access (see `dataLimitMb`).',
+  }),
 });
 
 export const VoucherRestrictPeriodEnum = builder.enumType('VoucherRestrictPeriod', {
   description: 'How often a code of the batch may be used.',
-  values: {
-    ALL_TIME: { value: '', description: 'Multi-use, with the limit counted over the whole validity.' },
-    DAILY: { value: 'daily', description: 'Multi-use, with the limit reset every day.' },
-    WEEKLY: { value: 'weekly', description: 'Multi-use, with the limit reset every week.' },
-    MONTHLY: { value: 'monthly', description: 'Multi-use, with the limit reset every month.' },
-    SINGLE_USE: { value: 'all', description: 'Single use: one session of `accessPeriodMinutes`.' },
-  } as const,
+  values: enumValues<VoucherRestrictPeriod>({
+    ALL_TIME: 'Multi-use, with the limit counted over the whole validity.',
+    DAILY: 'Multi-use, with the limit reset every day.',
+    WEEKLY: 'Multi-use, with the limit reset every week.',
+    MONTHLY: 'Multi-use, with the limit reset every month.',
+    SINGLE_USE: 'Single use: one session of `accessPeriodMinutes`.',
+  }),
 });
 
 export const VoucherFormatEnum = builder.enumType('VoucherFormat', {
   description: 'The characters voucher code usernames are made of.',
-  values: {
-    ALPHANUMERIC: { value: 'alphanumeric', description: 'Letters and digits.' },
-    NUMERIC: { value: 'numeric', description: 'Digits only.' },
-    ALPHA: { value: 'alpha', description: 'Letters only.' },
-    WORDS: { value: 'words', description: 'Readable words followed by digits.' },
-  } as const,
+  values: enumValues<VoucherFormat>({
+    ALPHANUMERIC: 'Letters and digits.',
+    NUMERIC: 'Digits only.',
+    ALPHA: 'Letters only.',
+    WORDS: 'Readable words followed by digits.',
+  }),
 });
 
 export const LocationConnection = builder.connectionObject(

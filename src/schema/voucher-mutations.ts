@@ -1,62 +1,27 @@
-// Voucher mutations: createVoucher, updateVoucher, deleteVoucher over /locations/{slug}/vouchers
-// (ct-api.md §4.4, §5.3, §10). Batch settings are range-checked before CT is called; a create is sent
-// exactly once (a timeout or 5xx is thrown as "outcome unknown", never retried); loaders are kept current.
+// Voucher mutations: createVoucher, updateVoucher, deleteVoucher through the caller's CT voucher writes.
+// Batch settings are range-checked before CT is called; a create is sent exactly once (a timeout or
+// 5xx is thrown as "outcome unknown", never retried); loaders are kept current.
 import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
-import type { CtVoucher } from '../ct/types.js';
-import { type Loaders, parseVoucherKey } from '../loaders.js';
-import { locationPath, voucherPath } from '../ct/paths.js';
-import { voucherGlobalId } from './ids.js';
-import { toVoucher, type VoucherAccessTypeValue, type VoucherFormatValue, type VoucherModel, type VoucherRestrictPeriodValue } from './models.js';
+import type { VoucherModel, VoucherSettings } from '../domain/voucher.js';
+import type { Loaders } from '../loaders.js';
+import { byIdSpec, ctWrite } from './ct-refusals.js';
+import { decodeSlugInput, decodeVoucherInput, voucherGlobalId } from './ids.js';
+import { at, ID_PATH, InputCheck, inputPaths } from './input-checks.js';
 import { deleteMutation, idInputType, type MutationObject, objectMutation } from './mutation-fields.js';
+import { failed, type Payload, succeeded, userError } from './payload.js';
 import { VoucherAccessTypeEnum, VoucherFormatEnum, VoucherRef, VoucherRestrictPeriodEnum } from './refs.js';
-import {
-  at,
-  byIdSpec,
-  ctWrite,
-  decodeIdInput,
-  decodeSlugInput,
-  failed,
-  ID_PATH,
-  type InputPath,
-  InputCheck,
-  inputPathsByCtAttribute,
-  type Payload,
-  SLUG_SHAPE,
-  succeeded,
-  userError,
-  type UserError,
-  unreadableCreate,
-} from './user-errors.js';
 
-/** Our input field => CT attribute (ct-api.md §5.3). */
-const ATTRIBUTES = {
-  name: 'batch_name',
-  description: 'batch_description',
-  quantity: 'quantity',
-  accessType: 'access_type',
-  validityMinutes: 'validity_minutes',
-  dataLimitMb: 'access_restrict_data',
-  accessRestrictPeriod: 'access_restrict_period',
-  accessPeriodMinutes: 'access_period',
-  limitType: 'limit_type',
-  sessionTimeoutMinutes: 'session_timeout',
-  idleTimeoutMinutes: 'idle_timeout',
-  simultaneousUse: 'simultaneous_use',
-  downloadKbps: 'download_speed',
-  uploadKbps: 'upload_speed',
-  format: 'voucher_format',
-  codeLength: 'length',
-  securePassword: 'secure_password',
-  splashPageId: 'splash_page_id',
-  active: 'is_active',
-} as const;
-type SettingField = keyof typeof ATTRIBUTES;
+type SettingField = keyof VoucherSettings;
 
-/** CT attribute => our input path, for mapping CT's 422 bodies. */
-const VOUCHER_FIELDS: Record<string, InputPath> = {
-  ...inputPathsByCtAttribute(ATTRIBUTES),
-  location_id: at('locationId'),
+/** Every batch setting CT may refuse, at its input of the same name, and the location the batch is made at. */
+const VOUCHER_FIELDS = {
+  ...inputPaths([
+    'name', 'description', 'quantity', 'accessType', 'validityMinutes', 'dataLimitMb', 'accessRestrictPeriod', 'accessPeriodMinutes',
+    'limitType', 'sessionTimeoutMinutes', 'idleTimeoutMinutes', 'simultaneousUse', 'downloadKbps', 'uploadKbps', 'format', 'codeLength',
+    'securePassword', 'splashPageId', 'active',
+  ] satisfies SettingField[]),
+  location: at('locationId'),
 };
 
 /** Ranges from the dashboard's forms and ct-api.md §10 (quantity): [min, max]. */
@@ -77,28 +42,6 @@ const NAME_MAX = 100;
 const DESCRIPTION_MAX = 255;
 const SPLASH_PAGE = /^(external|\d+)$/;
 
-interface VoucherSettings {
-  name?: string | null;
-  description?: string | null;
-  quantity?: number | null;
-  accessType?: VoucherAccessTypeValue | null;
-  validityMinutes?: number | null;
-  dataLimitMb?: number | null;
-  accessRestrictPeriod?: VoucherRestrictPeriodValue | null;
-  accessPeriodMinutes?: number | null;
-  limitType?: string | null;
-  sessionTimeoutMinutes?: number | null;
-  idleTimeoutMinutes?: number | null;
-  simultaneousUse?: number | null;
-  downloadKbps?: number | null;
-  uploadKbps?: number | null;
-  format?: VoucherFormatValue | null;
-  codeLength?: number | null;
-  securePassword?: boolean | null;
-  splashPageId?: string | null;
-  active?: boolean | null;
-}
-
 /** Settings that may be set to null on update (null clears them in CT). */
 const CLEARABLE = new Set<SettingField>(['description', 'dataLimitMb']);
 
@@ -115,7 +58,7 @@ function checkSettings(check: InputCheck, input: VoucherSettings, creating: bool
   if (input.splashPageId !== undefined && input.splashPageId !== null && !SPLASH_PAGE.test(input.splashPageId)) {
     check.add(at('splashPageId'), 'Splash page ID must be a CT splash page id (digits) or "external"');
   }
-  const timeLimited = (input.accessType ?? 1) === 1;
+  const timeLimited = (input.accessType ?? 'TIME') === 'TIME';
   const validity = input.validityMinutes;
   const session = input.sessionTimeoutMinutes;
   // Only when both are given: otherwise the other value is CT's (a stored batch or CT's default), and CT checks it.
@@ -123,20 +66,9 @@ function checkSettings(check: InputCheck, input: VoucherSettings, creating: bool
     check.add(at('sessionTimeoutMinutes'), `Session timeout minutes must not exceed validityMinutes (${validity})`);
   }
   if (creating) {
-    if (input.accessType === 2) check.required(at('dataLimitMb'), input.dataLimitMb, 'when accessType is DATA');
-    if (input.accessRestrictPeriod === 'all') check.required(at('accessPeriodMinutes'), input.accessPeriodMinutes, 'when accessRestrictPeriod is SINGLE_USE');
+    if (input.accessType === 'DATA') check.required(at('dataLimitMb'), input.dataLimitMb, 'when accessType is DATA');
+    if (input.accessRestrictPeriod === 'SINGLE_USE') check.required(at('accessPeriodMinutes'), input.accessPeriodMinutes, 'when accessRestrictPeriod is SINGLE_USE');
   }
-}
-
-/** `{voucher:{...}}` with only what the caller gave. */
-function toWire(input: VoucherSettings): Record<string, unknown> {
-  const wire: Record<string, unknown> = {};
-  for (const [field, attribute] of Object.entries(ATTRIBUTES) as Array<[SettingField, string]>) {
-    const value = input[field];
-    if (value === undefined) continue;
-    wire[attribute] = typeof value === 'string' && field !== 'accessRestrictPeriod' ? value.trim() || null : value;
-  }
-  return wire;
 }
 
 /** On create, null means "CT's default": drop it rather than ask CT to store an empty value. */
@@ -144,31 +76,15 @@ function withoutNulls<T extends object>(input: T): T {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)) as T;
 }
 
-function voucherTarget(id: string): { locationSlug: string; uniqueId: string } | { error: UserError } {
-  const decoded = decodeIdInput(id, 'Voucher', ID_PATH);
-  if ('error' in decoded) return decoded;
-  const parsed = parseVoucherKey(decoded.key);
-  if (!parsed || !SLUG_SHAPE.test(parsed.locationSlug) || !/^\d+$/.test(parsed.uniqueId)) {
-    return { error: userError('INVALID', ID_PATH, 'The Voucher ID does not hold a location slug and batch id') };
-  }
-  return parsed;
-}
-
-
-function isVoucher(value: unknown): value is CtVoucher {
-  return typeof value === 'object' && value !== null && 'unique_id' in value && typeof (value as CtVoucher).batch_name === 'string';
-}
-
 /** After a write to one batch: forget it and every list page (batch lists, code lists), then prime what CT answered. */
-async function freshVoucher(loaders: Loaders, locationSlug: string, uniqueId: string, answered: unknown): Promise<VoucherModel | null> {
+async function freshVoucher(loaders: Loaders, locationSlug: string, uniqueId: string, answered: VoucherModel | null): Promise<VoucherModel | null> {
   loaders.clearVoucher(locationSlug, uniqueId);
   loaders.clearLists();
-  if (isVoucher(answered)) {
-    loaders.primeVoucher(locationSlug, answered);
-    return toVoucher(answered, locationSlug);
+  if (answered) {
+    loaders.primeVoucher(answered);
+    return answered;
   }
-  const reread = await loaders.voucherByKey.load(`${locationSlug}/${uniqueId}`);
-  return reread ? toVoucher(reread, locationSlug) : null;
+  return loaders.voucher(locationSlug, uniqueId);
 }
 
 // ---------------------------------------------------------------- schema types
@@ -234,29 +150,25 @@ async function createVoucher(ctx: GraphQLContext, raw: VoucherSettings & { locat
   checkSettings(check, settings, true);
   if (!check.ok || 'error' in location) return failed(check.errors);
 
-  // One POST, whatever happens: the client never retries writes, and neither do we (codes would exist twice).
-  const written = await ctWrite(byIdSpec(VOUCHER_FIELDS, at('locationId')), () =>
-    ct.send<CtVoucher>('POST', `${locationPath(location.slug)}/vouchers`, { voucher: toWire(settings) }),
-  );
+  // One write, whatever happens: the client never retries writes, and neither do we (codes would exist twice).
+  const written = await ctWrite(byIdSpec(VOUCHER_FIELDS, at('locationId')), () => ct.vouchers.create(location.slug, settings));
   if (!written.ok) return failed(written.userErrors);
-  if (!isVoucher(written.value)) throw unreadableCreate('voucher batch');
   loaders.clearLists();
-  loaders.primeVoucher(location.slug, written.value);
-  return succeeded(toVoucher(written.value, location.slug));
+  loaders.primeVoucher(written.value);
+  return succeeded(written.value);
 }
 
 async function updateVoucher(ctx: GraphQLContext, input: VoucherSettings & { id: string }): Promise<Payload<VoucherModel>> {
   const { ct, loaders } = requireUser(ctx);
   const { id, ...settings } = input;
   const check = new InputCheck();
-  const target = voucherTarget(id);
+  const target = decodeVoucherInput(id);
   if ('error' in target) check.errors.push(target.error);
   checkSettings(check, settings, false);
-  const body = toWire(settings);
-  check.somethingToChange(body);
+  check.somethingToChange(settings);
   if (!check.ok || 'error' in target) return failed(check.errors);
 
-  const written = await ctWrite(BY_ID_SPEC, () => ct.send<CtVoucher>('PATCH', voucherPath(target.locationSlug, target.uniqueId), { voucher: body }));
+  const written = await ctWrite(BY_ID_SPEC, () => ct.vouchers.update(target.locationSlug, target.uniqueId, settings));
   if (!written.ok) return failed(written.userErrors);
   const voucher = await freshVoucher(loaders, target.locationSlug, target.uniqueId, written.value);
   return voucher ? succeeded(voucher) : failed([userError('NOT_FOUND', ID_PATH, 'The voucher batch no longer exists in CT')]);
@@ -264,9 +176,9 @@ async function updateVoucher(ctx: GraphQLContext, input: VoucherSettings & { id:
 
 async function deleteVoucher(ctx: GraphQLContext, id: string): Promise<Payload<string>> {
   const { ct, loaders } = requireUser(ctx);
-  const target = voucherTarget(id);
+  const target = decodeVoucherInput(id);
   if ('error' in target) return failed([target.error]);
-  const written = await ctWrite({ ...BY_ID_SPEC, base: ID_PATH }, () => ct.send<null>('DELETE', voucherPath(target.locationSlug, target.uniqueId)));
+  const written = await ctWrite({ ...BY_ID_SPEC, base: ID_PATH }, () => ct.vouchers.remove(target.locationSlug, target.uniqueId));
   if (!written.ok) return failed(written.userErrors);
   loaders.clearVoucher(target.locationSlug, target.uniqueId);
   loaders.clearLists();

@@ -1,8 +1,8 @@
 // The Voucher type (a batch of guest Wi-Fi codes) and VoucherCode. CT addresses a batch only under
-// its location, so a voucher's key is `<locationSlug>/<unique_id>` and its codes list is read at
-// /locations/{slug}/vouchers/{unique_id}/codes.
+// its location, so a voucher's key holds its location's slug and its unique id, and its codes are
+// read under both.
 import { builder } from '../builder.js';
-import { parseVoucherKey, voucherKey } from '../loaders.js';
+import { parseVoucherKey, voucherKey } from './ids.js';
 import { loadVoucher, parentLocation, voucherCodeConnection } from './readers.js';
 import {
   LocationRef,

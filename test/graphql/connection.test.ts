@@ -62,7 +62,7 @@ describe('resolveCtConnection', () => {
             for (const before of [null, 0, 1, 7, 30, 100, 120, 260, 400]) {
               const args: ConnectionArgs = { first, last, after: c(after), before: c(before) };
               const list = fakeList(total);
-              const result = await resolveCtConnection(args, list.fetchPage, (n) => n);
+              const result = await resolveCtConnection(args, list.fetchPage);
               const callsForEdges = list.calls.length;
               const pageInfo = await result.pageInfo;
               const totalCount = await result.totalCount;
@@ -105,7 +105,7 @@ describe('resolveCtConnection', () => {
 
   it('fetches nothing for an empty window until totalCount or pageInfo is asked for, then one item', async () => {
     const list = fakeList(40);
-    const result = await resolveCtConnection({ first: 0 }, list.fetchPage, (n) => n);
+    const result = await resolveCtConnection({ first: 0 }, list.fetchPage);
     expect(result.edges).toEqual([]);
     expect(list.calls).toEqual([]);
     expect(await result.totalCount).toBe(40);
@@ -115,17 +115,17 @@ describe('resolveCtConnection', () => {
 
   it('reads `last: 4` of a short list in one call, and of a long list in two', async () => {
     const short = fakeList(37);
-    expect((await resolveCtConnection({ last: 4 }, short.fetchPage, (n) => n)).edges.map((e) => e.node)).toEqual([33, 34, 35, 36]);
+    expect((await resolveCtConnection({ last: 4 }, short.fetchPage)).edges.map((e) => e.node)).toEqual([33, 34, 35, 36]);
     expect(short.calls).toEqual([{ page: 1, per: 100 }]);
     const long = fakeList(250);
-    expect((await resolveCtConnection({ last: 4 }, long.fetchPage, (n) => n)).edges.map((e) => e.node)).toEqual([246, 247, 248, 249]);
+    expect((await resolveCtConnection({ last: 4 }, long.fetchPage)).edges.map((e) => e.node)).toEqual([246, 247, 248, 249]);
     expect(long.calls).toEqual([{ page: 1, per: 100 }, { page: 50, per: 5 }]);
   });
 
   it('refuses bad arguments with BAD_USER_INPUT before fetching anything', async () => {
     for (const args of [{ first: 101 }, { last: 101 }, { first: -1 }, { last: -5 }, { after: 'nope' }, { before: offsetToCursor(3).slice(1) }]) {
       const list = fakeList(10);
-      const error = await resolveCtConnection(args, list.fetchPage, (n) => n).then(
+      const error = await resolveCtConnection(args, list.fetchPage).then(
         () => null,
         (e: unknown) => e,
       );

@@ -1,11 +1,15 @@
 // createLoaders against a fake CT client: GET deduplication by path + query, lists priming the item
 // loaders (also when the item load races the list), 404 => null and other errors at their own key,
-// the concurrency bound, the clear/prime API for writes, and the `cache: false` baseline.
+// the concurrency bound, the clear/prime API for writes, and the `cache: false` baseline. The loaders
+// speak in domain terms; the fake CT answers CT's routes, as the resources address them.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { CtClient, CtQuery } from '../../src/ct/client.js';
 import { CtHttpError } from '../../src/ct/errors.js';
 import type { CtBox, CtLocation } from '../../src/ct/types.js';
+import { toBox } from '../../src/ct/resources/boxes.js';
+import { toLocation } from '../../src/ct/resources/locations.js';
+import { toVoucher } from '../../src/ct/resources/vouchers.js';
 import { cacheKey, createLoaders } from '../../src/loaders.js';
 
 const loc = (n: number): CtLocation => ({ id: String(1800 + n), slug: `loc-${n}`, location_name: `Location ${n}` });
@@ -53,12 +57,13 @@ describe('createLoaders', () => {
   it('deduplicates GETs by path and query, whatever the order of the query keys', async () => {
     const { ct, calls } = standardCt();
     const loaders = createLoaders(ct);
+    expect(cacheKey('/locations', { per: 5, page: 1, q: undefined })).toBe(cacheKey('/locations', { page: 1, per: 5 }));
     await Promise.all([
-      loaders.get('/locations', { page: 1, per: 5 }),
-      loaders.get('/locations', { per: 5, page: 1 }),
-      loaders.get('/locations', { per: 5, page: 1, q: undefined }),
+      loaders.locationsPage({}, { page: 1, per: 5 }),
+      loaders.locationsPage({ search: null }, { per: 5, page: 1 }),
+      loaders.locationsPage({ search: '' }, { page: 1, per: 5 }),
     ]);
-    await loaders.get('/locations', { page: 1, per: 5 });
+    await loaders.locationsPage({}, { page: 1, per: 5 });
     expect(calls).toEqual(['/locations?page=1&per=5']);
     expect(loaders.stats.dedupeHits).toBe(3);
   });
@@ -66,9 +71,9 @@ describe('createLoaders', () => {
   it('primes item loaders from lists, under the slug and the numeric id', async () => {
     const { ct, calls } = standardCt();
     const loaders = createLoaders(ct);
-    await loaders.locationList({ page: 1, per: 2 });
-    expect(await loaders.locationBySlug.load('loc-2')).toMatchObject({ slug: 'loc-2' });
-    expect(await loaders.locationBySlug.load('1801')).toMatchObject({ slug: 'loc-1' });
+    await loaders.locationsPage({}, { page: 1, per: 2 });
+    expect(await loaders.location('loc-2')).toMatchObject({ slug: 'loc-2' });
+    expect(await loaders.location('1801')).toMatchObject({ slug: 'loc-1' });
     expect(calls).toEqual(['/locations?page=1&per=2']);
     expect(loaders.stats.primeHits).toBe(2);
   });
@@ -77,9 +82,9 @@ describe('createLoaders', () => {
     const { ct, calls } = standardCt();
     const loaders = createLoaders(ct);
     const [, location, b] = await Promise.all([
-      loaders.locationList({ page: 1, per: 2 }),
-      loaders.locationBySlug.load('loc-1'),
-      Promise.all([loaders.boxList({ location_id: 'loc-1', page: 1, per: 10 }), loaders.boxBySlug.load('box-2')]),
+      loaders.locationsPage({}, { page: 1, per: 2 }),
+      loaders.location('loc-1'),
+      Promise.all([loaders.boxesPage({ locationSlug: 'loc-1' }, { page: 1, per: 10 }), loaders.box('box-2')]),
     ]);
     expect(location).toMatchObject({ slug: 'loc-1' });
     expect(b[1]).toMatchObject({ slug: 'box-2' });
@@ -90,10 +95,10 @@ describe('createLoaders', () => {
     const { ct, calls } = standardCt();
     const loaders = createLoaders(ct);
     const results = await Promise.allSettled([
-      loaders.locationBySlug.load('loc-3'),
-      loaders.locationBySlug.load('missing'),
-      loaders.locationBySlug.load('broken'),
-      loaders.locationBySlug.load(''),
+      loaders.location('loc-3'),
+      loaders.location('missing'),
+      loaders.location('broken'),
+      loaders.location(''),
     ]);
     expect(results[0]).toMatchObject({ status: 'fulfilled', value: { slug: 'loc-3' } });
     expect(results[1]).toEqual({ status: 'fulfilled', value: null });
@@ -106,7 +111,7 @@ describe('createLoaders', () => {
   it('keeps at most `concurrency` CT calls in flight', async () => {
     const { ct, calls, peak } = standardCt();
     const loaders = createLoaders(ct, { concurrency: 3 });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => loaders.boxBySlug.load(`box-${i}`)));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => loaders.box(`box-${i}`)));
     expect(calls).toHaveLength(20);
     expect(peak()).toBe(3);
   });
@@ -114,44 +119,44 @@ describe('createLoaders', () => {
   it('clears stale entries after writes and primes objects returned by writes', async () => {
     const { ct, calls } = standardCt();
     const loaders = createLoaders(ct);
-    await loaders.locationBySlug.load('loc-1');
-    await loaders.locationList({ page: 1, per: 2 });
+    await loaders.location('loc-1');
+    await loaders.locationsPage({}, { page: 1, per: 2 });
     loaders.clearLocation('1801');
     loaders.clearLists();
-    await loaders.locationBySlug.load('loc-1');
-    await loaders.locationList({ page: 1, per: 2 });
+    await loaders.location('loc-1');
+    await loaders.locationsPage({}, { page: 1, per: 2 });
     expect(calls).toEqual(['/locations/loc-1', '/locations?page=1&per=2', '/locations/loc-1', '/locations?page=1&per=2']);
 
-    loaders.primeLocation(loc(9));
-    loaders.primeBox(box(9));
-    loaders.primeVoucher('loc-9', { unique_id: 77, batch_name: 'Lobby' });
-    expect(await loaders.locationBySlug.load('1809')).toMatchObject({ slug: 'loc-9' });
-    expect(await loaders.boxBySlug.load('box-9')).toMatchObject({ id: 4509 });
-    expect(await loaders.voucherByKey.load('loc-9/77')).toMatchObject({ batch_name: 'Lobby' });
+    loaders.primeLocation(toLocation(loc(9)));
+    loaders.primeBox(toBox(box(9)));
+    loaders.primeVoucher(toVoucher({ unique_id: 77, batch_name: 'Lobby' }, 'loc-9'));
+    expect(await loaders.location('1809')).toMatchObject({ slug: 'loc-9' });
+    expect(await loaders.box('box-9')).toMatchObject({ legacyId: 4509 });
+    expect(await loaders.voucher('loc-9', 77)).toMatchObject({ name: 'Lobby' });
     expect(calls).toHaveLength(4);
     loaders.clearBox('box-9');
     loaders.clearVoucher('loc-9', 77);
-    await loaders.boxBySlug.load('box-9');
-    expect(await loaders.voucherByKey.load('loc-9/77')).toBeNull();
+    await loaders.box('box-9');
+    expect(await loaders.voucher('loc-9', 77)).toBeNull();
     expect(calls.slice(4)).toEqual(['/boxes/box-9', '/locations/loc-9/vouchers/77']);
   });
 
   it('lets a write replace an object already loaded (prime overwrites)', async () => {
     const { ct, calls } = standardCt();
     const loaders = createLoaders(ct);
-    expect(await loaders.locationBySlug.load('loc-4')).toMatchObject({ location_name: 'Location 4' });
-    loaders.primeLocation({ ...loc(4), location_name: 'Renamed' });
-    expect(await loaders.locationBySlug.load('loc-4')).toMatchObject({ location_name: 'Renamed' });
-    expect(await loaders.locationBySlug.load('1804')).toMatchObject({ location_name: 'Renamed' });
+    expect(await loaders.location('loc-4')).toMatchObject({ name: 'Location 4' });
+    loaders.primeLocation({ ...toLocation(loc(4)), name: 'Renamed' });
+    expect(await loaders.location('loc-4')).toMatchObject({ name: 'Renamed' });
+    expect(await loaders.location('1804')).toMatchObject({ name: 'Renamed' });
     expect(calls).toEqual(['/locations/loc-4']);
   });
 
   it('with cache: false makes every read its own CT call (the benchmark baseline)', async () => {
     const { ct, calls } = standardCt();
     const loaders = createLoaders(ct, { cache: false });
-    await loaders.locationList({ page: 1, per: 2 });
-    await Promise.all([loaders.locationBySlug.load('loc-1'), loaders.locationBySlug.load('loc-1')]);
-    await loaders.get('/locations', { page: 1, per: 2 });
+    await loaders.locationsPage({}, { page: 1, per: 2 });
+    await Promise.all([loaders.location('loc-1'), loaders.location('loc-1')]);
+    await loaders.locationsPage({}, { page: 1, per: 2 });
     expect(calls).toEqual(['/locations?page=1&per=2', '/locations/loc-1', '/locations/loc-1', '/locations?page=1&per=2']);
   });
 });

@@ -4,9 +4,11 @@
 import { getNamedType, isEnumType, isInputObjectType, isObjectType, type GraphQLNamedType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { CtAuthError, CtHttpError, CtUnavailableError, parseCtError } from '../../src/ct/errors.js';
+import { inDomainTerms } from '../../src/ct/resources/write.js';
 import { schema } from '../../src/schema/index.js';
 import { normalizeMac } from '../../src/schema/mac.js';
-import { ctUserErrors, ctWrite, labelOf, type CtErrorSpec } from '../../src/schema/user-errors.js';
+import { ctUserErrors, ctWrite, type CtErrorSpec } from '../../src/schema/ct-refusals.js';
+import { labelOf } from '../../src/schema/input-checks.js';
 
 describe('normalizeMac', () => {
   it.each([
@@ -30,12 +32,14 @@ describe('normalizeMac', () => {
 });
 
 describe('CT errors => userErrors', () => {
+  // CT's attributes are named as the domain names them by the CT resources, then placed in our input.
+  const names = { location_name: 'name', calledstationid: 'mac', batch_name: 'name', session_timeout: 'sessionTimeoutMinutes' };
   const spec: CtErrorSpec = {
-    fields: { location_name: ['input', 'name'], calledstationid: ['input', 'mac'], batch_name: ['input', 'name'], session_timeout: ['input', 'sessionTimeoutMinutes'] },
+    fields: { name: ['input', 'name'], mac: ['input', 'mac'], sessionTimeoutMinutes: ['input', 'sessionTimeoutMinutes'] },
     notFound: ['input', 'id'],
     forbidden: ['input', 'id'],
   };
-  const ct = (status: number, body: unknown): unknown => parseCtError(status, JSON.stringify(body), new Headers(), 'POST');
+  const ct = (status: number, body: unknown): unknown => inDomainTerms(parseCtError(status, JSON.stringify(body), new Headers(), 'POST'), names);
 
   it('maps {errors:{field:[msgs]}} to one INVALID per message at our path, worded with our names', () => {
     const errors = ctUserErrors(ct(422, { errors: { location_name: ["can't be blank", 'is too short'], session_timeout: ['must be less than or equal to 60'] } }), spec);
