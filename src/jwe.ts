@@ -1,6 +1,8 @@
-// Key derivation and the one JWE "box" that session tokens and the OAuth state cookie share:
-// HKDF-SHA256 per configured secret, compact JWE dir + A256GCM, key picked by kid (JWK thumbprint).
-// Kept apart from session.ts so both token kinds get the same allow-lists and error handling.
+// Key derivation and the one JWE "box" for everything the facade seals with SESSION_SECRET:
+// session tokens, the OAuth state cookie, refresh results kept in Redis. HKDF-SHA256 per
+// configured secret and purpose, compact JWE dir + A256GCM, key picked by kid (JWK thumbprint).
+// One module, so every sealed kind gets the same allow-lists, rotation and error handling; it
+// lives outside auth/ and ct/ because both use it.
 import { hkdfSync } from 'node:crypto';
 import { EncryptJWT, base64url, calculateJwkThumbprint, errors, jwtDecrypt } from 'jose';
 import type { JWTPayload } from 'jose';
