@@ -55,7 +55,12 @@ export interface Loaders {
   /** One page of a location's voucher batches; its items prime `voucher`. */
   vouchersPage(locationSlug: string, filter: VoucherFilter, page: PageRequest): Promise<Page<VoucherModel>>;
   /** One page of a batch's codes. */
-  voucherCodesPage(locationSlug: string, uniqueId: string | number, filter: VoucherCodeFilter, page: PageRequest): Promise<Page<VoucherCodeModel>>;
+  voucherCodesPage(
+    locationSlug: string,
+    uniqueId: string | number,
+    filter: VoucherCodeFilter,
+    page: PageRequest,
+  ): Promise<Page<VoucherCodeModel>>;
   /** Locations as CT's pickers list them, searched by name: where CT surely tells a location's `uniqueId`. */
   locationPicks(name: string): Promise<LocationPick[]>;
   /** Put an object returned by a write into the cache (replacing what was there), so reading it back costs nothing. */
@@ -85,7 +90,6 @@ function cleanQuery(query: CtQuery): CtQuery {
   for (const [k, v] of Object.entries(query)) if (v !== null && v !== undefined) out[k] = v;
   return out;
 }
-
 
 function isNotFound(error: unknown): boolean {
   return error instanceof CtHttpError && error.status === 404;
@@ -200,27 +204,31 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
         if (key !== loading) loader.clear(key);
       }
     }
-    const loader: DataLoader<string, W | null> = new TrackedLoader<W>(async (keys) => {
-      if (caching) await kind.lists.settled();
-      return Promise.all(
-        keys.map(async (key): Promise<W | null | Error> => {
-          const primed = seen.get(key);
-          if (primed) {
-            stats.primeHits++;
-            return primed;
-          }
-          const request = kind.read(key);
-          if (request === null) return null;
-          try {
-            const item = await read(request);
-            prime(item, key);
-            return item;
-          } catch (error) {
-            return isNotFound(error) ? null : asError(error);
-          }
-        }),
-      );
-    }, stats, caching);
+    const loader: DataLoader<string, W | null> = new TrackedLoader<W>(
+      async (keys) => {
+        if (caching) await kind.lists.settled();
+        return Promise.all(
+          keys.map(async (key): Promise<W | null | Error> => {
+            const primed = seen.get(key);
+            if (primed) {
+              stats.primeHits++;
+              return primed;
+            }
+            const request = kind.read(key);
+            if (request === null) return null;
+            try {
+              const item = await read(request);
+              prime(item, key);
+              return item;
+            } catch (error) {
+              return isNotFound(error) ? null : asError(error);
+            }
+          }),
+        );
+      },
+      stats,
+      caching,
+    );
     /** Forget the object under `key`, and the read that loads it. */
     function clear(key: string): void {
       seen.delete(key);

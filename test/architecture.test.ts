@@ -166,10 +166,10 @@ function sourceFiles(dir: string): string[] {
 describe('src/schema/ speaks in domain terms', () => {
   it('finds CT routes and CT field names where they hide (the check has teeth)', () => {
     const sample = [
-      "// GET /locations/{slug} and location_id in a comment are prose",
+      '// GET /locations/{slug} and location_id in a comment are prose',
       "const a = ct.send('POST', '/boxes', { location_id: slug, box });",
       'const b = `${base}/vouchers`;',
-      "const c = loaders.get(\"/me.json\");",
+      'const c = loaders.get("/me.json");',
       "const d = box['location_slug'] ?? `${x.unique_id}`;",
       "const e = { description: 'Add a box (POST /boxes): the `unique_id` of a location' };",
       'const f = /^\\/locations\\/[a-z_]+$/.test(path);',

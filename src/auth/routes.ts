@@ -7,20 +7,16 @@ import { authorizeUrl, exchangeCode, revokeToken } from '../ct/oauth.js';
 import type { OAuthSettings } from '../ct/oauth.js';
 import type { Refresher } from '../ct/refresher.js';
 import type { CtTokens } from '../ct/tokens.js';
-import {
-  OAUTH_STATE_COOKIE,
-  clearOAuthStateCookie,
-  clearSessionCookie,
-  oauthStateCookie,
-  readCookie,
-  sessionCookie,
-} from './cookies.js';
+import { OAUTH_STATE_COOKIE, clearOAuthStateCookie, clearSessionCookie, oauthStateCookie, readCookie, sessionCookie } from './cookies.js';
 import { safeRedirectPath } from './redirect.js';
 import { readSessionToken } from './session.js';
 import type { SessionSealer } from './session.js';
 
 /** The Config fields these routes read; the app's full Config satisfies it. */
-export interface AuthRoutesConfig { publicUrl: string; sessionMaxAgeSeconds: number }
+export interface AuthRoutesConfig {
+  publicUrl: string;
+  sessionMaxAgeSeconds: number;
+}
 
 export interface AuthRoutesDeps {
   config: AuthRoutesConfig;
@@ -138,7 +134,10 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
   async function revokePair(pair: CtTokens): Promise<boolean> {
     let ok = true;
     // The refresh token first: it is the long-lived one that could mint new access tokens.
-    for (const [kind, token] of [['refresh', pair.refreshToken], ['access', pair.accessToken]] as const) {
+    for (const [kind, token] of [
+      ['refresh', pair.refreshToken],
+      ['access', pair.accessToken],
+    ] as const) {
       try {
         await revokeToken(oauth, token);
       } catch (err) {

@@ -173,7 +173,11 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
         deadline = Date.now() + lockMs;
       }
     }
-    throw new CtUnavailableError({ code: 'ERR_CT_TIMEOUT', outcomeUnknown: false, message: 'another instance did not finish refreshing the session in time' });
+    throw new CtUnavailableError({
+      code: 'ERR_CT_TIMEOUT',
+      outcomeUnknown: false,
+      message: 'another instance did not finish refreshing the session in time',
+    });
   }
 
   async function shared(_s: OAuthSettings, refreshToken: string): Promise<CtTokens> {
@@ -288,7 +292,10 @@ function createBox(secrets: readonly string[], keepMs: number): Box {
   return {
     async seal(tokens, key) {
       const iat = Math.floor(Date.now() / 1000);
-      return (await box).seal({ k: key, a: tokens.accessToken, r: tokens.refreshToken, e: tokens.expiresAt }, { iat, exp: iat + Math.ceil(keepMs / 1000) });
+      return (await box).seal(
+        { k: key, a: tokens.accessToken, r: tokens.refreshToken, e: tokens.expiresAt },
+        { iat, exp: iat + Math.ceil(keepMs / 1000) },
+      );
     },
     async open(sealed, key) {
       const { payload } = await (await box).open(sealed);

@@ -179,7 +179,10 @@ async function transferBox(ctx: GraphQLContext, input: { id: string; toLocationI
 
   // CT moves a box by the target's `uniqueId`: one read unless this request already read the target.
   const target = await loaders.location(to.slug);
-  if (!target) return failed([userError('NOT_FOUND', at('toLocationId'), 'To location ID names nothing CT knows (it does not exist or is not yours)')]);
+  if (!target)
+    return failed([
+      userError('NOT_FOUND', at('toLocationId'), 'To location ID names nothing CT knows (it does not exist or is not yours)'),
+    ]);
   const transferTo = target.uniqueId ?? (await uniqueIdFromPicker(loaders, target));
   if (transferTo === null) throw new Error('CT told no unique id for the target location');
 

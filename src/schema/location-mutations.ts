@@ -14,7 +14,19 @@ import { LocationRef } from './refs.js';
 
 /** Every location field CT may refuse, at its input of the same name. */
 const LOCATION_FIELDS = inputPaths([
-  'name', 'address', 'street', 'town', 'postcode', 'country', 'phone', 'website', 'locationType', 'timezone', 'latitude', 'longitude', 'favourite',
+  'name',
+  'address',
+  'street',
+  'town',
+  'postcode',
+  'country',
+  'phone',
+  'website',
+  'locationType',
+  'timezone',
+  'latitude',
+  'longitude',
+  'favourite',
 ]);
 
 function checkSettings(check: InputCheck, input: LocationSettings): void {

@@ -42,7 +42,11 @@ export function boxConnection(ctx: GraphQLContext, args: ConnectionArgs & BoxFil
   return resolveCtConnection(args, (page, per) => loaders.boxesPage(filter, { page, per }));
 }
 
-export function voucherConnection(ctx: GraphQLContext, locationSlug: string, args: ConnectionArgs & VoucherFilter): Promise<ConnectionResult<VoucherModel>> {
+export function voucherConnection(
+  ctx: GraphQLContext,
+  locationSlug: string,
+  args: ConnectionArgs & VoucherFilter,
+): Promise<ConnectionResult<VoucherModel>> {
   const { loaders } = requireUser(ctx);
   return resolveCtConnection(args, (page, per) => loaders.vouchersPage(locationSlug, { search: args.search }, { page, per }));
 }

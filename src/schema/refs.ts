@@ -5,13 +5,7 @@ import { builder } from '../builder.js';
 import type { BoxModel, BoxState } from '../domain/box.js';
 import type { LocationModel, LocationState } from '../domain/location.js';
 import type { ViewerModel } from '../domain/viewer.js';
-import type {
-  VoucherAccessType,
-  VoucherCodeModel,
-  VoucherFormat,
-  VoucherModel,
-  VoucherRestrictPeriod,
-} from '../domain/voucher.js';
+import type { VoucherAccessType, VoucherCodeModel, VoucherFormat, VoucherModel, VoucherRestrictPeriod } from '../domain/voucher.js';
 
 export const LocationRef = builder.objectRef<LocationModel>('Location');
 export const BoxRef = builder.objectRef<BoxModel>('Box');

@@ -17,9 +17,25 @@ type SettingField = keyof VoucherSettings;
 /** Every batch setting CT may refuse, at its input of the same name, and the location the batch is made at. */
 const VOUCHER_FIELDS = {
   ...inputPaths([
-    'name', 'description', 'quantity', 'accessType', 'validityMinutes', 'dataLimitMb', 'accessRestrictPeriod', 'accessPeriodMinutes',
-    'limitType', 'sessionTimeoutMinutes', 'idleTimeoutMinutes', 'simultaneousUse', 'downloadKbps', 'uploadKbps', 'format', 'codeLength',
-    'securePassword', 'splashPageId', 'active',
+    'name',
+    'description',
+    'quantity',
+    'accessType',
+    'validityMinutes',
+    'dataLimitMb',
+    'accessRestrictPeriod',
+    'accessPeriodMinutes',
+    'limitType',
+    'sessionTimeoutMinutes',
+    'idleTimeoutMinutes',
+    'simultaneousUse',
+    'downloadKbps',
+    'uploadKbps',
+    'format',
+    'codeLength',
+    'securePassword',
+    'splashPageId',
+    'active',
   ] satisfies SettingField[]),
   location: at('locationId'),
 };
@@ -67,7 +83,8 @@ function checkSettings(check: InputCheck, input: VoucherSettings, creating: bool
   }
   if (creating) {
     if (input.accessType === 'DATA') check.required(at('dataLimitMb'), input.dataLimitMb, 'when accessType is DATA');
-    if (input.accessRestrictPeriod === 'SINGLE_USE') check.required(at('accessPeriodMinutes'), input.accessPeriodMinutes, 'when accessRestrictPeriod is SINGLE_USE');
+    if (input.accessRestrictPeriod === 'SINGLE_USE')
+      check.required(at('accessPeriodMinutes'), input.accessPeriodMinutes, 'when accessRestrictPeriod is SINGLE_USE');
   }
 }
 
@@ -77,7 +94,12 @@ function withoutNulls<T extends object>(input: T): T {
 }
 
 /** After a write to one batch: forget it and every list page (batch lists, code lists), then prime what CT answered. */
-async function freshVoucher(loaders: Loaders, locationSlug: string, uniqueId: string, answered: VoucherModel | null): Promise<VoucherModel | null> {
+async function freshVoucher(
+  loaders: Loaders,
+  locationSlug: string,
+  uniqueId: string,
+  answered: VoucherModel | null,
+): Promise<VoucherModel | null> {
   loaders.clearVoucher(locationSlug, uniqueId);
   loaders.clearLists();
   if (answered) {
@@ -116,7 +138,8 @@ const CreateVoucherInput = builder.inputType('CreateVoucherInput', {
 });
 
 const UpdateVoucherInput = builder.inputType('UpdateVoucherInput', {
-  description: 'Changes to a voucher batch: give its `id` and only the fields to change. Quantity, access type, format, code length and splash page are fixed at creation.',
+  description:
+    'Changes to a voucher batch: give its `id` and only the fields to change. Quantity, access type, format, code length and splash page are fixed at creation.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'Global ID of the voucher batch.' }),
     name: t.string({ description: 'Batch name (not blank, at most 100 characters).' }),
@@ -187,7 +210,7 @@ async function deleteVoucher(ctx: GraphQLContext, id: string): Promise<Payload<s
 
 objectMutation('createVoucher', VOUCHER, {
   description:
-    'Create a voucher batch (one POST, never retried). If CT times out or fails, the error says the outcome is unknown: check the location\'s vouchers before trying again.',
+    "Create a voucher batch (one POST, never retried). If CT times out or fails, the error says the outcome is unknown: check the location's vouchers before trying again.",
   payloadDescription: 'Result of createVoucher: the batch, with `completed: false` until CT has generated the codes.',
   input: CreateVoucherInput,
   inputDescription: 'The location and the batch settings.',

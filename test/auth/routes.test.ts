@@ -56,7 +56,14 @@ async function makeEnv(publicUrl = HTTP_PUBLIC, o: { breakToken?: boolean } = {}
     timeoutMs: 5000,
   };
   const refresher = createRefresher(oauth);
-  const routes = createAuthRoutes({ config: { publicUrl, sessionMaxAgeSeconds: MAX_AGE }, oauth, sealer, refresher, logger, now: () => clock.ms });
+  const routes = createAuthRoutes({
+    config: { publicUrl, sessionMaxAgeSeconds: MAX_AGE },
+    oauth,
+    sealer,
+    refresher,
+    logger,
+    now: () => clock.ms,
+  });
   return { sim, sealer, refresher, routes, publicUrl, logs, secrets: new Set([SECRET, DEMO.clientSecret, DEMO.password]), clock };
 }
 
@@ -85,7 +92,10 @@ async function call(path: string, init: RequestInit & { cookie?: string } = {}):
 function decodeEntities(s: string): string {
   return s
     .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
-    .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 function attrs(tag: string): Record<string, string> {
@@ -111,14 +121,19 @@ async function submitConsent(page: Response, pageUrl: string, decision: 'allow' 
   expect(button?.name).toBeDefined();
   body.append(button!.name!, button!.value!);
   const action = new URL(form.action ?? '', pageUrl);
-  return env.sim.fetch(new Request(action, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: body.toString(),
-  }));
+  return env.sim.fetch(
+    new Request(action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    }),
+  );
 }
 
-interface LoginStart { stateCookie: string; authorize: URL }
+interface LoginStart {
+  stateCookie: string;
+  authorize: URL;
+}
 
 async function startLogin(redirect?: string): Promise<LoginStart> {
   const res = await call(`/auth/login${redirect === undefined ? '' : `?redirect=${encodeURIComponent(redirect)}`}`);
@@ -414,11 +429,18 @@ describe('POST /auth/logout', () => {
     expect(env.sim.log.map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual(['POST /oauth/revoke 200', 'POST /oauth/revoke 200']);
     expect(await me(s.access)).toBe(401);
     // The refresh token is dead too.
-    const refresh = await env.sim.fetch(new Request(`${CT}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: s.refresh, client_id: DEMO.clientId, client_secret: DEMO.clientSecret }).toString(),
-    }));
+    const refresh = await env.sim.fetch(
+      new Request(`${CT}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: s.refresh,
+          client_id: DEMO.clientId,
+          client_secret: DEMO.clientSecret,
+        }).toString(),
+      }),
+    );
     expect(refresh.status).toBe(400);
   });
 

@@ -11,7 +11,13 @@ import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { CtAuthError, CtUnavailableError } from '../../src/ct/errors.js';
 import { refreshTokens, type OAuthSettings } from '../../src/ct/oauth.js';
-import { closeRedisClient, createRedisClient, createSharedRefresher, REDIS_KEY_PREFIX, type SharedRefresherOptions } from '../../src/ct/shared-refresher.js';
+import {
+  closeRedisClient,
+  createRedisClient,
+  createSharedRefresher,
+  REDIS_KEY_PREFIX,
+  type SharedRefresherOptions,
+} from '../../src/ct/shared-refresher.js';
 import { tokensFromResponse, type CtTokens } from '../../src/ct/tokens.js';
 import { createAppOver, CT_URL, FACADE_URL, TEST_SECRET } from '../harness.js';
 import { freePort } from '../net.js';
@@ -22,7 +28,9 @@ if (!hasRedis) console.warn('shared-refresher tests SKIPPED: no redis-server bin
 
 async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
@@ -91,7 +99,12 @@ describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
     return client;
   }
   function instance(o: Partial<SharedRefresherOptions> = {}) {
-    return createSharedRefresher(oauth, { redis: connect(), secrets: [TEST_SECRET], logger: { warn: (obj, msg) => warnings.push(`${msg} ${JSON.stringify(obj)}`) }, ...o });
+    return createSharedRefresher(oauth, {
+      redis: connect(),
+      secrets: [TEST_SECRET],
+      logger: { warn: (obj, msg) => warnings.push(`${msg} ${JSON.stringify(obj)}`) },
+      ...o,
+    });
   }
 
   beforeAll(async () => {
@@ -115,7 +128,12 @@ describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
   it('two instances refreshing one token concurrently make one CT call and get the same new tokens', async () => {
     const a = instance();
     const b = instance();
-    const results = await Promise.all([a.refresh(tokens.refreshToken), b.refresh(tokens.refreshToken), a.refresh(tokens.refreshToken), b.refresh(tokens.refreshToken)]);
+    const results = await Promise.all([
+      a.refresh(tokens.refreshToken),
+      b.refresh(tokens.refreshToken),
+      a.refresh(tokens.refreshToken),
+      b.refresh(tokens.refreshToken),
+    ]);
     expect(tokenPosts(sim)).toBe(1);
     expect(new Set(results.map((t) => `${t.accessToken}/${t.refreshToken}`)).size).toBe(1);
     expect(results[0]?.accessToken).not.toBe(tokens.accessToken);
@@ -219,7 +237,7 @@ describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
     return { refresher, atCt: atCt.promise, open: gate.resolve };
   }
 
-  it('a Redis timeout while following another instance\'s lock does not make the waiter refresh the same token', async () => {
+  it("a Redis timeout while following another instance's lock does not make the waiter refresh the same token", async () => {
     const a = holder();
     const timedOut = deferred();
     const b = instance({
@@ -242,7 +260,7 @@ describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
     expect(b.stats.refreshes).toBe(0);
   });
 
-  it('a holder that publishes and releases between the waiter\'s look and its lock attempt: the waiter reuses the result', async () => {
+  it("a holder that publishes and releases between the waiter's look and its lock attempt: the waiter reuses the result", async () => {
     const a = holder();
     const pa = a.refresher.refresh(tokens.refreshToken);
     await a.atCt;
@@ -273,7 +291,8 @@ describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
     expect(tokenPosts(sim)).toBe(1);
     expect(warnings.some((w) => w.includes('Redis is unavailable'))).toBe(true);
     const text = warnings.join('\n');
-    for (const secret of [tokens.refreshToken, tokens.accessToken, results[0]?.accessToken ?? '', results[0]?.refreshToken ?? '']) expect(text).not.toContain(secret);
+    for (const secret of [tokens.refreshToken, tokens.accessToken, results[0]?.accessToken ?? '', results[0]?.refreshToken ?? ''])
+      expect(text).not.toContain(secret);
   });
 });
 
@@ -299,7 +318,11 @@ describe.skipIf(!hasRedis)('two apps with one REDIS_URL', () => {
     apps.push(one, two);
 
     const issued = sim.control.issueTokens();
-    const { token } = await (await one.sessions()).seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 });
+    const { token } = await (await one.sessions()).seal({
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token,
+      expiresAt: (issued.created_at + issued.expires_in) * 1000,
+    });
     sim.control.expireAllTokens();
     sim.resetLog();
 
@@ -331,7 +354,13 @@ describe.skipIf(!hasRedis)('two apps with one REDIS_URL', () => {
     apps.push(one, two);
     const sealer = await one.sessions();
     const issued = sim.control.issueTokens();
-    const s0 = (await sealer.seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 })).token;
+    const s0 = (
+      await sealer.seal({
+        accessToken: issued.access_token,
+        refreshToken: issued.refresh_token,
+        expiresAt: (issued.created_at + issued.expires_in) * 1000,
+      })
+    ).token;
     sim.control.expireAllTokens();
     const ask = async (app: App, session: string) => {
       const res = await app.fetch(
@@ -349,7 +378,9 @@ describe.skipIf(!hasRedis)('two apps with one REDIS_URL', () => {
     const s1 = refreshed.res.headers.get('x-session-token')!;
     const newest = (await sealer.open(s1)).session!.tokens;
 
-    const logout = await one.fetch(new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers: { cookie: `ct_session=${s0}`, 'x-csrf-protection': '1' } }));
+    const logout = await one.fetch(
+      new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers: { cookie: `ct_session=${s0}`, 'x-csrf-protection': '1' } }),
+    );
     expect(logout.status).toBe(204);
     const me = await sim.fetch(new Request(`${CT_URL}/api/v1/me.json`, { headers: { authorization: `Bearer ${newest.accessToken}` } }));
     expect(me.status).toBe(401);
@@ -380,6 +411,8 @@ describe('REDIS_URL in the config', () => {
     for (const bad of ['http://cache.example', 'cache.example:6379', 'redis://', 'redis:/x']) {
       expect(() => loadConfig({ REDIS_URL: bad })).toThrow(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
     }
-    expect(() => loadConfig({ REDIS_URL: 'http://user:hunter2@x' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+    expect(() => loadConfig({ REDIS_URL: 'http://user:hunter2@x' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
   });
 });

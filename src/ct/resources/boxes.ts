@@ -109,7 +109,9 @@ export const boxReads = {
   page: (filter: BoxFilter, page: PageRequest): CtRead<Page<BoxModel>> => {
     const state = filter.state && filter.state !== 'UNKNOWN' ? STATE_CODES[filter.state] : null;
     const query = filterQuery({ location_id: filter.locationSlug, state, q: filter.search });
-    return ctRead('/boxes', { ...query, page: page.page, per: page.per }, (list: CtBoxList) => pageOf(list.boxes, list._links, page, toBox));
+    return ctRead('/boxes', { ...query, page: page.page, per: page.per }, (list: CtBoxList) =>
+      pageOf(list.boxes, list._links, page, toBox),
+    );
   },
 };
 
@@ -143,7 +145,10 @@ export function boxWrites(ct: CtSender) {
      * the domain holds as text goes back as a number.
      */
     transfer: (slug: string, toLocationUniqueId: string | number) =>
-      patch(slug, { transfer_to: typeof toLocationUniqueId === 'string' && /^\d+$/.test(toLocationUniqueId) ? Number(toLocationUniqueId) : toLocationUniqueId }),
+      patch(slug, {
+        transfer_to:
+          typeof toLocationUniqueId === 'string' && /^\d+$/.test(toLocationUniqueId) ? Number(toLocationUniqueId) : toLocationUniqueId,
+      }),
     remove: async (slug: string): Promise<void> => void (await write(() => ct.send<null>('DELETE', itemPath(slug)))),
   };
 }

@@ -103,7 +103,9 @@ export const locationReads = {
     ctRead('/locations', { short: 'true', q: name }, (answer: unknown) =>
       Array.isArray(answer)
         ? answer.flatMap((p): LocationPick[] =>
-            isRecord(p) && typeof p.slug === 'string' ? [{ slug: p.slug, uniqueId: (p.unique_id as string | number | undefined) ?? null }] : [],
+            isRecord(p) && typeof p.slug === 'string'
+              ? [{ slug: p.slug, uniqueId: (p.unique_id as string | number | undefined) ?? null }]
+              : [],
           )
         : [],
     ),

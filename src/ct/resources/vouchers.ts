@@ -29,7 +29,12 @@ const RESTRICT_PERIOD_CODES: Readonly<Record<VoucherRestrictPeriod, string>> = {
   SINGLE_USE: 'all',
 };
 /** CT's `voucher_format` string of each domain value. */
-const FORMAT_CODES: Readonly<Record<VoucherFormat, string>> = { ALPHANUMERIC: 'alphanumeric', NUMERIC: 'numeric', ALPHA: 'alpha', WORDS: 'words' };
+const FORMAT_CODES: Readonly<Record<VoucherFormat, string>> = {
+  ALPHANUMERIC: 'alphanumeric',
+  NUMERIC: 'numeric',
+  ALPHA: 'alpha',
+  WORDS: 'words',
+};
 
 /** Domain setting => CT attribute. */
 const ATTRIBUTES = {
@@ -121,7 +126,8 @@ function toWire(settings: VoucherSettings): Record<string, unknown> {
     const value = settings[field];
     if (value === undefined) continue;
     if (field === 'accessType') wire[attribute] = value === null ? null : ACCESS_TYPE_CODES[value as VoucherAccessType];
-    else if (field === 'accessRestrictPeriod') wire[attribute] = value === null ? null : RESTRICT_PERIOD_CODES[value as VoucherRestrictPeriod];
+    else if (field === 'accessRestrictPeriod')
+      wire[attribute] = value === null ? null : RESTRICT_PERIOD_CODES[value as VoucherRestrictPeriod];
     else if (field === 'format') wire[attribute] = value === null ? null : FORMAT_CODES[value as VoucherFormat];
     else wire[attribute] = typeof value === 'string' ? value.trim() || null : value;
   }
@@ -133,7 +139,10 @@ function isVoucher(value: unknown): value is CtVoucher {
 }
 
 /** CT's answer to a write as the batch, or null when CT answered with something else (or nothing). */
-const answered = (locationSlug: string) => (value: unknown): VoucherModel | null => (isVoucher(value) ? toVoucher(value, locationSlug) : null);
+const answered =
+  (locationSlug: string) =>
+  (value: unknown): VoucherModel | null =>
+    isVoucher(value) ? toVoucher(value, locationSlug) : null;
 
 export const voucherReads = {
   one: (locationSlug: string, uniqueId: string | number): CtRead<VoucherModel> =>
@@ -142,7 +151,12 @@ export const voucherReads = {
     ctRead(listPath(locationSlug), { ...filterQuery({ q: filter.search }), page: page.page, per: page.per }, (list: CtVoucherList) =>
       pageOf(list.vouchers, list._links, page, (w) => toVoucher(w, locationSlug)),
     ),
-  codesPage: (locationSlug: string, uniqueId: string | number, filter: VoucherCodeFilter, page: PageRequest): CtRead<Page<VoucherCodeModel>> =>
+  codesPage: (
+    locationSlug: string,
+    uniqueId: string | number,
+    filter: VoucherCodeFilter,
+    page: PageRequest,
+  ): CtRead<Page<VoucherCodeModel>> =>
     ctRead(
       ctPath`/locations/${locationSlug}/vouchers/${uniqueId}/codes`,
       { ...filterQuery({ activated: filter.activated }), page: page.page, per: page.per },
@@ -158,7 +172,9 @@ export function voucherWrites(ct: CtSender) {
   return {
     /** One POST whatever happens: a retried create would make the codes twice. */
     async create(locationSlug: string, settings: VoucherSettings): Promise<VoucherModel> {
-      const created = answered(locationSlug)(await write(() => ct.send<CtVoucher>('POST', listPath(locationSlug), { voucher: toWire(settings) })));
+      const created = answered(locationSlug)(
+        await write(() => ct.send<CtVoucher>('POST', listPath(locationSlug), { voucher: toWire(settings) })),
+      );
       if (!created) throw unreadableCreate('voucher batch');
       return created;
     },
