@@ -52,7 +52,8 @@ export function distinctQuery(n: number): string {
   for (let i = 0; i < 28; i++) {
     const pick = fields.slice(0, 1 + ((n + i) % fields.length)).join(' ');
     parts.push(
-      `a${i}: locations(first: ${1 + ((n * 7 + i) % 3)}) { totalCount nodes { id ${pick} archived boxesCount } pageInfo { hasNextPage endCursor } }`,
+      `a${i}: locations(first: ${1 + ((n * 7 + i) % 3)}) { totalCount nodes { id ${pick} archived boxesCount } pageInfo { hasNextPage ` +
+        `endCursor } }`,
     );
   }
   return `query Q${n} { ${parts.join(' ')} }`;
@@ -88,7 +89,8 @@ async function attack(name: string, boundMb: number, boundMs: number, run: () =>
   const ok = growthMb < boundMb && ms < boundMs;
   outcomes.push({ name, ms, growthMb, boundMb, statuses: [...counts].map(([s, c]) => `${c}x${s}`).join(' '), ok });
   console.log(
-    `${ok ? 'ok  ' : 'FAIL'} ${name}: ${ms.toFixed(0)} ms, RSS +${growthMb.toFixed(1)} MB, heap +${heapGrowthMb.toFixed(1)} MB (bound ${boundMb} MB, ${boundMs} ms), HTTP ${outcomes.at(-1)!.statuses}`,
+    `${ok ? 'ok  ' : 'FAIL'} ${name}: ${ms.toFixed(0)} ms, RSS +${growthMb.toFixed(1)} MB, heap +${heapGrowthMb.toFixed(1)} MB (bound ` +
+      `${boundMb} MB, ${boundMs} ms), HTTP ${outcomes.at(-1)!.statuses}`,
   );
 }
 

@@ -183,7 +183,8 @@ async function main(): Promise<void> {
           const r = await measureLatency(target, steps, p, sim, { runs: settings.runs, warmup: settings.warmup });
           outcome.latency.set(name, r);
           log(
-            `${scenario.id} / ${name}: ${r.callsMin} CT calls (min ${outcome.minCalls}), median ${r.medianMs.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms`,
+            `${scenario.id} / ${name}: ${r.callsMin} CT calls (min ${outcome.minCalls}), median ${r.medianMs.toFixed(1)} ms, p99 ` +
+              `${r.p99Ms.toFixed(1)} ms`,
           );
         } catch (e) {
           outcome.latency.set(name, e instanceof Error ? e : new Error(String(e)));
@@ -207,7 +208,8 @@ async function main(): Promise<void> {
             const r = await measureThroughput(target, step, p, { connections: settings.connections, seconds: settings.seconds });
             outcome.throughput.set(name, r);
             log(
-              `${outcome.scenario.id} / ${name}: ${r.rps.toFixed(0)} req/s, ${r.perCpuSecond.toFixed(0)} req per CPU-s (${r.cpuSeconds.toFixed(2)} CPU s), ${r.failures} failures`,
+              `${outcome.scenario.id} / ${name}: ${r.rps.toFixed(0)} req/s, ${r.perCpuSecond.toFixed(0)} req per CPU-s ` +
+                `(${r.cpuSeconds.toFixed(2)} CPU s), ${r.failures} failures`,
             );
           } catch (e) {
             outcome.throughput.set(name, e instanceof Error ? e : new Error(String(e)));

@@ -50,7 +50,8 @@ const MSG = {
     'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.',
   invalidRedirect: "The requested redirect uri is malformed or doesn't match client redirect URI.",
   invalidGrant:
-    'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+    'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization ' +
+    'request, or was issued to another client.',
   invalidRequest: 'The request is missing a required parameter, includes an unsupported parameter value, or is otherwise malformed.',
   unsupportedGrant: 'The authorization grant type is not supported by the authorization server.',
   unsupportedResponseType: 'The authorization server does not support this response type.',
@@ -233,7 +234,8 @@ export class OAuthProvider {
       `<!doctype html>
 <html><head><meta charset="utf-8"><title>CT: Authorization required</title>
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}label{display:block;margin:.6rem 0}
-input[type=text],input[type=password]{width:100%;padding:.4rem}button{padding:.5rem 1.2rem;margin-right:.5rem}.error{color:#b00}</style></head>
+input[type=text],input[type=password]{width:100%;padding:.4rem}
+button{padding:.5rem 1.2rem;margin-right:.5rem}.error{color:#b00}</style></head>
 <body><main>
   <h1>Authorization required</h1>
   <p>Authorize <strong>${escapeHtml(app.name)}</strong> to use your CT account?</p>

@@ -250,8 +250,16 @@ export function seedStore(o: SeedOptions): Store {
     ['Hotel', 'Conference', 'Holiday park', 'Leisure', 'Market'].includes(l.location_type ?? '') ? 4 : 1;
   const totalWeight = candidates.reduce((n, l) => n + weight(l), 0);
   for (let k = candidates.length; k < SEED_SHAPE.demoBoxes; k++) {
+    // A weighted pick: the first candidate whose cumulative weight passes r.
     let r = rng.next() * totalWeight;
-    const loc = candidates.find((l) => (r -= weight(l)) < 0) ?? (candidates[0] as LocationRecord);
+    let loc = candidates[0] as LocationRecord;
+    for (const candidate of candidates) {
+      r -= weight(candidate);
+      if (r < 0) {
+        loc = candidate;
+        break;
+      }
+    }
     counts.set(loc, (counts.get(loc) ?? 0) + 1);
   }
   for (const loc of demoLocs) fillBoxes(store, loc, counts.get(loc) ?? 0, loc.archived);
@@ -273,6 +281,6 @@ export function seedStore(o: SeedOptions): Store {
     const batches = 1 + (n % 3);
     for (let b = 0; b < batches; b++) voucher(store, loc, (n === 2 && b === 0) || (n === 7 && b === 1) ? o.pendingVouchersReadyAtMs : null);
   });
-  otherLocs.slice(0, 2).forEach((loc) => voucher(store, loc, null));
+  for (const loc of otherLocs.slice(0, 2)) voucher(store, loc, null);
   return store;
 }

@@ -9,7 +9,7 @@ async function toRequest(req: IncomingMessage, origin: string): Promise<Request>
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
-    if (Array.isArray(v)) v.forEach((x) => headers.append(k, x));
+    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
     else if (v !== undefined) headers.set(k, v);
   }
   const method = req.method ?? 'GET';
@@ -21,7 +21,7 @@ async function handle(sim: Simulator, req: IncomingMessage, res: ServerResponse,
   try {
     const response = await sim.fetch(await toRequest(req, origin));
     res.statusCode = response.status;
-    response.headers.forEach((value, key) => res.setHeader(key, value));
+    for (const [key, value] of response.headers) res.setHeader(key, value);
     res.end(Buffer.from(await response.arrayBuffer()));
   } catch (e) {
     // an injected "drop" fault: cut the connection like a network failure would

@@ -1,7 +1,7 @@
 // In-memory CT records (wire-shaped, ct-api.md §5) plus the bookkeeping the wire does not show:
 // passwords, pending reboots/resets and pending voucher generation, settled lazily from the clock.
 
-import { Prng } from './prng.js';
+import type { Prng } from './prng.js';
 
 export interface UserRecord {
   id: number;
@@ -222,7 +222,7 @@ export class Store {
       if (until > nowMs) continue;
       this.rebootUntil.delete(boxId);
       const box = this.boxes.find((b) => b.id === boxId);
-      if (!box || box.state !== 'rebooting') continue;
+      if (box?.state !== 'rebooting') continue;
       const at = Math.floor(until / 1000);
       Object.assign(box, { state: 'online', is_online: true, last_heartbeat: at, uptime_seconds: 0, updated_at: at });
     }

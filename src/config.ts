@@ -94,7 +94,8 @@ export function loadConfig(env: Env = process.env): Config {
     .filter(Boolean);
   if (secretsRaw.length === 0 && production) {
     throw new ConfigError(
-      'SESSION_SECRET is required when NODE_ENV=production (one or more comma-separated secrets of at least 32 bytes; the first seals, all open).',
+      'SESSION_SECRET is required when NODE_ENV=production (one or more comma-separated secrets of at least 32 bytes; the first seals, ' +
+        'all open).',
     );
   }
   for (const secret of secretsRaw) {
@@ -104,7 +105,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (production && !env.CT_API_URL) {
     throw new ConfigError(
-      'CT_API_URL is required when NODE_ENV=production (with CT_OAUTH_URL, CT_CLIENT_ID and CT_CLIENT_SECRET); without it the facade would serve the demo simulator.',
+      'CT_API_URL is required when NODE_ENV=production (with CT_OAUTH_URL, CT_CLIENT_ID and CT_CLIENT_SECRET); without it the facade ' +
+        'would serve the demo simulator.',
     );
   }
   const sessionSecrets = secretsRaw.length > 0 ? secretsRaw : [randomBytes(32).toString('base64url')];

@@ -252,7 +252,8 @@ export function checkLimits(cost: QueryCost, limits: Limits): GraphQLError | nul
   }
   if (cost.estimatedCtCalls > limits.maxCtCalls) {
     return refuse(
-      `Query could need up to ${cost.estimatedCtCalls} CT calls; the budget is ${limits.maxCtCalls}. Ask for smaller pages or fewer nested lists.`,
+      `Query could need up to ${cost.estimatedCtCalls} CT calls; the budget is ${limits.maxCtCalls}. Ask for smaller pages or fewer ` +
+        `nested lists.`,
       { estimate: cost.estimatedCtCalls, budget: limits.maxCtCalls },
     );
   }

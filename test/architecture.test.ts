@@ -20,7 +20,7 @@ interface Token {
 }
 
 /** Code and string literals of a TypeScript source, comments dropped; a template's `${...}` parts are code, and `${}` in its text. */
-export function tokens(source: string): Token[] {
+function tokens(source: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   let line = 1;
@@ -139,7 +139,7 @@ const CT_ROUTE = /^(?:\$\{\})?\/[a-z]|\.json\b/;
 const SNAKE_CASE = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g;
 
 /** Every CT route and snake_case name in one source, as `line: what`. */
-export function offences(source: string): string[] {
+function offences(source: string): string[] {
   const found: string[] = [];
   for (const token of tokens(source)) {
     if (token.kind === 'string') {

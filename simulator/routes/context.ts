@@ -30,7 +30,9 @@ export class Errors {
   readonly fields: FieldErrors = {};
 
   add(field: string, message: string): void {
-    (this.fields[field] ??= []).push(message);
+    const messages = this.fields[field] ?? [];
+    messages.push(message);
+    this.fields[field] = messages;
   }
 
   get any(): boolean {

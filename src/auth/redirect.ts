@@ -16,6 +16,7 @@ export function safeRedirectPath(raw: string): string | null {
   if (!raw.startsWith('/')) return null;
   if (raw.startsWith('//')) return null;
   if (raw.includes('\\')) return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
   if (/[\u0000-\u001f\u007f]/.test(raw)) return null;
   let url: URL;
   try {

@@ -78,7 +78,7 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
     const code = url.searchParams.get('code');
     if (!code) return fail(400, 'invalid_request', 'missing_code');
 
-    let tokens;
+    let tokens: CtTokens;
     try {
       tokens = await exchangeCode(oauth, { code, redirectUri, codeVerifier: saved.codeVerifier });
     } catch (err) {

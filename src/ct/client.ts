@@ -3,7 +3,7 @@
 // timeouts, and retries (reads only: a write is never repeated blindly, vouchers cost money).
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CtAuthError, CtError, CtHttpError, CtRateLimitedError, CtUnavailableError, parseCtError, parseRetryAfter } from './errors.js';
+import { CtAuthError, type CtError, CtHttpError, CtRateLimitedError, CtUnavailableError, parseCtError, parseRetryAfter } from './errors.js';
 import { fetchTransport, type CtTransport, type HttpAttempt } from './http.js';
 import type { Refresher } from './refresher.js';
 import type { CtTokens } from './tokens.js';

@@ -131,7 +131,7 @@ export async function resolveCtConnection<N>(args: ConnectionArgs, fetchPage: Pa
   const fetchPages = async (pageNumbers: number[], per: number): Promise<void> => {
     const pages = await Promise.all(pageNumbers.map((p) => fetchPage(p, per).then((fetched) => ({ p, fetched }))));
     for (const { p, fetched } of pages) {
-      fetched.items.forEach((item, i) => items.set(pageStart(p, per) + i, item));
+      for (const [i, item] of fetched.items.entries()) items.set(pageStart(p, per) + i, item);
       if (fetched.total !== null) seen.total = fetched.total;
     }
   };

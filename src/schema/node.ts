@@ -32,7 +32,8 @@ builder.queryField('nodes', (t) =>
     type: [NodeRef],
     nullable: { list: false, items: true },
     description:
-      'Several objects by global ID, in the order asked; null where one does not exist, and null with a BAD_USER_INPUT error where an ID is malformed. Repeated IDs cost nothing extra.',
+      'Several objects by global ID, in the order asked; null where one does not exist, and null with a BAD_USER_INPUT error where an ' +
+      'ID is malformed. Repeated IDs cost nothing extra.',
     args: { ids: t.arg.idList({ required: true, description: 'Global IDs, as returned in `id` fields.' }) },
     resolve: (_root, { ids }, ctx, info) => ids.map((raw) => nodeItem(String(raw), ctx, info)),
   }),

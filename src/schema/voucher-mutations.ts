@@ -139,7 +139,8 @@ const CreateVoucherInput = builder.inputType('CreateVoucherInput', {
 
 const UpdateVoucherInput = builder.inputType('UpdateVoucherInput', {
   description:
-    'Changes to a voucher batch: give its `id` and only the fields to change. Quantity, access type, format, code length and splash page are fixed at creation.',
+    'Changes to a voucher batch: give its `id` and only the fields to change. Quantity, access type, format, code length and splash ' +
+    'page are fixed at creation.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'Global ID of the voucher batch.' }),
     name: t.string({ description: 'Batch name (not blank, at most 100 characters).' }),
@@ -210,7 +211,8 @@ async function deleteVoucher(ctx: GraphQLContext, id: string): Promise<Payload<s
 
 objectMutation('createVoucher', VOUCHER, {
   description:
-    "Create a voucher batch (one POST, never retried). If CT times out or fails, the error says the outcome is unknown: check the location's vouchers before trying again.",
+    'Create a voucher batch (one POST, never retried). If CT times out or fails, the error says the outcome is unknown: check the ' +
+    "location's vouchers before trying again.",
   payloadDescription: 'Result of createVoucher: the batch, with `completed: false` until CT has generated the codes.',
   input: CreateVoucherInput,
   inputDescription: 'The location and the batch settings.',

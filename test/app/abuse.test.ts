@@ -36,7 +36,8 @@ describe('query pricing', () => {
       await h.post(
         {
           query:
-            'query Pages($n: Int = 100) { locations(first: $n) { nodes { boxes(first: 1) { totalCount } vouchers(first: 1) { totalCount } } } }',
+            'query Pages($n: Int = 100) { locations(first: $n) { nodes { boxes(first: 1) { totalCount } vouchers(first: 1) { ' +
+            'totalCount } } } }',
         },
         auth,
       )

@@ -100,7 +100,8 @@ describe('limits before execution and reported cost', () => {
   // first: 1 on every connection keeps the estimate far under the CT-call budget and there are no
   // aliases: only the depth limit can refuse this query (the MAX_DEPTH=12 control below proves it).
   const DEEP =
-    '{ locations(first: 1) { nodes { boxes(first: 1) { nodes { location { boxes(first: 1) { nodes { location { boxes(first: 1) { nodes { location { name } } } } } } } } } } } }';
+    '{ locations(first: 1) { nodes { boxes(first: 1) { nodes { location { boxes(first: 1) { nodes { location { boxes(first: 1) { nodes ' +
+    '{ location { name } } } } } } } } } } } }';
 
   it('refuses a query nested 12 levels deep before any CT call, for its depth alone', async () => {
     const body = await (await h.post({ query: DEEP }, auth)).json();

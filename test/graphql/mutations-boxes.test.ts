@@ -243,7 +243,9 @@ describe('box mutations', () => {
   });
 
   describe('transferBox', () => {
-    const TRANSFER = `mutation($input: TransferBoxInput!) { transferBox(input: $input) { box { id slug location { id slug name } } ${USER_ERRORS} } }`;
+    const TRANSFER =
+      `mutation($input: TransferBoxInput!) { transferBox(input: $input) { box { id slug location { id slug name } } ` +
+      `${USER_ERRORS} } }`;
 
     it('moves the box in CT by the target unique_id, and its location in the same response is the new one', async () => {
       const box = (await allBoxes(t))[0]!;
@@ -315,7 +317,8 @@ describe('box mutations', () => {
       expect((await t.ct('GET', `/boxes/${box.slug}`)).json.location_slug).toBe(box.location_slug);
     });
 
-    it("maps CT's 422 on transfer_to (the target was deleted between our read and the PATCH) to INVALID at input.toLocationId", async () => {
+    // The target was deleted between our read and the PATCH.
+    it("maps CT's 422 on transfer_to to INVALID at input.toLocationId", async () => {
       const box = (await allBoxes(t))[0]!;
       const target = await newLocation(t, 'Short-lived');
       // Hold the facade's PATCH at CT's door (the request is logged before the delay), delete the target

@@ -13,7 +13,9 @@ describe('location mutations', () => {
   });
 
   describe('createLocation', () => {
-    const CREATE = `mutation($input: CreateLocationInput!) { createLocation(input: $input) { location { ${LOCATION_FIELDS} } ${USER_ERRORS} } }`;
+    const CREATE = `mutation($input: CreateLocationInput!) {
+      createLocation(input: $input) { location { ${LOCATION_FIELDS} } ${USER_ERRORS} }
+    }`;
 
     it('creates the location in CT with our names mapped to CT columns, in one POST', async () => {
       const { result, calls } = await t.gqlWithCalls(CREATE, {
@@ -84,7 +86,9 @@ describe('location mutations', () => {
   });
 
   describe('updateLocation', () => {
-    const UPDATE = `mutation($input: UpdateLocationInput!) { updateLocation(input: $input) { location { ${LOCATION_FIELDS} } ${USER_ERRORS} } }`;
+    const UPDATE = `mutation($input: UpdateLocationInput!) {
+      updateLocation(input: $input) { location { ${LOCATION_FIELDS} } ${USER_ERRORS} }
+    }`;
 
     it('changes only the given fields in CT (null clears one) and answers the location as CT now has it', async () => {
       const loc = await newLocation(t, 'Old name');

@@ -7,7 +7,9 @@ import { codes, globalId, newLocation, payload, setup, USER_ERRORS, type Mutatio
 const VOUCHER_FIELDS = `id uniqueId name description quantity accessType validityMinutes dataLimitMb sessionTimeoutMinutes
   idleTimeoutMinutes simultaneousUse downloadKbps uploadKbps format codeLength accessRestrictPeriod accessPeriodMinutes
   securePassword active completed csvUrl`;
-const CREATE = `mutation($input: CreateVoucherInput!) { createVoucher(input: $input) { voucher { ${VOUCHER_FIELDS} location { slug } } ${USER_ERRORS} } }`;
+const CREATE =
+  `mutation($input: CreateVoucherInput!) { createVoucher(input: $input) { voucher { ${VOUCHER_FIELDS} location { slug } } ` +
+  `${USER_ERRORS} } }`;
 const UPDATE = `mutation($input: UpdateVoucherInput!) { updateVoucher(input: $input) { voucher { ${VOUCHER_FIELDS} } ${USER_ERRORS} } }`;
 const DELETE = `mutation($id: ID!) { deleteVoucher(input: { id: $id }) { deletedId ${USER_ERRORS} } }`;
 
@@ -83,7 +85,8 @@ describe('voucher mutations', () => {
 
       t.h.sim.control.completePendingVouchers();
       const read = await t.gql(
-        `query($id: ID!) { node(id: $id) { ... on Voucher { completed csvUrl codes(first: 10) { totalCount nodes { username password serial active } } } } }`,
+        `query($id: ID!) { node(id: $id) { ... on Voucher { completed csvUrl codes(first: 10) { totalCount nodes { username password ` +
+          `serial active } } } } }`,
         { id: p.voucher.id },
       );
       expect(read.errors).toBeUndefined();
@@ -207,7 +210,9 @@ describe('voucher mutations', () => {
       const result = await t.gql(
         `mutation($loc: ID!) {
           before: updateLocation(input: { id: $loc, town: "York" }) { location { vouchers(first: 10) { totalCount } } }
-          createVoucher(input: { locationId: $loc, name: "Another" }) { voucher { location { vouchers(first: 10) { totalCount nodes { name } } } } }
+          createVoucher(input: { locationId: $loc, name: "Another" }) {
+            voucher { location { vouchers(first: 10) { totalCount nodes { name } } } }
+          }
         }`,
         { loc: locationId },
       );

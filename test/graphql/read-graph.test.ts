@@ -118,7 +118,9 @@ const TABLE: Row[] = [
   {
     name: "five locations, their first ten boxes, each box's location",
     minimum: '1 + 5',
-    why: 'one locations page; CT has no multi-location box list, so one GET /boxes?location_id= per location; every box.location was primed by the list.',
+    why:
+      'one locations page; CT has no multi-location box list, so one GET /boxes?location_id= per location; every box.location was ' +
+      'primed by the list.',
     async run() {
       const data = await client.request(LocationsWithBoxesDocument, { first: 5, boxesFirst: 10 });
       const nodes = data.locations?.nodes ?? [];
@@ -162,7 +164,9 @@ const TABLE: Row[] = [
   {
     name: 'twenty account-wide boxes, each with its location name',
     minimum: '1 + k (k = distinct locations among them)',
-    why: 'one GET /boxes page; the box list carries only location slugs, and CT has no batch lookup, so one GET /locations/{slug} per distinct location.',
+    why:
+      'one GET /boxes page; the box list carries only location slugs, and CT has no batch lookup, so one GET /locations/{slug} per ' +
+      'distinct location.',
     async run() {
       const expected = ct.boxes.slice(0, 20);
       const k = new Set(expected.map((b) => b.location_slug)).size;
@@ -225,7 +229,9 @@ const TABLE: Row[] = [
   {
     name: 'location(slug) { vouchers(first: 3) { location, codes(first: 5) } }',
     minimum: '1 + 1 + n (n = batches returned)',
-    why: 'the location, one vouchers page, and one codes page per batch (codes live under each batch); voucher.location is the location already read.',
+    why:
+      'the location, one vouchers page, and one codes page per batch (codes live under each batch); voucher.location is the ' +
+      'location already read.',
     async run() {
       const { location, vouchers } = voucherAt;
       const all = await ct.vouchersAt(location.slug);
@@ -313,7 +319,9 @@ const TABLE: Row[] = [
   {
     name: 'locations(last: 4)',
     minimum: 'total <= 100 ? 1 : 2',
-    why: 'the end of the list is unknown until CT says total_entries: one page of 100 gives the total and, for short lists, the items; a longer list needs one more page.',
+    why:
+      'the end of the list is unknown until CT says total_entries: one page of 100 gives the total and, for short lists, the items; ' +
+      'a longer list needs one more page.',
     async run() {
       const data = await client.request(LocationsPageDocument, { last: 4 });
       expect(data.locations?.edges.map((e) => e.node.slug)).toEqual(slugs(ct.locations.slice(-4)));
