@@ -6,6 +6,7 @@
 // followed to it, and sign-out follows it to find what to revoke.
 
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { refreshTokens, type OAuthSettings } from './oauth.js';
 import type { CtTokens } from './tokens.js';
 
@@ -51,7 +52,7 @@ export async function followChain(tokens: CtTokens, keptAfter: (refreshToken: st
 export interface RefresherOptions {
   /** How long a successful result stays reusable; DESIGN.md asks for at least 60 s. */
   keepMs?: number;
-  /** Memory bound: the oldest entries go first once exceeded. */
+  /** Memory bound on kept results: the least recently used go first once exceeded. */
   maxEntries?: number;
   /** Clock (epoch ms); tests move it instead of waiting. */
   now?: () => number;
@@ -61,14 +62,6 @@ export interface RefresherOptions {
   elsewhere?: KeptElsewhere;
 }
 
-interface Entry {
-  promise: Promise<CtTokens>;
-  /** Infinity while the refresh is in flight: an in-flight entry must never be swept. */
-  expiresAt: number;
-}
-
-const SWEEP_EVERY_MS = 1000;
-
 /** The map key: a digest, so the raw refresh token never sits in a key that could be dumped or logged. */
 function keyOf(refreshToken: string): string {
   return createHash('sha256').update(refreshToken).digest('hex');
@@ -76,59 +69,56 @@ function keyOf(refreshToken: string): string {
 
 export function createRefresher(s: OAuthSettings, opts: RefresherOptions = {}): Refresher {
   const keepMs = opts.keepMs ?? 60_000;
-  const maxEntries = opts.maxEntries ?? 10_000;
   const now = opts.now ?? Date.now;
   const refreshFn = opts.refreshFn ?? refreshTokens;
-  const entries = new Map<string, Entry>();
+  // Two homes, because they obey different rules: a refresh in flight must never be dropped
+  // (forgetting it would let a second request refresh the same token, and CT would refuse one of
+  // them), while finished results expire after keepMs and are bounded in number.
+  const inFlight = new Map<string, Promise<CtTokens>>();
+  // ttlResolution 0: the injected clock is read on every look-up, never cached by a timer.
+  const kept = new LRUCache<string, CtTokens>({ max: opts.maxEntries ?? 10_000, ttl: keepMs, ttlResolution: 0, perf: { now } });
   const stats = { refreshes: 0, failures: 0, reused: 0 };
-  let lastSweep = 0;
-
-  function sweep(t: number): void {
-    if (t - lastSweep < SWEEP_EVERY_MS && entries.size <= maxEntries) return;
-    lastSweep = t;
-    for (const [key, entry] of entries) if (entry.expiresAt <= t) entries.delete(key);
-    // Still too many (a burst of distinct sessions): drop the oldest finished ones (Map iterates
-    // in insertion order). A refresh still in flight is never dropped: forgetting it would let a
-    // second request refresh the same token, and CT would refuse one of them.
-    for (const [key, entry] of entries) {
-      if (entries.size <= maxEntries) break;
-      if (entry.expiresAt !== Infinity) entries.delete(key);
-    }
-  }
 
   /** The result kept for this refresh token (waiting for it when in flight), here or elsewhere; null when none or it failed. */
   async function keptAfter(refreshToken: string): Promise<CtTokens | null> {
-    const entry = entries.get(keyOf(refreshToken));
-    if (entry !== undefined && entry.expiresAt > now()) return entry.promise.catch(() => null);
+    const key = keyOf(refreshToken);
+    const pending = inFlight.get(key);
+    if (pending !== undefined) return pending.catch(() => null);
+    const result = kept.get(key);
+    if (result !== undefined) return result;
     return opts.elsewhere ? opts.elsewhere.get(refreshToken) : null;
   }
 
   function refresh(refreshToken: string): Promise<CtTokens> {
-    const t = now();
-    sweep(t);
     const key = keyOf(refreshToken);
-    const existing = entries.get(key);
-    if (existing !== undefined && existing.expiresAt > t) {
+    const pending = inFlight.get(key);
+    // Joining a refresh in flight gets what CT just issued.
+    if (pending !== undefined) {
       stats.reused++;
-      // Joining a refresh in flight gets what CT just issued. A result kept from earlier may have
-      // been refreshed again since, and its access token is then revoked already.
-      if (existing.expiresAt === Infinity) return existing.promise.then(copy);
-      return existing.promise.then((kept) => followChain(kept, keptAfter)).then(copy);
+      return pending.then(copy);
+    }
+    // A result kept from earlier may have been refreshed again since, and its access token is
+    // then revoked already: follow the chain to the newest.
+    const result = kept.get(key);
+    if (result !== undefined) {
+      stats.reused++;
+      return followChain(result, keptAfter).then(copy);
     }
     stats.refreshes++;
-    const entry: Entry = { promise: refreshFn(s, refreshToken), expiresAt: Infinity };
-    entries.set(key, entry);
-    entry.promise.then(
-      () => {
-        entry.expiresAt = now() + keepMs;
+    const promise = refreshFn(s, refreshToken);
+    inFlight.set(key, promise);
+    promise.then(
+      (tokens) => {
+        inFlight.delete(key);
+        kept.set(key, tokens);
       },
       () => {
-        // Not cached: the next caller may try again (a transient failure must not pin the session).
+        // Not kept: the next caller may try again (a transient failure must not pin the session).
         stats.failures++;
-        if (entries.get(key) === entry) entries.delete(key);
+        inFlight.delete(key);
       },
     );
-    return entry.promise.then(copy);
+    return promise.then(copy);
   }
 
   async function forget(refreshToken: string): Promise<CtTokens | null> {
@@ -137,10 +127,17 @@ export function createRefresher(s: OAuthSettings, opts: RefresherOptions = {}): 
     // The first link and MAX_HOPS after it, as refresh follows.
     for (let hop = 0; hop <= MAX_HOPS; hop++) {
       const key = keyOf(current);
-      const entry = entries.get(key);
+      const pending = inFlight.get(key);
+      const result = kept.get(key);
       // Dropped before waiting, so a request arriving meanwhile cannot be handed this chain.
-      entries.delete(key);
-      const next = entry !== undefined ? await entry.promise.catch(() => null) : ((await opts.elsewhere?.get(current)) ?? null);
+      kept.delete(key);
+      let next: CtTokens | null;
+      if (pending !== undefined) {
+        next = await pending.catch(() => null);
+        kept.delete(key);
+      } else {
+        next = result ?? (await opts.elsewhere?.get(current)) ?? null;
+      }
       await opts.elsewhere?.drop(current);
       if (next === null) break;
       newest = next;
