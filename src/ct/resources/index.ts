@@ -14,6 +14,24 @@ export interface CtApi {
   readonly stats: CtClient['stats'];
 }
 
+/** Each resource's writes are bound on first use: most requests only read, and pay nothing for them. */
 export function createCtApi(client: CtClient): CtApi {
-  return { locations: locationWrites(client), boxes: boxWrites(client), vouchers: voucherWrites(client), stats: client.stats };
+  let locations: LocationWrites | undefined;
+  let boxes: BoxWrites | undefined;
+  let vouchers: VoucherWrites | undefined;
+  return {
+    get locations() {
+      locations ??= locationWrites(client);
+      return locations;
+    },
+    get boxes() {
+      boxes ??= boxWrites(client);
+      return boxes;
+    },
+    get vouchers() {
+      vouchers ??= voucherWrites(client);
+      return vouchers;
+    },
+    stats: client.stats,
+  };
 }
