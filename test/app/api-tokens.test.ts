@@ -230,6 +230,20 @@ describe('API tokens on /graphql', () => {
   });
 });
 
+describe('API tokens when CT is in trouble', () => {
+  it('a refresh that CT cannot answer is no sign-out: UPSTREAM_UNAVAILABLE now, the token works once CT is back', async () => {
+    const { sim, app } = setup();
+    const token = await issueApiToken(app, sim);
+    sim.control.expireAllTokens();
+    sim.control.addFault({ method: 'POST', path: '/oauth/token', status: 503, times: 1 });
+    const failed = await gql(app, token.secret, VIEWER);
+    expect(failed.body.errors?.[0]?.extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect((await (await app.store.get()).grants.get(token.grantId))?.needsSignIn).toBe(false);
+    const { body } = await gql(app, token.secret, VIEWER);
+    expect(body).toMatchObject({ data: { viewer: { username: 'demo' } } });
+  });
+});
+
 describe('the embedded store', () => {
   it('is never opened by a facade that only serves sessions: no file appears in DATA_DIR', async () => {
     const { sim, app, config } = setup();
