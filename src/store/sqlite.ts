@@ -4,8 +4,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import Database from 'libsql';
+import { LRUCache } from 'lru-cache';
 import type { Engine } from './engine.js';
 import type { Tables } from './tables.js';
 
@@ -13,6 +14,29 @@ export const SQLITE_FILE = 'ct-graphql.db';
 
 /** How long a statement waits for another process's write lock before failing (SQLITE_BUSY). */
 const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * libsql's Database, but `prepare` hands out one statement per SQL text. Kysely prepares every
+ * query anew, and a libsql statement's native memory is only freed when V8 collects its wrapper:
+ * between two collections thousands could pile up (measured: +70 MiB RSS after 5000 look-ups,
+ * against +12 MiB with statements reused). Our SQL texts are few (the parameters are bound, never
+ * inlined), so a small cache holds them all. Safe because a statement runs synchronously to its
+ * end on this one thread; Kysely's streaming (`iterate`) is not used by the store.
+ */
+function withStatementCache(database: Database.Database): SqliteDatabase {
+  const statements = new LRUCache<string, Database.Statement>({ max: 200 });
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = database.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement as never;
+    },
+  };
+}
 
 export function openSqlite(dataDir: string): Engine {
   const dir = resolve(dataDir);
@@ -25,8 +49,8 @@ export function openSqlite(dataDir: string): Engine {
   database.exec('PRAGMA synchronous = NORMAL');
   database.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.exec('PRAGMA foreign_keys = ON');
-  // libsql's Database has the better-sqlite3 methods Kysely calls (prepare, all, run, iterate, reader).
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: database as never }) });
+  // libsql's Database and Statement have the better-sqlite3 methods Kysely calls (prepare, all, run, iterate, reader).
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 
   return {
     name: 'sqlite',
