@@ -14,7 +14,7 @@ import type { ApiTokens } from './auth/api-tokens.js';
 import { sessionCookie } from './auth/cookies.js';
 import { sessionTokenOf, type Session, type SessionSealer } from './auth/session.js';
 import { createCtClient, type CtClient, type CtClientOptions } from './ct/client.js';
-import { unauthenticated } from './errors.js';
+import { codedError, unauthenticated } from './errors.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
 import type { Metrics } from './metrics.js';
 import { withHeaders } from './responses.js';
@@ -49,6 +49,7 @@ const REASONS: Record<SessionProblem, string> = {
   API_TOKEN_INVALID: 'API_TOKEN_INVALID',
   API_TOKEN_EXPIRED: 'API_TOKEN_EXPIRED',
   API_TOKEN_NEEDS_SIGN_IN: 'API_TOKEN_NEEDS_SIGN_IN',
+  API_TOKEN_UNAVAILABLE: 'API_TOKEN_UNAVAILABLE',
 };
 
 /** The CT client and loaders of a signed-in caller, or UNAUTHENTICATED. */
@@ -58,6 +59,10 @@ export function requireUser(ctx: GraphQLContext): { ct: CtClient; loaders: Loade
 }
 
 export function signedOutError(ctx: Pick<GraphQLContext, 'sessionProblem'>): GraphQLError {
+  // Not the caller's fault: their token could not be checked because the store is down.
+  if (ctx.sessionProblem === 'API_TOKEN_UNAVAILABLE') {
+    return codedError('API tokens cannot be checked right now (the facade\'s store is unavailable); retry shortly.', 'UPSTREAM_UNAVAILABLE', { reason: REASONS.API_TOKEN_UNAVAILABLE });
+  }
   return unauthenticated(REASONS[ctx.sessionProblem ?? 'MISSING']);
 }
 

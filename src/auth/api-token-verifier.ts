@@ -10,7 +10,8 @@ import type { GrantBox } from './grant-box.js';
 import type { CtTokens } from '../ct/tokens.js';
 import type { ApiTokenRow, Store } from '../store/types.js';
 
-export type ApiTokenProblem = 'INVALID' | 'EXPIRED' | 'NEEDS_SIGN_IN';
+/** UNAVAILABLE: the store could not be asked, and this instance has never seen the token. */
+export type ApiTokenProblem = 'INVALID' | 'EXPIRED' | 'NEEDS_SIGN_IN' | 'UNAVAILABLE';
 
 export interface VerifiedApiToken {
   token: ApiTokenRow;
@@ -92,7 +93,17 @@ export function createApiTokenVerifier(o: VerifierOptions): ApiTokenVerifier {
     if (cached && now() - cached.checkedAt < recheckMs) return Promise.resolve(cached);
     let pending = loading.get(hash);
     if (!pending) {
-      pending = load(hash, cached).finally(() => loading.delete(hash));
+      pending = load(hash, cached)
+        .catch((error: unknown) => {
+          // The store is down: a token this instance knows keeps working on what it knew (a
+          // revocation waits for the store to come back); an unknown one cannot be checked.
+          o.onError?.('the store could not be asked about an API token', error);
+          if (!cached) throw error;
+          // Asked again after another re-check interval, so one request per interval waits for a dead store, not all.
+          cached.checkedAt = now();
+          return cached;
+        })
+        .finally(() => loading.delete(hash));
       loading.set(hash, pending);
     }
     return pending;
@@ -121,7 +132,12 @@ export function createApiTokenVerifier(o: VerifierOptions): ApiTokenVerifier {
   return {
     async verify(secret) {
       if (!isWellFormedApiToken(secret)) return { problem: 'INVALID' };
-      const entry = await current(secretHash(secret));
+      let entry: Entry | null;
+      try {
+        entry = await current(secretHash(secret));
+      } catch {
+        return { problem: 'UNAVAILABLE' };
+      }
       if (!entry) return { problem: 'INVALID' };
       const at = now();
       if (entry.token.expiresAt !== null && entry.token.expiresAt <= at) return { problem: 'EXPIRED' };
