@@ -80,7 +80,6 @@ export function createApp(deps: AppDeps): App {
   // REDIS_URL: the refresh single flight and its kept result are shared by all instances (DESIGN.md "Scale-out").
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { logger }) : undefined;
   const refresher = redis ? createSharedRefresher(oauth, { redis, secrets: config.sessionSecrets, logger }) : createRefresher(oauth);
-  const metrics = createMetrics({ refresher });
   const now = deps.now ?? Date.now;
   // Opened the first time an API token or a device sign-in needs it; a browser-only facade never does.
   const store = createLazyStore(
@@ -88,6 +87,7 @@ export function createApp(deps: AppDeps): App {
     { onOpen: (opened, ms) => logger.info({ event: 'store_open', engine: opened.engine, ms: Math.round(ms) }, `store opened: ${describeStore(config)}`) },
   );
   const apiTokens = createApiTokens({ store: store.get, secrets: config.sessionSecrets, oauth, now, warn: (what, details) => logger.warn(details, what) });
+  const metrics = createMetrics({ refresher, grants: { stats: apiTokens.refreshStats } });
   const corsOrigins = new Set(config.corsOrigins);
   const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
   const sealerPromise = createSessionSealer({ secrets: config.sessionSecrets, maxAgeSeconds: config.sessionMaxAgeSeconds });

@@ -84,6 +84,8 @@ describe('API tokens on /graphql', () => {
     // Three rotations, three distinct refresh tokens stored; the client sent the same secret throughout.
     expect(seen.size).toBe(3);
     expect(app.apiTokens.refreshStats.refreshes).toBe(3);
+    const metrics = await (await app.fetch(new Request(`${FACADE_URL}/metrics`))).text();
+    expect(metrics).toMatch(/^ct_graphql_api_token_refreshes_total 3$/m);
   });
 
   it('eight concurrent requests at a rotation share one refresh', async () => {
