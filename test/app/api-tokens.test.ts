@@ -160,6 +160,11 @@ describe('API tokens on /graphql', () => {
     ]);
     expect(JSON.stringify(body)).not.toContain(first.secret);
     expect(listed[1].lastUsedAt).toBe(new Date(clock.now).toISOString());
+    // Refetchable as a Node by its owner; another CT account's token is null (not theirs to see).
+    const NODE = 'query N($id: ID!) { node(id: $id) { __typename ... on ApiToken { name scope needsSignIn } } }';
+    expect((await gql(app, second.secret, NODE, { id: listed[1].id })).body.data.node).toEqual({ __typename: 'ApiToken', name: 'first', scope: 'READ', needsSignIn: false });
+    const stranger = await issueApiToken(app, sim, { username: 'other', name: 'stranger' });
+    expect((await gql(app, stranger.secret, NODE, { id: listed[1].id })).body.data.node).toBeNull();
     // Used again within the minute: lastUsedAt stays; a minute later it moves.
     const usedAt = clock.now;
     clock.now += 30_000;
