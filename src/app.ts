@@ -83,10 +83,23 @@ export function createApp(deps: AppDeps): App {
   const now = deps.now ?? Date.now;
   // Opened the first time an API token or a device sign-in needs it; a browser-only facade never does.
   const store = createLazyStore(
-    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, onError: (error) => logger.warn({ err: error.message }, 'store connection error') },
-    { onOpen: (opened, ms) => logger.info({ event: 'store_open', engine: opened.engine, ms: Math.round(ms) }, `store opened: ${describeStore(config)}`) },
+    {
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      onError: (error) => logger.warn({ err: error.message }, 'store connection error'),
+    },
+    {
+      onOpen: (opened, ms) =>
+        logger.info({ event: 'store_open', engine: opened.engine, ms: Math.round(ms) }, `store opened: ${describeStore(config)}`),
+    },
   );
-  const apiTokens = createApiTokens({ store: store.get, secrets: config.sessionSecrets, oauth, now, warn: (what, details) => logger.warn(details, what) });
+  const apiTokens = createApiTokens({
+    store: store.get,
+    secrets: config.sessionSecrets,
+    oauth,
+    now,
+    warn: (what, details) => logger.warn(details, what),
+  });
   const metrics = createMetrics({ refresher, grants: { stats: apiTokens.refreshStats } });
   const corsOrigins = new Set(config.corsOrigins);
   const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
@@ -103,7 +116,13 @@ export function createApp(deps: AppDeps): App {
   });
   let authRoutes: ((request: Request) => Promise<Response | null>) | undefined;
   let deviceRoutes: DeviceRoutes | undefined;
-  const ctOptions = { apiUrl, fetch: upstreamFetch, ...(transport ? { transport } : {}), timeoutMs: config.ctTimeoutMs, maxRetries: config.ctMaxRetries };
+  const ctOptions = {
+    apiUrl,
+    fetch: upstreamFetch,
+    ...(transport ? { transport } : {}),
+    timeoutMs: config.ctTimeoutMs,
+    maxRetries: config.ctMaxRetries,
+  };
   async function devices(): Promise<DeviceRoutes> {
     deviceRoutes ??= createDeviceRoutes({
       publicUrl: config.publicUrl,
@@ -122,7 +141,11 @@ export function createApp(deps: AppDeps): App {
     const started = performance.now();
     const csrf = csrfViolation(request, trustedOrigins);
     if (csrf) {
-      const body = { errors: [{ message: `Refused: ${csrf}. Send the header "x-csrf-protection: 1" with cookie sessions.`, extensions: { code: 'FORBIDDEN' } }] };
+      const body = {
+        errors: [
+          { message: `Refused: ${csrf}. Send the header "x-csrf-protection: 1" with cookie sessions.`, extensions: { code: 'FORBIDDEN' } },
+        ],
+      };
       metrics.request(metrics.operationLabel(null), 403, (performance.now() - started) / 1000);
       return { response: json(body, 403), ctCalls: 0 };
     }
@@ -168,7 +191,11 @@ export function createApp(deps: AppDeps): App {
     }
     if (path.startsWith('/auth/')) {
       const csrf =
-        request.method !== 'POST' ? null : path === '/auth/logout' ? logoutCsrfViolation(request, trustedOrigins) : csrfViolation(request, trustedOrigins);
+        request.method !== 'POST'
+          ? null
+          : path === '/auth/logout'
+            ? logoutCsrfViolation(request, trustedOrigins)
+            : csrfViolation(request, trustedOrigins);
       if (csrf) return { response: json({ error: 'csrf', message: `Refused: ${csrf}.` }, 403), ctCalls: 0 };
       const device = path === '/auth/device' || path === '/auth/token' ? await (await devices()).handle(request) : null;
       if (device) return { response: device, ctCalls: 0 };
@@ -205,10 +232,16 @@ export function createApp(deps: AppDeps): App {
           decorateHeaders(headers, request, corsOrigins);
         });
       } catch (error) {
-        logger.error({ requestId, err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'request failed');
+        logger.error(
+          { requestId, err: error instanceof Error ? { name: error.name, message: error.message } : String(error) },
+          'request failed',
+        );
         return json({ error: 'internal_error', requestId }, 500);
       } finally {
-        logger.info({ requestId, method: request.method, path, status, durationMs: Math.round(performance.now() - started), ctCalls }, 'request');
+        logger.info(
+          { requestId, method: request.method, path, status, durationMs: Math.round(performance.now() - started), ctCalls },
+          'request',
+        );
       }
     },
   };

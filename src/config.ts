@@ -104,7 +104,9 @@ function databaseUrl(env: Env): string | undefined {
   }
   // The value holds a password: the message names the variable and the expected shape, never the value.
   if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') || !parsed.hostname) {
-    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL with a host (unset it to use the embedded store under DATA_DIR)');
+    throw new ConfigError(
+      'DATABASE_URL must be a postgres:// or postgresql:// URL with a host (unset it to use the embedded store under DATA_DIR)',
+    );
   }
   return raw;
 }

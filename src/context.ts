@@ -61,7 +61,11 @@ export function requireUser(ctx: GraphQLContext): { ct: CtClient; loaders: Loade
 export function signedOutError(ctx: Pick<GraphQLContext, 'sessionProblem'>): GraphQLError {
   // Not the caller's fault: their token could not be checked because the store is down.
   if (ctx.sessionProblem === 'API_TOKEN_UNAVAILABLE') {
-    return codedError('API tokens cannot be checked right now (the facade\'s store is unavailable); retry shortly.', 'UPSTREAM_UNAVAILABLE', { reason: REASONS.API_TOKEN_UNAVAILABLE });
+    return codedError(
+      "API tokens cannot be checked right now (the facade's store is unavailable); retry shortly.",
+      'UPSTREAM_UNAVAILABLE',
+      { reason: REASONS.API_TOKEN_UNAVAILABLE },
+    );
   }
   return unauthenticated(REASONS[ctx.sessionProblem ?? 'MISSING']);
 }
@@ -113,7 +117,9 @@ export async function createRequestContext(request: Request, deps: RequestContex
   const presented = sessionTokenOf(request);
   // A bearer that says it is an API token never falls back to the session path, even when it fails.
   const opened =
-    presented?.from === 'bearer' && isApiTokenCredential(presented.token) ? await openApiToken(presented.token, deps) : await openSession(presented?.token ?? null, deps);
+    presented?.from === 'bearer' && isApiTokenCredential(presented.token)
+      ? await openApiToken(presented.token, deps)
+      : await openSession(presented?.token ?? null, deps);
   const { session, ct } = opened;
   const context: GraphQLContext = {
     request,

@@ -119,7 +119,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   const parse = (source: string | Source) => parseWithLimit(source, limits.maxTokens);
 
-  function admit(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>, context: Pick<GraphQLContext, 'credential'>) {
+  function admit(
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown>,
+    context: Pick<GraphQLContext, 'credential'>,
+  ) {
     const cost = measureQuery(schema, document, operationName, variables);
     return { cost, refusal: checkLimits(cost, limits) ?? scopeRefusal(cost.operationType, context.credential) };
   }
@@ -167,7 +172,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       async run(context) {
         const result = entry.compiled
           ? await entry.compiled.query(undefined, context, variables)
-          : await execute({ schema, document: entry.document, operationName: params.operationName, variableValues: variables, contextValue: context });
+          : await execute({
+              schema,
+              document: entry.document,
+              operationName: params.operationName,
+              variableValues: variables,
+              contextValue: context,
+            });
         return 'data' in result ? result : null;
       },
     };

@@ -12,7 +12,9 @@ export type OperationType = 'query' | 'mutation' | 'subscription';
 
 export function scopeRefusal(operation: OperationType, credential: Credential | null): GraphQLError | null {
   if (operation === 'mutation' && credential?.kind === 'apiToken' && credential.scope === 'read') {
-    return codedError('This API token may only read: mutations need a token with the write scope.', 'FORBIDDEN', { requiredScope: 'write' });
+    return codedError('This API token may only read: mutations need a token with the write scope.', 'FORBIDDEN', {
+      requiredScope: 'write',
+    });
   }
   return null;
 }

@@ -42,7 +42,12 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
     onExecute({ args, setResultAndStopExecution, setExecuteFn }) {
       setExecuteFn(execute);
       const context = args.contextValue as GraphQLContext;
-      const { cost, refusal } = pipeline.admit(args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>, context);
+      const { cost, refusal } = pipeline.admit(
+        args.document,
+        args.operationName,
+        (args.variableValues ?? {}) as Record<string, unknown>,
+        context,
+      );
       if (refusal) {
         setResultAndStopExecution({ errors: [refusal] });
         return;

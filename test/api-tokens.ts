@@ -29,7 +29,13 @@ export async function issueApiToken(
   const me = await sim.fetch(new Request(`${CT_URL}/api/v1/me.json`, { headers: { authorization: `Bearer ${issued.access_token}` } }));
   const ctUserId = String(((await me.json()) as { id: number }).id);
   const grantId = await app.apiTokens.createGrant(tokensFromResponse(issued), ctUserId);
-  const minted = app.apiTokens.mint({ grantId, ctUserId, name: o.name ?? 'test token', scope: o.scope ?? 'write', lifetimeMs: o.lifetimeMs ?? null });
+  const minted = app.apiTokens.mint({
+    grantId,
+    ctUserId,
+    name: o.name ?? 'test token',
+    scope: o.scope ?? 'write',
+    lifetimeMs: o.lifetimeMs ?? null,
+  });
   await (await app.store.get()).apiTokens.insert(minted.row);
   sim.resetLog();
   return { secret: minted.secret, id: minted.row.id, grantId, ctUserId };

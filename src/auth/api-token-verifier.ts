@@ -78,12 +78,19 @@ export function createApiTokenVerifier(o: VerifierOptions): ApiTokenVerifier {
       tokens = await (await o.box()).open(found.grant.id, found.grant.sealed);
       if (tokens === null) {
         // Sealed under a secret this instance does not have (SESSION_SECRET differs or was dropped).
-        o.onError?.('an API token\'s CT grant could not be decrypted (is SESSION_SECRET the same on every instance?)', null);
+        o.onError?.("an API token's CT grant could not be decrypted (is SESSION_SECRET the same on every instance?)", null);
         entries.delete(hash);
         return null;
       }
     }
-    const entry: Entry = { token: found.token, needsSignIn: found.grant.needsSignIn, sealed: found.grant.sealed, tokens, checkedAt: now(), touching: false };
+    const entry: Entry = {
+      token: found.token,
+      needsSignIn: found.grant.needsSignIn,
+      sealed: found.grant.sealed,
+      tokens,
+      checkedAt: now(),
+      touching: false,
+    };
     entries.set(hash, entry);
     return entry;
   }
@@ -120,7 +127,7 @@ export function createApiTokenVerifier(o: VerifierOptions): ApiTokenVerifier {
         () => {
           entry.token = { ...entry.token, lastUsedAt: at };
         },
-        (error: unknown) => o.onError?.('could not record an API token\'s last use', error),
+        (error: unknown) => o.onError?.("could not record an API token's last use", error),
       )
       .finally(() => {
         entry.touching = false;

@@ -97,11 +97,14 @@ export function createApiTokens(o: ApiTokensOptions): ApiTokens {
 
   /** Refresh token first: it is the long-lived one that could mint new access tokens. */
   async function revokeAtCt(tokens: CtTokens): Promise<void> {
-    for (const [kind, token] of [['refresh', tokens.refreshToken], ['access', tokens.accessToken]] as const) {
+    for (const [kind, token] of [
+      ['refresh', tokens.refreshToken],
+      ['access', tokens.accessToken],
+    ] as const) {
       try {
         await revokeToken(o.oauth, token);
       } catch (error) {
-        warn('CT did not confirm the revocation of an API token\'s grant', { tokenKind: kind, ctError: errorCode(error) });
+        warn("CT did not confirm the revocation of an API token's grant", { tokenKind: kind, ctError: errorCode(error) });
       }
     }
   }
@@ -168,7 +171,14 @@ export function createApiTokens(o: ApiTokensOptions): ApiTokens {
       const store = await o.store();
       const id = randomUUID();
       const at = now();
-      await store.grants.insert({ id, ctUserId, sealed: await (await box()).seal(id, tokens), needsSignIn: false, createdAt: at, updatedAt: at });
+      await store.grants.insert({
+        id,
+        ctUserId,
+        sealed: await (await box()).seal(id, tokens),
+        needsSignIn: false,
+        createdAt: at,
+        updatedAt: at,
+      });
       return id;
     },
 

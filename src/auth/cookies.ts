@@ -44,7 +44,11 @@ function safeDecode(value: string): string {
   }
 }
 
-function serialize(name: string, value: string, attrs: { path: string; maxAgeSeconds: number; secure: boolean; sameSite?: 'Lax' | 'Strict' }): string {
+function serialize(
+  name: string,
+  value: string,
+  attrs: { path: string; maxAgeSeconds: number; secure: boolean; sameSite?: 'Lax' | 'Strict' },
+): string {
   const parts = [
     `${name}=${value}`,
     `Path=${attrs.path}`,
@@ -81,5 +85,10 @@ export function clearOAuthStateCookie(secure: boolean): string {
  * even a top-level navigation from another site) carries it.
  */
 export function deviceCsrfCookie(value: string, secure: boolean): string {
-  return serialize(DEVICE_CSRF_COOKIE, value, { path: DEVICE_PATH, maxAgeSeconds: OAUTH_STATE_MAX_AGE_SECONDS, secure, sameSite: 'Strict' });
+  return serialize(DEVICE_CSRF_COOKIE, value, {
+    path: DEVICE_PATH,
+    maxAgeSeconds: OAUTH_STATE_MAX_AGE_SECONDS,
+    secure,
+    sameSite: 'Strict',
+  });
 }

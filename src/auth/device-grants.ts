@@ -175,7 +175,11 @@ export function createDeviceGrants(o: DeviceGrantsOptions): DeviceGrants {
       });
       if (!(await store.deviceCodes.claim(hash, minted.row))) return { error: 'invalid_grant' };
       return {
-        token: { accessToken: minted.secret, scope: row.scope, expiresIn: row.tokenLifetimeMs === null ? null : Math.floor(row.tokenLifetimeMs / 1000) },
+        token: {
+          accessToken: minted.secret,
+          scope: row.scope,
+          expiresIn: row.tokenLifetimeMs === null ? null : Math.floor(row.tokenLifetimeMs / 1000),
+        },
       };
     },
   };

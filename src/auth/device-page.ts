@@ -83,7 +83,13 @@ ${p(`It asks for ${describeAccess(o.confirm.name, o.confirm.scope)} to your CT a
 <label for="user_code">Code</label>
 <input type="text" id="user_code" name="user_code" value="${escapeHtml(o.typed ?? '')}" placeholder="WDJB-MJHT" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="32" required autofocus>
 <button type="submit">Continue</button></form>`;
-  return page({ status: o.status ?? 200, title: o.confirm ? 'Confirm the code' : 'Sign in a device', body, ctOrigin: o.ctOrigin, setCookie: o.csrfCookie });
+  return page({
+    status: o.status ?? 200,
+    title: o.confirm ? 'Confirm the code' : 'Sign in a device',
+    body,
+    ctOrigin: o.ctOrigin,
+    setCookie: o.csrfCookie,
+  });
 }
 
 export type EndPage =
@@ -107,12 +113,32 @@ export function deviceEndPage(end: EndPage, ctOrigin: string, setCookie?: string
         body: `${p(`Signed in: your device now receives ${describeAccess(end.name, end.scope)}.`)}${p('You can close this window.')}${p('See or revoke your tokens with `viewer { apiTokens }` and `revokeApiToken` in the playground.', 'note')}`,
       });
     case 'denied':
-      return page({ ...common, status: 403, title: 'Sign-in denied', body: `${p('The sign-in was denied at CT, so no token was created. Your device will be told.')}${p('You can close this window.')}` });
+      return page({
+        ...common,
+        status: 403,
+        title: 'Sign-in denied',
+        body: `${p('The sign-in was denied at CT, so no token was created. Your device will be told.')}${p('You can close this window.')}`,
+      });
     case 'expired':
-      return page({ ...common, status: 400, title: 'Code expired', body: `${p('This code has expired (codes last ten minutes).')}${p(START_AGAIN)}` });
+      return page({
+        ...common,
+        status: 400,
+        title: 'Code expired',
+        body: `${p('This code has expired (codes last ten minutes).')}${p(START_AGAIN)}`,
+      });
     case 'used':
-      return page({ ...common, status: 400, title: 'Code already used', body: `${p('This code has already been used: each code signs in once.')}${p(START_AGAIN)}` });
+      return page({
+        ...common,
+        status: 400,
+        title: 'Code already used',
+        body: `${p('This code has already been used: each code signs in once.')}${p(START_AGAIN)}`,
+      });
     case 'failed':
-      return page({ ...common, status: 502, title: 'Sign-in failed', body: `${p('CT could not complete the sign-in, so no token was created. Your device will be told.')}${p(START_AGAIN)}` });
+      return page({
+        ...common,
+        status: 502,
+        title: 'Sign-in failed',
+        body: `${p('CT could not complete the sign-in, so no token was created. Your device will be told.')}${p(START_AGAIN)}`,
+      });
   }
 }

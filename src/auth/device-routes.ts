@@ -42,7 +42,10 @@ export interface DeviceRoutesDeps {
 
 function oauthJson(status: number, body: Record<string, unknown>): Response {
   // RFC 6749 §5.1: token responses are never cached.
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache' } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache' },
+  });
 }
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -102,14 +105,19 @@ export function createDeviceRoutes(d: DeviceRoutesDeps): DeviceRoutes {
     const params = await readParams(request);
     if (params === null) return oauthJson(400, { error: 'invalid_request', error_description: 'Send a form-urlencoded or JSON body.' });
     const scope = params.scope ?? 'write';
-    if (scope !== 'read' && scope !== 'write') return oauthJson(400, { error: 'invalid_scope', error_description: 'scope is `read` or `write`.' });
+    if (scope !== 'read' && scope !== 'write')
+      return oauthJson(400, { error: 'invalid_scope', error_description: 'scope is `read` or `write`.' });
     const name = (params.name ?? '').trim();
-    if (name.length > MAX_NAME_LENGTH) return oauthJson(400, { error: 'invalid_request', error_description: `name is at most ${MAX_NAME_LENGTH} characters.` });
+    if (name.length > MAX_NAME_LENGTH)
+      return oauthJson(400, { error: 'invalid_request', error_description: `name is at most ${MAX_NAME_LENGTH} characters.` });
     let tokenLifetimeMs: number | null = null;
     if (params.token_expires_in !== undefined) {
       const seconds = Number(params.token_expires_in);
       if (!Number.isInteger(seconds) || seconds < 60 || seconds > MAX_TOKEN_LIFETIME_SECONDS) {
-        return oauthJson(400, { error: 'invalid_request', error_description: `token_expires_in is a whole number of seconds, 60 to ${MAX_TOKEN_LIFETIME_SECONDS}.` });
+        return oauthJson(400, {
+          error: 'invalid_request',
+          error_description: `token_expires_in is a whole number of seconds, 60 to ${MAX_TOKEN_LIFETIME_SECONDS}.`,
+        });
       }
       tokenLifetimeMs = seconds * 1000;
     }
@@ -150,7 +158,10 @@ export function createDeviceRoutes(d: DeviceRoutesDeps): DeviceRoutes {
     const typed = url.searchParams.get('user_code');
     if (typed === null || typed.trim() === '') return form({});
     const found = await grants.lookup(typed);
-    if ('problem' in found) return found.problem === 'invalid' ? form({ status: 400, problem: PROBLEMS.invalid, typed }) : deviceEndPage({ kind: found.problem }, ctOrigin);
+    if ('problem' in found)
+      return found.problem === 'invalid'
+        ? form({ status: 400, problem: PROBLEMS.invalid, typed })
+        : deviceEndPage({ kind: found.problem }, ctOrigin);
     return form({ confirm: { userCode: found.userCode, name: found.row.name ?? DEFAULT_TOKEN_NAME, scope: found.row.scope } });
   }
 
@@ -161,13 +172,18 @@ export function createDeviceRoutes(d: DeviceRoutesDeps): DeviceRoutes {
     const cookie = readCookie(request, DEVICE_CSRF_COOKIE);
     const csrfOk = params !== null && cookie !== null && typeof params.csrf === 'string' && sameString(params.csrf, cookie);
     if ((origin !== null && !d.trustedOrigins.has(origin)) || !csrfOk) {
-      logger.warn({ event: 'device_confirm_refused', reason: origin !== null && !d.trustedOrigins.has(origin) ? 'cross_origin' : 'csrf' }, 'device form refused');
+      logger.warn(
+        { event: 'device_confirm_refused', reason: origin !== null && !d.trustedOrigins.has(origin) ? 'cross_origin' : 'csrf' },
+        'device form refused',
+      );
       return form({ status: 403, problem: 'This form expired or did not come from this page. Enter the code again.' });
     }
     const typed = params.user_code ?? '';
     const confirmed = await grants.confirm(typed);
     if ('problem' in confirmed) {
-      return confirmed.problem === 'invalid' ? form({ status: 400, problem: PROBLEMS.invalid, typed }) : deviceEndPage({ kind: confirmed.problem }, ctOrigin);
+      return confirmed.problem === 'invalid'
+        ? form({ status: 400, problem: PROBLEMS.invalid, typed })
+        : deviceEndPage({ kind: confirmed.problem }, ctOrigin);
     }
     logger.info({ event: 'device_confirm' }, 'device code confirmed; signing in at CT');
     return d.signIn.begin({ redirect: '/device', device: confirmed.deviceCodeHash });
@@ -207,5 +223,8 @@ export function createDeviceRoutes(d: DeviceRoutesDeps): DeviceRoutes {
 }
 
 function methodNotAllowed(allow: string): Response {
-  return new Response(JSON.stringify({ error: 'method_not_allowed' }), { status: 405, headers: { 'content-type': 'application/json; charset=utf-8', allow } });
+  return new Response(JSON.stringify({ error: 'method_not_allowed' }), {
+    status: 405,
+    headers: { 'content-type': 'application/json; charset=utf-8', allow },
+  });
 }

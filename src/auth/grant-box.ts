@@ -25,7 +25,10 @@ export async function createGrantBox(secrets: readonly string[], now: () => numb
   return {
     seal(grantId, tokens) {
       const iat = Math.floor(now() / 1000);
-      return box.seal({ g: grantId, ct: { a: tokens.accessToken, r: tokens.refreshToken, e: tokens.expiresAt } }, { iat, exp: iat + SEALED_LIFETIME_SECONDS });
+      return box.seal(
+        { g: grantId, ct: { a: tokens.accessToken, r: tokens.refreshToken, e: tokens.expiresAt } },
+        { iat, exp: iat + SEALED_LIFETIME_SECONDS },
+      );
     },
     async open(grantId, sealed) {
       const opened = await box.open(sealed);

@@ -65,7 +65,8 @@ export function createGrantRefresher(o: GrantRefresherOptions): GrantRefresher {
       if (grant === null) return { kind: 'refused', error: new CtAuthError('the API token was revoked') };
       if (grant.needsSignIn) return { kind: 'refused', error: new CtAuthError('CT refused this grant earlier; sign in again') };
       const stored = await box.open(grantId, grant.sealed);
-      if (stored === null) return { kind: 'refused', error: new CtAuthError('the stored CT grant cannot be decrypted with the configured SESSION_SECRET') };
+      if (stored === null)
+        return { kind: 'refused', error: new CtAuthError('the stored CT grant cannot be decrypted with the configured SESSION_SECRET') };
       if (!sameSecret(stored.refreshToken, refreshToken)) {
         // Someone refreshed since this caller read the grant: theirs is the current one.
         stats.reused++;

@@ -30,26 +30,41 @@ async function callerCtUserId(ctx: GraphQLContext): Promise<string | null> {
 }
 
 builder.node(ApiTokenRef, {
-  description: 'A personal API token (`ctg_…`) for automation: a credential with its own CT sign-in, kept by the facade and refreshed across CT rotations. Its secret is shown once, when it is created, and is never readable here.',
+  description:
+    'A personal API token (`ctg_…`) for automation: a credential with its own CT sign-in, kept by the facade and refreshed across CT rotations. Its secret is shown once, when it is created, and is never readable here.',
   id: { resolve: (token) => token.id },
   loadWithoutCache: async (id, ctx) => {
     const ctUserId = await callerCtUserId(ctx);
     return ctUserId === null ? null : ctx.apiTokens.get(String(id), ctUserId);
   },
   fields: (t) => ({
-    name: t.exposeString('name', { nullable: false, description: 'Name given when the token was created, to tell tokens apart (e.g. "nightly voucher job").' }),
+    name: t.exposeString('name', {
+      nullable: false,
+      description: 'Name given when the token was created, to tell tokens apart (e.g. "nightly voucher job").',
+    }),
     scope: t.field({ type: ApiTokenScopeEnum, nullable: false, description: 'What the token may do.', resolve: (token) => token.scope }),
-    createdAt: t.field({ type: 'DateTime', nullable: false, description: 'When the token was created.', resolve: (token) => token.createdAt }),
+    createdAt: t.field({
+      type: 'DateTime',
+      nullable: false,
+      description: 'When the token was created.',
+      resolve: (token) => token.createdAt,
+    }),
     lastUsedAt: t.field({
       type: 'DateTime',
       nullable: true,
       description: 'When the token was last used, to about a minute; null when it never was.',
       resolve: (token) => token.lastUsedAt,
     }),
-    expiresAt: t.field({ type: 'DateTime', nullable: true, description: 'When the token stops working; null when it does not expire.', resolve: (token) => token.expiresAt }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the token stops working; null when it does not expire.',
+      resolve: (token) => token.expiresAt,
+    }),
     needsSignIn: t.boolean({
       nullable: false,
-      description: 'True when CT refused to refresh the token\'s grant (e.g. the CT password changed or access was withdrawn): the token fails with UNAUTHENTICATED until it is replaced by a new sign-in.',
+      description:
+        "True when CT refused to refresh the token's grant (e.g. the CT password changed or access was withdrawn): the token fails with UNAUTHENTICATED until it is replaced by a new sign-in.",
       resolve: (token) => token.needsSignIn,
     }),
   }),

@@ -49,7 +49,13 @@ export function createApiTokenRepository({ db }: Engine): ApiTokenRepository {
         .selectFrom('api_tokens as t')
         .innerJoin('ct_grants as g', 'g.id', 't.grant_id')
         .selectAll('t')
-        .select(['g.sealed as g_sealed', 'g.needs_sign_in as g_needs_sign_in', 'g.ct_user_id as g_ct_user_id', 'g.created_at as g_created_at', 'g.updated_at as g_updated_at'])
+        .select([
+          'g.sealed as g_sealed',
+          'g.needs_sign_in as g_needs_sign_in',
+          'g.ct_user_id as g_ct_user_id',
+          'g.created_at as g_created_at',
+          'g.updated_at as g_updated_at',
+        ])
         .where('t.token_hash', '=', tokenHash)
         .executeTakeFirst();
       if (!row) return null;

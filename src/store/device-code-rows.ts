@@ -69,7 +69,11 @@ export function createDeviceCodeRepository(engine: Engine): DeviceCodeRepository
     },
 
     async recordPoll(hash, at, intervalSeconds) {
-      await db.updateTable('device_codes').set({ last_polled_at: at, interval_seconds: intervalSeconds }).where('device_code_hash', '=', hash).execute();
+      await db
+        .updateTable('device_codes')
+        .set({ last_polled_at: at, interval_seconds: intervalSeconds })
+        .where('device_code_hash', '=', hash)
+        .execute();
     },
 
     claim(hash, token) {

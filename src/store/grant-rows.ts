@@ -21,7 +21,14 @@ export function createGrantRepository(engine: Engine): GrantRepository {
     async insert(g) {
       await db
         .insertInto('ct_grants')
-        .values({ id: g.id, ct_user_id: g.ctUserId, sealed: g.sealed, needs_sign_in: g.needsSignIn ? 1 : 0, created_at: g.createdAt, updated_at: g.updatedAt })
+        .values({
+          id: g.id,
+          ct_user_id: g.ctUserId,
+          sealed: g.sealed,
+          needs_sign_in: g.needsSignIn ? 1 : 0,
+          created_at: g.createdAt,
+          updated_at: g.updatedAt,
+        })
         .execute();
     },
 

@@ -104,7 +104,12 @@ export interface DeviceCodeRepository {
    * Moves a code from `from` to `to` (with the grant when approving) only if it is still in `from`:
    * true when this call made the change, so two racing callers cannot both use one code.
    */
-  transition(deviceCodeHash: string, from: DeviceCodeStatus, to: DeviceCodeStatus, grant?: { grantId: string; ctUserId: string }): Promise<boolean>;
+  transition(
+    deviceCodeHash: string,
+    from: DeviceCodeStatus,
+    to: DeviceCodeStatus,
+    grant?: { grantId: string; ctUserId: string },
+  ): Promise<boolean>;
   /** Remembers a poll (and a grown interval after slow_down). */
   recordPoll(deviceCodeHash: string, at: number, intervalSeconds: number): Promise<void>;
   /**

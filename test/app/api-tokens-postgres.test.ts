@@ -50,7 +50,10 @@ describe.skipIf(!postgresBinaries)('API tokens on two instances sharing one Post
     const sim = createSimulator({ redirectUris: [`${FACADE_URL}/auth/callback`] });
     const a = createAppOver(sim, { DATABASE_URL: url }, undefined, () => clock.now);
     const b = createAppOver(sim, { DATABASE_URL: url }, undefined, () => clock.now);
-    disposers.push(() => disposeApp(a.app, a.config.dataDir), () => disposeApp(b.app, b.config.dataDir));
+    disposers.push(
+      () => disposeApp(a.app, a.config.dataDir),
+      () => disposeApp(b.app, b.config.dataDir),
+    );
     return { sim, url, a: a.app, b: b.app, logs: [a.logs, b.logs], clock };
   }
 
@@ -118,7 +121,13 @@ describe.skipIf(!postgresBinaries)('API tokens on two instances sharing one Post
     await client.connect();
     try {
       const tables = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
-      expect(tables.rows.map((r) => r.tablename).sort()).toEqual(['api_tokens', 'ct_grants', 'device_codes', 'store_migrations', 'store_migrations_lock']);
+      expect(tables.rows.map((r) => r.tablename).sort()).toEqual([
+        'api_tokens',
+        'ct_grants',
+        'device_codes',
+        'store_migrations',
+        'store_migrations_lock',
+      ]);
       let dump = '';
       for (const { tablename } of tables.rows) dump += JSON.stringify((await client.query(`SELECT * FROM "${tablename}"`)).rows);
       expect(dump).toContain(token.grantId);

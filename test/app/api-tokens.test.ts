@@ -17,7 +17,8 @@ const VIEWER = 'query Me { viewer { username } }';
 /** `viewer` is null without an error when signed out; a field that needs a user says why. */
 const PROBE = 'query Probe { locations(first: 1) { totalCount } }';
 const TOKENS = 'query Tokens { viewer { apiTokens { id name scope createdAt lastUsedAt expiresAt needsSignIn } } }';
-const CREATE = 'mutation Create($input: CreateLocationInput!) { createLocation(input: $input) { location { name } userErrors { message } } }';
+const CREATE =
+  'mutation Create($input: CreateLocationInput!) { createLocation(input: $input) { location { name } userErrors { message } } }';
 
 interface Setup {
   sim: Simulator;
@@ -47,7 +48,14 @@ async function gql(app: App, secret: string, query: string, variables?: Record<s
       body: JSON.stringify({ query, variables }),
     }),
   );
-  return { response, body: (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions: Record<string, unknown> }>; extensions?: any } };
+  return {
+    response,
+    body: (await response.json()) as {
+      data?: any;
+      errors?: Array<{ message: string; extensions: Record<string, unknown> }>;
+      extensions?: any;
+    },
+  };
 }
 
 const refreshes = (sim: Simulator) => sim.log.filter((e) => e.method === 'POST' && e.path === '/oauth/token').length;
@@ -146,7 +154,7 @@ describe('API tokens on /graphql', () => {
     expect(sim.log).toEqual([]);
   });
 
-  it('viewer.apiTokens lists the CT account\'s tokens (newest first, no secret), whatever signed in; lastUsedAt is coarse', async () => {
+  it("viewer.apiTokens lists the CT account's tokens (newest first, no secret), whatever signed in; lastUsedAt is coarse", async () => {
     const { sim, app, clock } = setup();
     const first = await issueApiToken(app, sim, { name: 'first', scope: 'read' });
     clock.now += 1000;
@@ -162,7 +170,12 @@ describe('API tokens on /graphql', () => {
     expect(listed[1].lastUsedAt).toBe(new Date(clock.now).toISOString());
     // Refetchable as a Node by its owner; another CT account's token is null (not theirs to see).
     const NODE = 'query N($id: ID!) { node(id: $id) { __typename ... on ApiToken { name scope needsSignIn } } }';
-    expect((await gql(app, second.secret, NODE, { id: listed[1].id })).body.data.node).toEqual({ __typename: 'ApiToken', name: 'first', scope: 'READ', needsSignIn: false });
+    expect((await gql(app, second.secret, NODE, { id: listed[1].id })).body.data.node).toEqual({
+      __typename: 'ApiToken',
+      name: 'first',
+      scope: 'READ',
+      needsSignIn: false,
+    });
     const stranger = await issueApiToken(app, sim, { username: 'other', name: 'stranger' });
     expect((await gql(app, stranger.secret, NODE, { id: listed[1].id })).body.data.node).toBeNull();
     // Used again within the minute: lastUsedAt stays; a minute later it moves.
@@ -186,7 +199,12 @@ describe('API tokens on /graphql', () => {
     const list = (await gql(app, keeper.secret, TOKENS)).body.data.viewer.apiTokens as Array<{ id: string; name: string }>;
     const id = list.find((t) => t.name === 'doomed')!.id;
     sim.resetLog();
-    const revoke = await gql(app, keeper.secret, 'mutation R($input: ApiTokenIdInput!) { revokeApiToken(input: $input) { deletedId userErrors { code } } }', { input: { id } });
+    const revoke = await gql(
+      app,
+      keeper.secret,
+      'mutation R($input: ApiTokenIdInput!) { revokeApiToken(input: $input) { deletedId userErrors { code } } }',
+      { input: { id } },
+    );
     expect(revoke.body.data.revokeApiToken).toEqual({ deletedId: id, userErrors: [] });
     expect(sim.log.filter((e) => e.path === '/oauth/revoke')).toHaveLength(2);
     const after = await gql(app, doomed.secret, PROBE);
@@ -197,7 +215,12 @@ describe('API tokens on /graphql', () => {
     expect(await atCt.text()).toContain('revoked');
     expect(await grantTokens(app, doomed.grantId)).toBeNull();
     // Revoking it again, or another account's token, is NOT_FOUND as data.
-    const twice = await gql(app, keeper.secret, 'mutation R($input: ApiTokenIdInput!) { revokeApiToken(input: $input) { deletedId userErrors { code field } } }', { input: { id } });
+    const twice = await gql(
+      app,
+      keeper.secret,
+      'mutation R($input: ApiTokenIdInput!) { revokeApiToken(input: $input) { deletedId userErrors { code field } } }',
+      { input: { id } },
+    );
     expect(twice.body.data.revokeApiToken).toEqual({ deletedId: null, userErrors: [{ code: 'NOT_FOUND', field: ['input', 'id'] }] });
   });
 
@@ -205,7 +228,9 @@ describe('API tokens on /graphql', () => {
     const { sim, app } = setup();
     const token = await issueApiToken(app, sim);
     const ct = (await grantTokens(app, token.grantId))!;
-    const logout = await app.fetch(new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token.secret}` } }));
+    const logout = await app.fetch(
+      new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token.secret}` } }),
+    );
     expect(logout.status).toBe(204);
     expect((await gql(app, token.secret, PROBE)).body.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
     const atCt = await sim.fetch(new Request(`${CT_URL}/api/v1/me.json`, { headers: { authorization: `Bearer ${ct.accessToken}` } }));
@@ -220,7 +245,13 @@ describe('API tokens on /graphql', () => {
     expect((await gql(app, token.secret, VIEWER)).body.data.viewer.username).toBe('demo');
     // CT withdraws the grant behind `token` only: its refresh token stops working.
     const ct = (await grantTokens(app, token.grantId))!;
-    await sim.fetch(new Request(`${CT_URL}/oauth/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: ct.refreshToken }) }));
+    await sim.fetch(
+      new Request(`${CT_URL}/oauth/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: ct.refreshToken }),
+      }),
+    );
     sim.resetLog();
     const refused = await gql(app, token.secret, VIEWER);
     expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reauthenticate: '/auth/login' });
@@ -255,7 +286,11 @@ describe('the embedded store', () => {
   it('is never opened by a facade that only serves sessions: no file appears in DATA_DIR', async () => {
     const { sim, app, config } = setup();
     const issued = sim.control.issueTokens();
-    const session = await (await app.sessions()).seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3600_000 });
+    const session = await (await app.sessions()).seal({
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token,
+      expiresAt: Date.now() + 3600_000,
+    });
     const { body } = await gql(app, session.token, VIEWER);
     expect(body.data.viewer.username).toBe('demo');
     await app.fetch(new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${session.token}` } }));

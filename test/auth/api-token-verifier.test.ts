@@ -50,13 +50,36 @@ describe('the API-token verifier', () => {
   async function tokenInStore(): Promise<string> {
     const secret = newApiTokenSecret();
     const box = await createGrantBox([SECRET]);
-    await real.grants.insert({ id: 'g', ctUserId: '103', sealed: await box.seal('g', TOKENS), needsSignIn: false, createdAt: clock.now, updatedAt: clock.now });
-    await real.apiTokens.insert({ id: 't', tokenHash: secretHash(secret), grantId: 'g', ctUserId: '103', name: 'n', scope: 'write', createdAt: clock.now, lastUsedAt: clock.now, expiresAt: null });
+    await real.grants.insert({
+      id: 'g',
+      ctUserId: '103',
+      sealed: await box.seal('g', TOKENS),
+      needsSignIn: false,
+      createdAt: clock.now,
+      updatedAt: clock.now,
+    });
+    await real.apiTokens.insert({
+      id: 't',
+      tokenHash: secretHash(secret),
+      grantId: 'g',
+      ctUserId: '103',
+      name: 'n',
+      scope: 'write',
+      createdAt: clock.now,
+      lastUsedAt: clock.now,
+      expiresAt: null,
+    });
     return secret;
   }
 
   const verifier = (errors: string[] = []) =>
-    createApiTokenVerifier({ store: async () => store, box: () => createGrantBox([SECRET]), now: () => clock.now, recheckMs: 5_000, onError: (what) => errors.push(what) });
+    createApiTokenVerifier({
+      store: async () => store,
+      box: () => createGrantBox([SECRET]),
+      now: () => clock.now,
+      recheckMs: 5_000,
+      onError: (what) => errors.push(what),
+    });
 
   it('reads the store once for concurrent first uses, then not again until the re-check interval', async () => {
     const secret = await tokenInStore();

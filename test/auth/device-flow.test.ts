@@ -72,7 +72,14 @@ describe('device sign-in', () => {
     expect(started.status).toBe(200);
     expect(started.headers.get('cache-control')).toBe('no-store');
     const d = started.body;
-    expect(Object.keys(d).sort()).toEqual(['device_code', 'expires_in', 'interval', 'user_code', 'verification_uri', 'verification_uri_complete']);
+    expect(Object.keys(d).sort()).toEqual([
+      'device_code',
+      'expires_in',
+      'interval',
+      'user_code',
+      'verification_uri',
+      'verification_uri_complete',
+    ]);
     expect(d.user_code).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
     expect(d.verification_uri).toBe(`${FACADE_URL}/device`);
     expect(d.verification_uri_complete).toBe(`${FACADE_URL}/device?user_code=${d.user_code}`);
@@ -118,7 +125,14 @@ describe('device sign-in', () => {
     const row = (await store.apiTokens.listByCtUser('103'))[0]!;
     const ct = (await grantTokens(app, row.token.grantId))!;
     const text = logs.join('\n');
-    for (const secret of [d.device_code, d.user_code, d.user_code.replace('-', ''), issued.body.access_token, ct.accessToken, ct.refreshToken]) {
+    for (const secret of [
+      d.device_code,
+      d.user_code,
+      d.user_code.replace('-', ''),
+      issued.body.access_token,
+      ct.accessToken,
+      ct.refreshToken,
+    ]) {
       expect(text.includes(secret)).toBe(false);
     }
     for (const event of ['device_start', 'device_confirm', 'device_approved', 'device_token']) expect(text).toContain(event);
@@ -166,7 +180,7 @@ describe('device sign-in', () => {
     expect(sim.log).toEqual([]);
   });
 
-  it('a code signs in once; a wrong code gets the form again with a clear message; the person\'s input is escaped', async () => {
+  it("a code signs in once; a wrong code gets the form again with a clear message; the person's input is escaped", async () => {
     const { sim, app } = setup();
     const d = (await start(app)).body;
     expect((await signInDevice(app, sim, d.verification_uri_complete)).status).toBe(200);
@@ -191,7 +205,12 @@ describe('device sign-in', () => {
     const csrf = formField(html, 'csrf')!;
     const post = (headers: Record<string, string>, fields: Record<string, string>) =>
       app.fetch(
-        new Request(`${FACADE_URL}/device`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields), redirect: 'manual' }),
+        new Request(`${FACADE_URL}/device`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+          body: new URLSearchParams(fields),
+          redirect: 'manual',
+        }),
       );
     const noCookie = await post({ origin: FACADE_URL }, { csrf, user_code: d.user_code });
     const otherValue = await post({ origin: FACADE_URL, cookie: cookiesOf(page) }, { csrf: 'forged', user_code: d.user_code });

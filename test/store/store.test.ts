@@ -54,7 +54,18 @@ function grant(id: string, o: Partial<GrantRow> = {}): GrantRow {
 }
 
 function token(id: string, grantId: string, o: Partial<ApiTokenRow> = {}): ApiTokenRow {
-  return { id, tokenHash: `hash-${id}`, grantId, ctUserId: '103', name: `token ${id}`, scope: 'write', createdAt: T0, lastUsedAt: null, expiresAt: null, ...o };
+  return {
+    id,
+    tokenHash: `hash-${id}`,
+    grantId,
+    ctUserId: '103',
+    name: `token ${id}`,
+    scope: 'write',
+    createdAt: T0,
+    lastUsedAt: null,
+    expiresAt: null,
+    ...o,
+  };
 }
 
 function device(hash: string, o: Partial<DeviceCodeRow> = {}): DeviceCodeRow {
@@ -114,12 +125,15 @@ describe.each(engines)('store on $name', (engine) => {
   it.skipIf(skip)('stores grants and tokens as plain rows and finds a token by its hash with its grant', async () => {
     await store.grants.insert(grant('g1'));
     await store.apiTokens.insert(token('t1', 'g1', { scope: 'read', expiresAt: T0 + 1000 }));
-    expect(await store.apiTokens.findByHash('hash-t1')).toEqual({ token: token('t1', 'g1', { scope: 'read', expiresAt: T0 + 1000 }), grant: grant('g1') });
+    expect(await store.apiTokens.findByHash('hash-t1')).toEqual({
+      token: token('t1', 'g1', { scope: 'read', expiresAt: T0 + 1000 }),
+      grant: grant('g1'),
+    });
     expect(await store.apiTokens.findByHash('hash-unknown')).toBeNull();
     expect(await store.apiTokens.get('t1')).toEqual(token('t1', 'g1', { scope: 'read', expiresAt: T0 + 1000 }));
   });
 
-  it.skipIf(skip)('lists a CT user\'s tokens newest first with needsSignIn, and only theirs', async () => {
+  it.skipIf(skip)("lists a CT user's tokens newest first with needsSignIn, and only theirs", async () => {
     await store.grants.insert(grant('g-list-1'));
     await store.grants.insert(grant('g-list-2', { needsSignIn: true }));
     await store.grants.insert(grant('g-list-3', { ctUserId: '211' }));
@@ -195,7 +209,13 @@ describe.each(engines)('store on $name', (engine) => {
     await store.grants.insert(grant('g-device'));
     expect(await store.deviceCodes.transition('d1', 'confirmed', 'approved', { grantId: 'g-device', ctUserId: '103' })).toBe(true);
     await store.deviceCodes.recordPoll('d1', T0 + 7, 10);
-    expect(await store.deviceCodes.byDeviceCode('d1')).toMatchObject({ status: 'approved', grantId: 'g-device', ctUserId: '103', lastPolledAt: T0 + 7, intervalSeconds: 10 });
+    expect(await store.deviceCodes.byDeviceCode('d1')).toMatchObject({
+      status: 'approved',
+      grantId: 'g-device',
+      ctUserId: '103',
+      lastPolledAt: T0 + 7,
+      intervalSeconds: 10,
+    });
     const claims = await Promise.all(['c1', 'c2', 'c3'].map((id) => store.deviceCodes.claim('d1', token(id, 'g-device'))));
     expect(claims.filter(Boolean)).toHaveLength(1);
     const tokens = await Promise.all(['c1', 'c2', 'c3'].map((id) => store.apiTokens.get(id)));
