@@ -58,7 +58,9 @@ const scenarios: Array<[string, string, Record<string, unknown>]> = [
   ],
 ];
 
-for (const [title, query, variables] of scenarios) {
+// BENCH_CPU_ONLY=alias runs the scenarios whose title contains that text (for profiling one).
+const only = process.env.BENCH_CPU_ONLY;
+for (const [title, query, variables] of scenarios.filter(([title]) => !only || title.includes(only))) {
   for (let i = 0; i < 300; i++) await post(query, variables);
   const rounds: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {

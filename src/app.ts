@@ -4,7 +4,12 @@
  * /metrics; each GraphQL request gets its context from context.ts. Listens nowhere (server.ts does).
  */
 import { randomUUID } from 'node:crypto';
+import { createApiTokens, type ApiTokens } from './auth/api-tokens.js';
+import { fetchCtUserId } from './auth/ct-user.js';
+import { createDeviceGrants } from './auth/device-grants.js';
+import { createDeviceRoutes, type DeviceRoutes } from './auth/device-routes.js';
 import { createAuthRoutes } from './auth/routes.js';
+import { createSignInStarter } from './auth/sign-in.js';
 import { createSessionSealer, type SessionSealer } from './auth/session.js';
 import { createNodeTransport, type CtTransport } from './ct/http.js';
 import type { OAuthSettings } from './ct/oauth.js';
@@ -23,6 +28,8 @@ import { createPipeline } from './pipeline.js';
 import { schema } from './schema/index.js';
 import { PLAYGROUND_ASSETS_PATH, servePlaygroundAsset } from './playground/assets.js';
 import { createYogaServer } from './yoga.js';
+import { describeStore } from './store/describe.js';
+import { createLazyStore, type LazyStore } from './store/lazy.js';
 
 export interface AppDeps {
   /** Must have ctApiUrl, ctOauthUrl, clientId and clientSecret set (server.ts fills them for the simulator). */
@@ -30,7 +37,7 @@ export interface AppDeps {
   /** How the facade reaches CT; tests inject the simulator's handler here. */
   fetch?: typeof fetch;
   logger?: Logger;
-  /** Clock in ms (the /readyz cache reads it), for tests; defaults to Date.now. */
+  /** Clock in ms (the /readyz cache, API token expiry and re-checks, device codes), for tests; defaults to Date.now. */
   now?: () => number;
 }
 
@@ -40,7 +47,11 @@ export interface App {
   sessions(): Promise<SessionSealer>;
   readonly refresher: Refresher;
   readonly metrics: Metrics;
-  /** Releases what the app holds open (the Redis connection when REDIS_URL is set). */
+  /** API tokens: verify, list, revoke, mint (tools and tests). */
+  readonly apiTokens: ApiTokens;
+  /** The durable store, opened on first use (tools and tests read it directly). */
+  readonly store: LazyStore;
+  /** Releases what the app holds open (the store when it was opened, the Redis connection when REDIS_URL is set). */
   close(): Promise<void>;
 }
 
@@ -69,7 +80,27 @@ export function createApp(deps: AppDeps): App {
   // REDIS_URL: the refresh single flight and its kept result are shared by all instances (DESIGN.md "Scale-out").
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { logger }) : undefined;
   const refresher = redis ? createSharedRefresher(oauth, { redis, secrets: config.sessionSecrets, logger }) : createRefresher(oauth);
-  const metrics = createMetrics({ refresher });
+  const now = deps.now ?? Date.now;
+  // Opened the first time an API token or a device sign-in needs it; a browser-only facade never does.
+  const store = createLazyStore(
+    {
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      onError: (error) => logger.warn({ err: error.message }, 'store connection error'),
+    },
+    {
+      onOpen: (opened, ms) =>
+        logger.info({ event: 'store_open', engine: opened.engine, ms: Math.round(ms) }, `store opened: ${describeStore(config)}`),
+    },
+  );
+  const apiTokens = createApiTokens({
+    store: store.get,
+    secrets: config.sessionSecrets,
+    oauth,
+    now,
+    warn: (what, details) => logger.warn(details, what),
+  });
+  const metrics = createMetrics({ refresher, grants: { stats: apiTokens.refreshStats } });
   const corsOrigins = new Set(config.corsOrigins);
   const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
   const sealerPromise = createSessionSealer({ secrets: config.sessionSecrets, maxAgeSeconds: config.sessionMaxAgeSeconds });
@@ -84,7 +115,27 @@ export function createApp(deps: AppDeps): App {
     fallback: async (request, context) => yoga.fetch(request, context),
   });
   let authRoutes: ((request: Request) => Promise<Response | null>) | undefined;
-  const ctReadiness = createReadinessProbe({ apiUrl, fetch: upstreamFetch, timeoutMs: config.ctTimeoutMs, now: deps.now ?? Date.now });
+  let deviceRoutes: DeviceRoutes | undefined;
+  const ctOptions = {
+    apiUrl,
+    fetch: upstreamFetch,
+    ...(transport ? { transport } : {}),
+    timeoutMs: config.ctTimeoutMs,
+    maxRetries: config.ctMaxRetries,
+  };
+  async function devices(): Promise<DeviceRoutes> {
+    deviceRoutes ??= createDeviceRoutes({
+      publicUrl: config.publicUrl,
+      trustedOrigins: new Set([new URL(config.publicUrl).origin]),
+      ctOrigin: new URL(oauth.oauthUrl).origin,
+      grants: createDeviceGrants({ store: store.get, apiTokens, now, warn: (what, details) => logger.warn(details, what) }),
+      signIn: createSignInStarter({ publicUrl: config.publicUrl, oauth, sealer: await sealerPromise, logger }),
+      whoIs: (tokens) => fetchCtUserId(ctOptions, tokens),
+      logger,
+    });
+    return deviceRoutes;
+  }
+  const ctReadiness = createReadinessProbe({ apiUrl, fetch: upstreamFetch, timeoutMs: config.ctTimeoutMs, now });
 
   async function graphql(request: Request): Promise<{ response: Response; ctCalls: number }> {
     const started = performance.now();
@@ -100,17 +151,11 @@ export function createApp(deps: AppDeps): App {
     }
     const { context, finish } = await createRequestContext(request, {
       sealer: await sealerPromise,
-      ct: {
-        apiUrl,
-        fetch: upstreamFetch,
-        ...(transport ? { transport } : {}),
-        refresher,
-        timeoutMs: config.ctTimeoutMs,
-        maxRetries: config.ctMaxRetries,
-      },
+      ct: { ...ctOptions, refresher },
       loaders: { concurrency: config.ctConcurrency, cache: config.loaders },
       metrics,
       secureCookies,
+      apiTokens,
     });
     const response = await finish(await executeGraphQL(request, context));
     return { response, ctCalls: context.ct?.stats.calls ?? 0 };
@@ -139,6 +184,11 @@ export function createApp(deps: AppDeps): App {
     if (path === '/' && request.method === 'GET') {
       return { response: new Response(null, { status: 302, headers: { location: '/graphql' } }), ctCalls: 0 };
     }
+    // The person's page of a device sign-in; it guards its own form against CSRF.
+    if (path === '/device') {
+      const response = await (await devices()).handle(request);
+      if (response) return { response, ctCalls: 0 };
+    }
     if (path.startsWith('/auth/')) {
       const csrf =
         request.method !== 'POST'
@@ -147,7 +197,17 @@ export function createApp(deps: AppDeps): App {
             ? logoutCsrfViolation(request, trustedOrigins)
             : csrfViolation(request, trustedOrigins);
       if (csrf) return { response: json({ error: 'csrf', message: `Refused: ${csrf}.` }, 403), ctCalls: 0 };
-      authRoutes ??= createAuthRoutes({ config, oauth, sealer: await sealerPromise, refresher, logger });
+      const device = path === '/auth/device' || path === '/auth/token' ? await (await devices()).handle(request) : null;
+      if (device) return { response: device, ctCalls: 0 };
+      authRoutes ??= createAuthRoutes({
+        config,
+        oauth,
+        sealer: await sealerPromise,
+        refresher,
+        logger,
+        device: await devices(),
+        apiTokens,
+      });
       const response = await authRoutes(request);
       if (response) return { response, ctCalls: 0 };
     }
@@ -157,8 +217,12 @@ export function createApp(deps: AppDeps): App {
   return {
     refresher,
     metrics,
+    apiTokens,
+    store,
     sessions: () => sealerPromise,
     close: async () => {
+      await apiTokens.flush();
+      await store.close();
       if (redis) await closeRedisClient(redis);
     },
     async fetch(request: Request): Promise<Response> {

@@ -36,6 +36,14 @@ export interface Config {
   corsOrigins: string[];
   /** REDIS_URL: shared refresh coordination for several instances (DESIGN.md "Scale-out"). Undefined: in process. */
   redisUrl: string | undefined;
+  /**
+   * DATABASE_URL: the durable store (API tokens, their CT grants) in a PostgreSQL shared by every
+   * instance. Undefined: the embedded SQLite store under `dataDir`. Holds a password: never log it
+   * (store/describe.ts prints it without one).
+   */
+  databaseUrl: string | undefined;
+  /** DATA_DIR: where the embedded store keeps its file when DATABASE_URL is unset. */
+  dataDir: string;
   /** `CT_LOADERS=off` bypasses DataLoader batching and caching (benchmark baseline only). */
   loaders: boolean;
   production: boolean;
@@ -81,6 +89,24 @@ function redisUrl(env: Env): string | undefined {
   // The value may hold a password: never echo it.
   if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || !parsed.hostname) {
     throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL with a host');
+  }
+  return raw;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (!raw) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  // The value holds a password: the message names the variable and the expected shape, never the value.
+  if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') || !parsed.hostname) {
+    throw new ConfigError(
+      'DATABASE_URL must be a postgres:// or postgresql:// URL with a host (unset it to use the embedded store under DATA_DIR)',
+    );
   }
   return raw;
 }
@@ -134,6 +160,8 @@ export function loadConfig(env: Env = process.env): Config {
       .map((s) => s.trim())
       .filter(Boolean),
     redisUrl: redisUrl(env),
+    databaseUrl: databaseUrl(env),
+    dataDir: env.DATA_DIR || './data',
     loaders: env.CT_LOADERS !== 'off',
     production,
   };

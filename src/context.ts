@@ -1,30 +1,44 @@
 /**
- * The per-request GraphQL context and its factory: open the caller's session, bind a CT client to
- * its tokens, make a fresh set of loaders; and afterwards, in `finish`, carry what the request
- * changed into the response (a re-sealed session), keep caches away from user data, and record
- * metrics. Every credential kind and transport (HTTP, streams) builds its context here, once per
- * request; a context is never shared.
+ * The per-request GraphQL context and its factory: resolve the caller's credential (the one place
+ * that does: an API token `Authorization: Bearer ctg_…`, else a session token as bearer or cookie),
+ * bind a CT client to its CT tokens, make a fresh set of loaders; and afterwards, in `finish`, carry
+ * what the request changed into the response (a re-sealed session; never anything for an API
+ * token, whose grant lives in the store), keep caches away from user data, and record metrics.
+ * Every credential kind and transport (HTTP, streams) builds its context here, once per request; a
+ * context is never shared.
  */
 import type { GraphQLError } from 'graphql';
+import { isApiTokenCredential } from './auth/api-token-secret.js';
+import type { ApiTokenProblem } from './auth/api-token-verifier.js';
+import type { ApiTokens } from './auth/api-tokens.js';
 import { sessionCookie } from './auth/cookies.js';
 import { sessionTokenOf, type Session, type SessionSealer } from './auth/session.js';
-import { createCtClient, type CtClientOptions } from './ct/client.js';
+import { createCtClient, type CtClient, type CtClientOptions } from './ct/client.js';
 import { createCtApi, type CtApi } from './ct/resources/index.js';
-import { unauthenticated } from './errors.js';
+import { codedError, unauthenticated } from './errors.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
 import type { Metrics } from './metrics.js';
 import { withHeaders } from './responses.js';
+import type { ApiTokenScope } from './store/types.js';
 
-export type SessionProblem = 'MISSING' | 'INVALID' | 'EXPIRED';
+export type SessionProblem = 'MISSING' | 'INVALID' | 'EXPIRED' | `API_TOKEN_${ApiTokenProblem}`;
+
+/** Who is calling, once the credential opened. */
+export type Credential = { kind: 'session' } | { kind: 'apiToken'; id: string; scope: ApiTokenScope; ctUserId: string };
 
 export interface GraphQLContext {
   request: Request;
+  /** The opened session token; null for API tokens and signed-out callers. */
   session: Session | null;
-  /** Why there is no session; null when signed in. */
+  /** The credential that signed this request in; null when signed out. */
+  credential: Credential | null;
+  /** Why there is no credential; null when signed in. */
   sessionProblem: SessionProblem | null;
   /** The caller's CT writes by resource (`ct.boxes.reboot(slug)`) and call counters; reads go through `loaders`. */
   ct: CtApi | null;
   loaders: Loaders | null;
+  /** API tokens of the signed-in CT user (Viewer.apiTokens, revokeApiToken); the store opens on first use. */
+  apiTokens: ApiTokens;
   /** Filled during execution, read by app.ts for metrics labels. */
   operation: { name: string | null };
 }
@@ -33,6 +47,11 @@ const REASONS: Record<SessionProblem, string> = {
   MISSING: 'SIGNED_OUT',
   INVALID: 'SESSION_INVALID',
   EXPIRED: 'SESSION_EXPIRED',
+  // Unknown and revoked look the same: telling them apart would confirm that a leaked token existed.
+  API_TOKEN_INVALID: 'API_TOKEN_INVALID',
+  API_TOKEN_EXPIRED: 'API_TOKEN_EXPIRED',
+  API_TOKEN_NEEDS_SIGN_IN: 'API_TOKEN_NEEDS_SIGN_IN',
+  API_TOKEN_UNAVAILABLE: 'API_TOKEN_UNAVAILABLE',
 };
 
 /** The CT writes and loaders of a signed-in caller, or UNAUTHENTICATED. */
@@ -42,6 +61,14 @@ export function requireUser(ctx: GraphQLContext): { ct: CtApi; loaders: Loaders 
 }
 
 export function signedOutError(ctx: Pick<GraphQLContext, 'sessionProblem'>): GraphQLError {
+  // Not the caller's fault: their token could not be checked because the store is down.
+  if (ctx.sessionProblem === 'API_TOKEN_UNAVAILABLE') {
+    return codedError(
+      "API tokens cannot be checked right now (the facade's store is unavailable); retry shortly.",
+      'UPSTREAM_UNAVAILABLE',
+      { reason: REASONS.API_TOKEN_UNAVAILABLE },
+    );
+  }
   return unauthenticated(REASONS[ctx.sessionProblem ?? 'MISSING']);
 }
 
@@ -53,6 +80,7 @@ export interface RequestContextDeps {
   metrics: Metrics;
   /** Cookies get `Secure` when the facade is served over https. */
   secureCookies: boolean;
+  apiTokens: ApiTokens;
 }
 
 export interface RequestContext {
@@ -61,20 +89,49 @@ export interface RequestContext {
   finish(response: Response): Promise<Response>;
 }
 
+interface Opened {
+  session: Session | null;
+  credential: Credential | null;
+  problem: SessionProblem | null;
+  ct: CtClient | null;
+}
+
+/** `Authorization: Bearer ctg_…`: the token's grant from the store (cached), refreshed under the store's lock. */
+async function openApiToken(secret: string, deps: RequestContextDeps): Promise<Opened> {
+  const check = await deps.apiTokens.verify(secret);
+  if ('problem' in check) return { session: null, credential: null, problem: `API_TOKEN_${check.problem}`, ct: null };
+  const { token, tokens } = check.verified;
+  const ct = createCtClient({ ...deps.ct, tokens, refresher: deps.apiTokens.refresherFor(check.verified), onCall: deps.metrics.ctCall });
+  return { session: null, credential: { kind: 'apiToken', id: token.id, scope: token.scope, ctUserId: token.ctUserId }, problem: null, ct };
+}
+
+async function openSession(token: string | null, deps: RequestContextDeps): Promise<Opened> {
+  const opened = await deps.sealer.open(token);
+  const session = opened.session;
+  if (!session) return { session: null, credential: null, problem: opened.reason, ct: null };
+  const ct = createCtClient({ ...deps.ct, tokens: session.tokens, onCall: deps.metrics.ctCall });
+  return { session, credential: { kind: 'session' }, problem: null, ct };
+}
+
 export async function createRequestContext(request: Request, deps: RequestContextDeps): Promise<RequestContext> {
   const started = performance.now();
   const { sealer, metrics } = deps;
   const presented = sessionTokenOf(request);
-  const opened = await sealer.open(presented?.token ?? null);
-  const session = opened.session;
-  const ct = session ? createCtClient({ ...deps.ct, tokens: session.tokens, onCall: metrics.ctCall }) : null;
+  // A bearer that says it is an API token never falls back to the session path, even when it fails.
+  const opened =
+    presented?.from === 'bearer' && isApiTokenCredential(presented.token)
+      ? await openApiToken(presented.token, deps)
+      : await openSession(presented?.token ?? null, deps);
+  const { session, ct } = opened;
   const context: GraphQLContext = {
     request,
     session,
-    sessionProblem: session ? null : opened.reason,
+    credential: opened.credential,
+    sessionProblem: opened.problem,
     ct: ct ? createCtApi(ct) : null,
     operation: { name: null },
     loaders: ct ? createLoaders(ct, deps.loaders) : null,
+    apiTokens: deps.apiTokens,
   };
 
   async function finish(response: Response): Promise<Response> {
@@ -89,9 +146,9 @@ export async function createRequestContext(request: Request, deps: RequestContex
       });
     }
     // Answers hold one user's CT data (and maybe a new session): never stored by caches.
-    if (session) response = withHeaders(response, (headers) => headers.set('cache-control', 'private, no-store'));
+    if (ct) response = withHeaders(response, (headers) => headers.set('cache-control', 'private, no-store'));
     // Only signed-in callers name operations in metrics, so anonymous ones cannot use up the label slots.
-    metrics.request(metrics.operationLabel(session ? context.operation.name : null), response.status, (performance.now() - started) / 1000);
+    metrics.request(metrics.operationLabel(ct ? context.operation.name : null), response.status, (performance.now() - started) / 1000);
     if (ct) metrics.requestDone({ ...ct.stats, ...context.loaders?.stats });
     return response;
   }

@@ -93,7 +93,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
     } catch {
       params = null;
     }
-    const operation = params && pipeline.prepare(params, context.session !== null);
+    const operation = params && pipeline.prepare(params, context);
     if (!operation) return handOver();
 
     context.operation.name = operation.cost.operationName;

@@ -78,7 +78,8 @@ export function decorateHeaders(headers: Headers, request: Request, corsOrigins:
   headers.set('referrer-policy', 'no-referrer');
   if ((headers.get('content-type') ?? '').startsWith('text/html')) {
     // The playground's scripts, styles and workers are all served by us (see playground/assets.ts).
-    headers.set('content-security-policy', PLAYGROUND_CSP);
+    // A page that brought a stricter policy of its own (the /device pages) keeps it.
+    if (!headers.has('content-security-policy')) headers.set('content-security-policy', PLAYGROUND_CSP);
     headers.set('x-frame-options', 'DENY');
   }
 }

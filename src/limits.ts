@@ -48,6 +48,8 @@ export interface QueryCost {
   selections: number;
   /** The executed operation's name, null when anonymous. */
   operationName: string | null;
+  /** query, mutation or subscription: what the credential's scope is checked against. */
+  operationType: 'query' | 'mutation' | 'subscription';
 }
 
 /**
@@ -91,6 +93,7 @@ export const MUTATION_CALLS: Readonly<Record<string, number>> = {
   'Mutation.createVoucher': 1, // POST
   'Mutation.updateVoucher': 2, // PATCH, read back
   'Mutation.deleteVoucher': 1, // DELETE
+  'Mutation.revokeApiToken': 1, // GET /me.json for a session (whose tokens?); the revocation itself is an OAuth call
 };
 /** A root mutation missing from the table is never priced below the dearest one. */
 const UNLISTED_MUTATION_CALLS = Math.max(...Object.values(MUTATION_CALLS));
@@ -138,7 +141,7 @@ export function measureQuery(
       : operation?.operation === 'subscription'
         ? schema.getSubscriptionType()
         : schema.getQueryType();
-  if (!operation || !root) return { estimatedCtCalls: 0, depth: 0, aliases: 0, selections: 0, operationName: null };
+  if (!operation || !root) return { estimatedCtCalls: 0, depth: 0, aliases: 0, selections: 0, operationName: null, operationType: 'query' };
 
   // Aliases are counted as written, once each: the limit is on the document a client sends.
   let aliases = 0;
@@ -219,6 +222,7 @@ export function measureQuery(
     aliases,
     selections: measure.selections,
     operationName: operation.name?.value ?? null,
+    operationType: operation.operation,
   };
 }
 

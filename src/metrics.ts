@@ -18,9 +18,10 @@ export interface Metrics {
   render(): Promise<{ body: string; contentType: string }>;
 }
 
-export function createMetrics(sources: {
-  refresher: { readonly stats: { refreshes: number; failures: number; reused: number } };
-}): Metrics {
+type RefreshStats = { readonly stats: { refreshes: number; failures: number; reused: number } };
+
+/** `grants`: the API tokens' grant refresher (counted apart: its refreshes are serialised through the store). */
+export function createMetrics(sources: { refresher: RefreshStats; grants?: RefreshStats }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ct_graphql_process_' });
   const names = new Set<string>();
@@ -97,6 +98,26 @@ export function createMetrics(sources: {
       this.inc(sources.refresher.stats.reused);
     },
   });
+  const grantCounters: Array<[string, string, 'refreshes' | 'failures' | 'reused']> = [
+    ['ct_graphql_api_token_refreshes_total', 'CT refreshes of API-token grants made by this instance (under the store lock).', 'refreshes'],
+    ['ct_graphql_api_token_refresh_failures_total', 'API-token grant refreshes that failed or that CT refused.', 'failures'],
+    [
+      'ct_graphql_api_token_refresh_reused_total',
+      'API-token grant refreshes answered by one another request or instance had already made.',
+      'reused',
+    ],
+  ];
+  for (const [name, help, stat] of grantCounters) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(sources.grants?.stats[stat] ?? 0);
+      },
+    });
+  }
 
   return {
     registry,

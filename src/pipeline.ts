@@ -25,6 +25,7 @@ import {
 import { LRUCache } from 'lru-cache';
 import type { GraphQLContext } from './context.js';
 import { checkLimits, measureQuery, parseWithLimit, type QueryCost, type QueryLimits } from './limits.js';
+import { scopeRefusal } from './scopes.js';
 
 export interface PipelineOptions {
   schema: GraphQLSchema;
@@ -52,18 +53,23 @@ export interface AdmittedOperation {
 export interface Pipeline {
   /** graphql's parse with the token limit (a document over it is QUERY_TOO_COSTLY). */
   parse(source: string | Source): DocumentNode;
-  /** Prices a validated document: its cost, and the refusal when a limit is crossed. */
+  /**
+   * Prices a validated document: its cost, and the refusal when a limit is crossed or the caller's
+   * credential may not run this kind of operation (a read-only API token's mutation).
+   */
   admit(
     document: DocumentNode,
     operationName: string | null | undefined,
     variables: Record<string, unknown>,
+    context: Pick<GraphQLContext, 'credential'>,
   ): { cost: QueryCost; refusal: GraphQLError | null };
   /**
    * The fast path's whole front half: the admitted operation for these parameters, or null when
    * yoga must answer instead (the document does not parse or validate, names no single query or
-   * mutation, or a limit refuses it; yoga words each of those). Nothing refused is compiled or kept.
+   * mutation, a limit refuses it, or the credential may not run it; yoga words each of those).
+   * Nothing refused is compiled or kept.
    */
-  prepare(params: OperationParams, signedIn: boolean): AdmittedOperation | null;
+  prepare(params: OperationParams, caller: Pick<GraphQLContext, 'ct' | 'credential'>): AdmittedOperation | null;
   /** The response body of an executed operation: `extensions.cost`, and every error masked. */
   finish(result: ExecutionResult, context: GraphQLContext, cost: QueryCost): ExecutionResult;
   /** Every error of a result masked; the result itself when it has none. */
@@ -113,9 +119,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   const parse = (source: string | Source) => parseWithLimit(source, limits.maxTokens);
 
-  function admit(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>) {
+  function admit(
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown>,
+    context: Pick<GraphQLContext, 'credential'>,
+  ) {
     const cost = measureQuery(schema, document, operationName, variables);
-    return { cost, refusal: checkLimits(cost, limits) };
+    return { cost, refusal: checkLimits(cost, limits) ?? scopeRefusal(cost.operationType, context.credential) };
   }
 
   /** Parses and validates a query the fast path has not kept; null when yoga must answer. */
@@ -133,7 +144,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return { document, fixedCost, selections: 0, uses: 0, compiled: null };
   }
 
-  function prepare(params: OperationParams, signedIn: boolean): AdmittedOperation | null {
+  function prepare(params: OperationParams, caller: Pick<GraphQLContext, 'ct' | 'credential'>): AdmittedOperation | null {
+    const signedIn = caller.ct !== null;
     // Keyed by operation name too: one document can hold several operations.
     const key = `${params.operationName === undefined ? '-' : `+${params.operationName}`}\n${params.query}`;
     const known = signedIn ? operations.get(key) : undefined;
@@ -141,7 +153,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (!entry) return null;
     const variables = params.variables ?? {};
     const cost = entry.fixedCost ?? measureQuery(schema, entry.document, params.operationName, variables);
-    if (checkLimits(cost, limits)) return null;
+    if (checkLimits(cost, limits) || scopeRefusal(cost.operationType, caller.credential)) return null;
 
     if (signedIn) {
       entry.selections = cost.selections;

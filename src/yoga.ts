@@ -41,12 +41,17 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
     },
     onExecute({ args, setResultAndStopExecution, setExecuteFn }) {
       setExecuteFn(execute);
-      const { cost, refusal } = pipeline.admit(args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
+      const context = args.contextValue as GraphQLContext;
+      const { cost, refusal } = pipeline.admit(
+        args.document,
+        args.operationName,
+        (args.variableValues ?? {}) as Record<string, unknown>,
+        context,
+      );
       if (refusal) {
         setResultAndStopExecution({ errors: [refusal] });
         return;
       }
-      const context = args.contextValue as GraphQLContext;
       context.operation.name = cost.operationName;
       return {
         onExecuteDone({ result, setResult }) {

@@ -1,7 +1,8 @@
 /**
  * Plays the browser on the simulator's OAuth consent page: loads it, submits its form the way a
- * browser would (every input with a name and a value, the submit button included) and returns
- * the redirect CT answers with.
+ * browser would (every input with a name and a value, the submit button pressed included) and
+ * returns the redirect CT answers with. The first submit button is pressed unless `press` names
+ * the value of another (`deny`).
  */
 type Fetch = (request: Request) => Promise<Response>;
 
@@ -20,7 +21,7 @@ function decodeEntities(text: string): string {
     .replace(/&#x2F;|&#47;/g, '/');
 }
 
-export async function submitConsent(ctFetch: Fetch, authorizeUrl: string): Promise<string> {
+export async function submitConsent(ctFetch: Fetch, authorizeUrl: string, press?: string): Promise<string> {
   const page = await ctFetch(new Request(authorizeUrl));
   if (page.status !== 200) throw new Error(`consent page answered ${page.status}`);
   const html = await page.text();
@@ -33,6 +34,7 @@ export async function submitConsent(ctFetch: Fetch, authorizeUrl: string): Promi
     const type = (attr(tag, 'type') ?? '').toLowerCase();
     if (!name) continue;
     if (/^<button/i.test(tag) && type !== 'submit' && type !== '') continue;
+    if (/^<button/i.test(tag) && press !== undefined && attr(tag, 'value') !== press) continue;
     if (/^<button/i.test(tag) && body.has(name)) continue;
     body.append(name, attr(tag, 'value') ?? '');
   }

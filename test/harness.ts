@@ -3,6 +3,9 @@
  * the facade's fetch), a graphql-request client pointed at app.fetch, and quick sign-in.
  * createAppOver: just the facade app over a simulator the caller already has.
  */
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { GraphQLClient } from 'graphql-request';
 import { createSimulator, DEMO, type Simulator, type SimulatorOptions } from '../simulator/app.js';
@@ -50,6 +53,8 @@ export function createAppOver(
     CT_CLIENT_SECRET: DEMO.clientSecret,
     SESSION_SECRET: TEST_SECRET,
     LOG_LEVEL: 'info',
+    // A directory of its own that nothing creates until the store is first used (never ./data in the repository).
+    DATA_DIR: join(tmpdir(), `ct-graphql-test-${randomUUID()}`),
     ...env,
   });
   const logs: string[] = [];

@@ -7,6 +7,9 @@ export const OAUTH_STATE_COOKIE = 'ct_oauth';
 /** The state cookie only has to survive one trip through CT's consent page. */
 export const OAUTH_STATE_MAX_AGE_SECONDS = 600;
 const OAUTH_STATE_PATH = '/auth';
+/** The /device page's CSRF cookie (double submit: its value is also in the page's form). */
+export const DEVICE_CSRF_COOKIE = 'ct_device_csrf';
+const DEVICE_PATH = '/device';
 
 /**
  * Parses a Cookie request header. The first occurrence of a name wins (browsers send the most
@@ -41,14 +44,18 @@ function safeDecode(value: string): string {
   }
 }
 
-function serialize(name: string, value: string, attrs: { path: string; maxAgeSeconds: number; secure: boolean }): string {
+function serialize(
+  name: string,
+  value: string,
+  attrs: { path: string; maxAgeSeconds: number; secure: boolean; sameSite?: 'Lax' | 'Strict' },
+): string {
   const parts = [
     `${name}=${value}`,
     `Path=${attrs.path}`,
     'HttpOnly',
-    // Lax, not Strict: the OAuth callback is a top-level navigation coming back from CT, and it
-    // must carry the state cookie; Lax still keeps the cookies off cross-site POSTs.
-    'SameSite=Lax',
+    // Lax by default, not Strict: the OAuth callback is a top-level navigation coming back from
+    // CT, and it must carry the state cookie; Lax still keeps the cookies off cross-site POSTs.
+    `SameSite=${attrs.sameSite ?? 'Lax'}`,
     `Max-Age=${Math.max(0, Math.floor(attrs.maxAgeSeconds))}`,
   ];
   if (attrs.secure) parts.push('Secure');
@@ -71,4 +78,17 @@ export function oauthStateCookie(value: string, secure: boolean): string {
 
 export function clearOAuthStateCookie(secure: boolean): string {
   return serialize(OAUTH_STATE_COOKIE, '', { path: OAUTH_STATE_PATH, maxAgeSeconds: 0, secure });
+}
+
+/**
+ * Strict: only ever needed by the /device form posting to itself, so no cross-site request (not
+ * even a top-level navigation from another site) carries it.
+ */
+export function deviceCsrfCookie(value: string, secure: boolean): string {
+  return serialize(DEVICE_CSRF_COOKIE, value, {
+    path: DEVICE_PATH,
+    maxAgeSeconds: OAUTH_STATE_MAX_AGE_SECONDS,
+    secure,
+    sameSite: 'Strict',
+  });
 }

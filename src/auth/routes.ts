@@ -1,16 +1,22 @@
 // The /auth/* HTTP routes: sign-in through CT's OAuth authorization-code flow (state + PKCE in a sealed,
-// short-lived cookie), the callback that turns a code into a session token, and logout with revocation.
-// Plain Fetch handlers so the app can mount them ahead of GraphQL; no token, code or state is ever logged.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// short-lived cookie, sign-in.ts), the callback that turns a code into a session token (or, for a
+// device sign-in, hands the CT tokens to device-routes.ts), and logout with revocation (of the
+// session's CT tokens, or of the API token presented). Plain Fetch handlers so the app can mount
+// them ahead of GraphQL; no token, code or state is ever logged.
+import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import { authorizeUrl, exchangeCode, revokeToken } from '../ct/oauth.js';
+import { exchangeCode, revokeToken } from '../ct/oauth.js';
 import type { OAuthSettings } from '../ct/oauth.js';
 import type { Refresher } from '../ct/refresher.js';
 import type { CtTokens } from '../ct/tokens.js';
-import { OAUTH_STATE_COOKIE, clearOAuthStateCookie, clearSessionCookie, oauthStateCookie, readCookie, sessionCookie } from './cookies.js';
+import { isApiTokenCredential } from './api-token-secret.js';
+import type { ApiTokens } from './api-tokens.js';
+import { OAUTH_STATE_COOKIE, clearOAuthStateCookie, clearSessionCookie, readCookie, sessionCookie } from './cookies.js';
+import type { DeviceRoutes } from './device-routes.js';
 import { safeRedirectPath } from './redirect.js';
-import { readSessionToken } from './session.js';
+import { sessionTokenOf } from './session.js';
 import type { SessionSealer } from './session.js';
+import { createSignInStarter } from './sign-in.js';
 
 /** The Config fields these routes read; the app's full Config satisfies it. */
 export interface AuthRoutesConfig {
@@ -27,6 +33,10 @@ export interface AuthRoutesDeps {
   logger: Logger;
   /** Clock in ms, for cookie Max-Age; defaults to Date.now. */
   now?: () => number;
+  /** Finishes device sign-ins (their state names a device code); without it such a callback is refused. */
+  device?: Pick<DeviceRoutes, 'finish'>;
+  /** Sign-out with an API token revokes it; without this, such a sign-out revokes nothing. */
+  apiTokens?: Pick<ApiTokens, 'revokeSecret'>;
 }
 
 const DEFAULT_REDIRECT = '/graphql';
@@ -37,7 +47,8 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
   const { config, oauth, sealer, refresher, logger } = d;
   const now = d.now ?? Date.now;
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
-  const redirectUri = `${publicUrl}/auth/callback`;
+  const signIn = createSignInStarter({ publicUrl, oauth, sealer, logger });
+  const redirectUri = signIn.redirectUri;
   const secure = publicUrl.startsWith('https:');
 
   async function login(url: URL): Promise<Response> {
@@ -46,16 +57,15 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
       logger.info({ event: 'login_refused', reason: 'invalid_redirect' }, 'login refused: unsafe redirect');
       return json(400, { error: 'invalid_redirect' });
     }
-    const state = randomBytes(32).toString('base64url');
-    const codeVerifier = randomBytes(32).toString('base64url');
-    const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
-    const cookie = await sealer.sealOAuthState({ state, codeVerifier, redirect });
-    const location = authorizeUrl(oauth, { redirectUri, state, codeChallenge });
-    logger.info({ event: 'login_start' }, 'redirecting to CT sign-in');
-    return new Response(null, {
-      status: 302,
-      headers: noStore({ location, 'set-cookie': oauthStateCookie(cookie, secure) }),
-    });
+    return signIn.begin({ redirect });
+  }
+
+  /** A device sign-in's callback: its page, with the state cookie cleared. */
+  async function finishDevice(device: string, outcome: Parameters<DeviceRoutes['finish']>[1]): Promise<Response> {
+    if (!d.device) return json(400, { error: 'invalid_state' }, [clearOAuthStateCookie(secure)]);
+    const response = await d.device.finish(device, outcome);
+    response.headers.append('set-cookie', clearOAuthStateCookie(secure));
+    return response;
   }
 
   async function callback(request: Request, url: URL): Promise<Response> {
@@ -70,23 +80,31 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
     const state = url.searchParams.get('state');
     if (!saved || !state || !sameString(state, saved.state)) return fail(400, 'invalid_state');
 
+    const device = saved.device;
     const ctError = url.searchParams.get('error');
     if (ctError !== null) {
+      if (device !== undefined) return finishDevice(device, { kind: ctError === 'access_denied' ? 'denied' : 'failed' });
       // CT's own error codes are a fixed OAuth vocabulary; anything but a denial is reported generically.
       return ctError === 'access_denied' ? fail(400, 'access_denied') : fail(400, 'authorization_failed');
     }
     const code = url.searchParams.get('code');
-    if (!code) return fail(400, 'invalid_request', 'missing_code');
+    if (!code) return device !== undefined ? finishDevice(device, { kind: 'failed' }) : fail(400, 'invalid_request', 'missing_code');
 
     let tokens: CtTokens;
     try {
       tokens = await exchangeCode(oauth, { code, redirectUri, codeVerifier: saved.codeVerifier });
     } catch (err) {
       const errCode = errorCode(err);
+      if (device !== undefined) {
+        logger.warn({ event: 'login_failed', reason: errCode ?? 'exchange_error', kind: 'device' }, 'sign-in failed');
+        return finishDevice(device, { kind: 'failed' });
+      }
       if (errCode !== undefined && UPSTREAM_DOWN_CODES.has(errCode)) return fail(502, 'upstream_unavailable', errCode);
       if (errCode === 'ERR_CT_SERVER') return fail(502, 'upstream_error', errCode);
       return fail(400, 'exchange_failed', errCode ?? 'exchange_error');
     }
+    // A device sign-in makes an API token's grant, never a browser session.
+    if (device !== undefined) return finishDevice(device, { kind: 'tokens', tokens });
 
     const { token, expiresAt } = await sealer.seal(tokens);
     // Whole seconds on both sides, as in the token's own exp claim, so a fresh session's cookie lives exactly the max age.
@@ -108,7 +126,14 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
     // Refuse before doing anything, so a refused request has no side effects.
     if (rawRedirect !== null && redirect === null) return json(400, { error: 'invalid_redirect' });
 
-    const opened = await sealer.open(readSessionToken(request));
+    const presented = sessionTokenOf(request);
+    if (presented?.from === 'bearer' && isApiTokenCredential(presented.token)) {
+      // An API token signs out by being revoked (with its CT grant): nothing else holds it.
+      const revoked = d.apiTokens ? await d.apiTokens.revokeSecret(presented.token) : false;
+      logger.info({ event: 'logout', kind: 'api_token', revoked }, 'signed out');
+      return new Response(null, { status: 204, headers: noStore({}) });
+    }
+    const opened = await sealer.open(presented?.token ?? null);
     let revoked = false;
     let chained = false;
     if (opened.session) {

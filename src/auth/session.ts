@@ -13,11 +13,15 @@ export interface Session {
 }
 export type OpenResult = { session: Session } | { session: null; reason: 'MISSING' | 'INVALID' | 'EXPIRED' };
 
-/** One sign-in attempt, carried through CT's consent page in the ct_oauth cookie. */
+/**
+ * One sign-in attempt, carried through CT's consent page in the ct_oauth cookie. `device`: the
+ * hash of the device code this sign-in approves (a device sign-in makes no browser session).
+ */
 export interface OAuthState {
   state: string;
   codeVerifier: string;
   redirect: string;
+  device?: string;
 }
 
 export interface SessionSealer {
@@ -81,16 +85,19 @@ export async function createSessionSealer(o: {
 
     async sealOAuthState(s) {
       const iat = nowSeconds();
-      return states.seal({ s: s.state, v: s.codeVerifier, r: s.redirect }, { iat, exp: iat + OAUTH_STATE_MAX_AGE_SECONDS });
+      const claims: Record<string, unknown> = { s: s.state, v: s.codeVerifier, r: s.redirect };
+      if (s.device !== undefined) claims.d = s.device;
+      return states.seal(claims, { iat, exp: iat + OAUTH_STATE_MAX_AGE_SECONDS });
     },
 
     async openOAuthState(token) {
       if (!token) return null;
       const opened = await states.open(token);
       if (opened.payload === null) return null;
-      const { s, v, r } = opened.payload;
+      const { s, v, r, d } = opened.payload;
       if (typeof s !== 'string' || typeof v !== 'string' || typeof r !== 'string' || !s) return null;
-      return { state: s, codeVerifier: v, redirect: r };
+      if (d !== undefined && (typeof d !== 'string' || !d)) return null;
+      return { state: s, codeVerifier: v, redirect: r, ...(d === undefined ? {} : { device: d }) };
     },
   };
 }

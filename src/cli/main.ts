@@ -96,7 +96,8 @@ function buildProgram(): Command {
       });
       const who = await graphql<{ viewer: { username: string | null } | null }>(baseUrl, issued.access_token, '{ viewer { username } }');
       err(
-        `Signed in${who.data?.viewer?.username ? ` as ${who.data.viewer.username}` : ''}; the ${issued.scope ?? options.scope} token is saved in ${path}.`,
+        `Signed in${who.data?.viewer?.username ? ` as ${who.data.viewer.username}` : ''}; the ${issued.scope ?? options.scope} token ` +
+          `is saved in ${path}.`,
       );
     });
 

@@ -39,7 +39,8 @@ export interface CtClientOptions {
   /** Overrides `fetch` for REST calls (the server passes a node:http transport). */
   transport?: CtTransport;
   tokens: CtTokens;
-  refresher: Refresher;
+  /** Only `refresh` is asked of it: a per-grant refresher (API tokens) has nothing to forget. */
+  refresher: Pick<Refresher, 'refresh'>;
   /** Per HTTP call, body included. */
   timeoutMs?: number;
   /** Retries of one read (writes never retry). */

@@ -4,6 +4,8 @@
 export interface ViewerModel {
   /** What identifies the account in its global ID. */
   key: string;
+  /** CT's id of the account, the same across sign-ins: what API tokens are filed under. */
+  accountId: string | null;
   username: string | null;
   email: string | null;
   locale: string | null;

@@ -15,6 +15,8 @@ vi.mock('graphql-jit', async (importOriginal) => {
   return { ...original, compileQuery: vi.fn(original.compileQuery) };
 });
 const compiled = vi.mocked(compileQuery);
+/** What prepare reads of a signed-in caller's context: it has a CT client, and a session credential. */
+const SIGNED_IN = { ct: {} as never, credential: { kind: 'session' as const } };
 afterEach(() => compiled.mockClear());
 
 /** Fragment F(i) spreads F(i+1) twice under two aliases: the inlined document doubles per level. */
@@ -84,7 +86,7 @@ describe('the pipeline keeps operations within a byte budget', () => {
     });
     for (let n = 0; n < 200; n++) {
       for (let use = 0; use < 2; use++)
-        expect(pipeline.prepare({ query: query(n), variables: undefined, operationName: undefined }, true)).not.toBeNull();
+        expect(pipeline.prepare({ query: query(n), variables: undefined, operationName: undefined }, SIGNED_IN)).not.toBeNull();
     }
     expect(pipeline.stats.operations.bytes).toBeLessThanOrEqual(budget);
     expect(pipeline.stats.operations.entries).toBeGreaterThan(0);
@@ -99,9 +101,9 @@ describe('the pipeline keeps operations within a byte budget', () => {
     });
     // 2^7 copies of the innermost selection: within these limits, too large to be worth compiling.
     const bomb = fragmentBomb(7);
-    expect(pipeline.admit(parse(bomb), undefined, {}).cost.selections).toBeGreaterThan(200);
+    expect(pipeline.admit(parse(bomb), undefined, {}, SIGNED_IN).cost.selections).toBeGreaterThan(200);
     for (let use = 0; use < 3; use++)
-      expect(pipeline.prepare({ query: bomb, variables: undefined, operationName: undefined }, true)).not.toBeNull();
+      expect(pipeline.prepare({ query: bomb, variables: undefined, operationName: undefined }, SIGNED_IN)).not.toBeNull();
     expect(compiled).not.toHaveBeenCalled();
   });
 });

@@ -26,6 +26,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CT_API_URL: 'not a url' })).toThrow(/CT_API_URL/);
   });
 
+  it('takes DATABASE_URL (postgres only, never echoed when refused) and DATA_DIR with its default', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    expect(loadConfig({}).dataDir).toBe('./data');
+    expect(loadConfig({ DATA_DIR: '/var/lib/ct-graphql' }).dataDir).toBe('/var/lib/ct-graphql');
+    const url = 'postgres://app:s3cret-pw@db.internal:5432/ct';
+    expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    for (const bad of ['mysql://app:s3cret-pw@db/ct', 'postgres://', 'not a url s3cret-pw']) {
+      let message = '';
+      try {
+        loadConfig({ DATABASE_URL: bad });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/DATABASE_URL/);
+      expect(message).not.toContain('s3cret-pw');
+    }
+  });
+
   it('refuses production without SESSION_SECRET', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET is required/);
   });

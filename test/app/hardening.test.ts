@@ -7,6 +7,7 @@ import { createSimulator } from '../../simulator/app.js';
 import { MUTATION_CALLS } from '../../src/limits.js';
 import { schema } from '../../src/schema/index.js';
 import { createAppOver, createHarness, CT_URL, FACADE_URL, type Harness } from '../harness.js';
+import { disposeApp, issueApiToken } from '../api-tokens.js';
 
 const LIST = { query: 'query List { locations(first: 5) { totalCount nodes { id name } } }' };
 
@@ -213,7 +214,8 @@ describe('mutation prices', () => {
       const reshaped = Array.isArray(body.locations) ? { ...body, locations: body.locations.map(strip) } : body.slug ? strip(body) : body;
       return new Response(JSON.stringify(reshaped), { status: response.status, headers: response.headers });
     };
-    const { app } = createAppOver(sim, {}, stripUniqueId);
+    const { app, config } = createAppOver(sim, {}, stripUniqueId);
+    const apiToken = await issueApiToken(app, sim, { name: 'priced' });
     const issued = sim.control.issueTokens();
     const token = (
       await (
@@ -303,6 +305,8 @@ describe('mutation prices', () => {
         calls: 2,
       },
       { mutation: 'deleteVoucher', input: { id: gid('Voucher', `${here.slug}/${doomedVoucher.unique_id}`) }, calls: 1 },
+      // A session must ask CT whose tokens these are (/me.json); the revocation at CT is an OAuth call.
+      { mutation: 'revokeApiToken', input: { id: gid('ApiToken', apiToken.id) }, calls: 1 },
     ];
     expect(cases.map((c) => `Mutation.${c.mutation}`).sort()).toEqual(
       Object.keys(schema.getMutationType()!.getFields())
@@ -330,6 +334,7 @@ describe('mutation prices', () => {
       expect(ctCalls, `${c.mutation}: its worst case was provoked`).toBe(c.calls);
       expect(estimated, `${c.mutation}: estimated ${estimated} for ${ctCalls} CT calls`).toBeGreaterThanOrEqual(ctCalls);
     }
+    await disposeApp(app, config.dataDir);
   });
 });
 

@@ -104,10 +104,12 @@ export type NodesQueryVariables = Exact<{
 
 
 export type NodesQuery = { nodes: Array<
+    | { __typename: 'ApiToken', id: string }
     | { __typename: 'Box', slug: string, mac: string, id: string }
     | { __typename: 'Location', slug: string, name: string, id: string }
     | { __typename: 'Voucher', uniqueId: number, name: string, id: string }
    | null>, node:
+    | { __typename: 'ApiToken', id: string }
     | { __typename: 'Box', id: string }
     | { __typename: 'Location', id: string }
     | { __typename: 'Voucher', id: string }
@@ -129,6 +131,7 @@ export type VoucherNodeQueryVariables = Exact<{
 
 
 export type VoucherNodeQuery = { node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { uniqueId: number, name: string, id: string, location: { slug: string, name: string } }
@@ -167,6 +170,7 @@ export type MissingThingsQueryVariables = Exact<{
 
 
 export type MissingThingsQuery = { location: { slug: string } | null, box: { slug: string } | null, node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }

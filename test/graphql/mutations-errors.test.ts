@@ -157,6 +157,7 @@ describe('mutation schema', () => {
     'createVoucher',
     'updateVoucher',
     'deleteVoucher',
+    'revokeApiToken',
   ];
 
   it('has every mutation of the sketch, each taking one non-null input and returning a non-null payload with userErrors', () => {
@@ -168,13 +169,14 @@ describe('mutation schema', () => {
       expect(field.type.toString()).toBe(`${name.charAt(0).toUpperCase()}${name.slice(1)}Payload!`);
       const payload = getNamedType(field.type);
       expect(isObjectType(payload) && payload.getFields().userErrors?.type.toString()).toBe('[UserError!]!');
-      const result = name.startsWith('delete')
-        ? 'deletedId'
-        : name.endsWith('Location')
-          ? 'location'
-          : name.endsWith('Box')
-            ? 'box'
-            : 'voucher';
+      const result =
+        name.startsWith('delete') || name.startsWith('revoke')
+          ? 'deletedId'
+          : name.endsWith('Location')
+            ? 'location'
+            : name.endsWith('Box')
+              ? 'box'
+              : 'voucher';
       expect(isObjectType(payload) && Object.keys(payload.getFields()).sort()).toEqual([result, 'userErrors'].sort());
     }
     expect(schema.getType('UserErrorCode')?.toString()).toBe('UserErrorCode');

@@ -4,9 +4,16 @@ import type { ViewerModel } from '../../domain/viewer.js';
 import type { CtMe } from '../types.js';
 import { ctRead, type CtRead } from './read.js';
 
+/** CT's id of the account (its slug or username where a CT omits the id), or null when it names none. */
+export function accountIdOf(w: CtMe | null | undefined): string | null {
+  const id = w?.id ?? w?.slug ?? w?.username;
+  return id === undefined || id === null || id === '' ? null : String(id);
+}
+
 export function toViewer(w: CtMe): ViewerModel {
   return {
     key: String(w.slug ?? w.id ?? w.username ?? 'me'),
+    accountId: accountIdOf(w),
     username: w.username ?? null,
     email: w.email ?? null,
     locale: w.locale ?? null,
