@@ -15,6 +15,7 @@ import type { Config } from './config.js';
 import { createRequestContext } from './context.js';
 import { createErrorMasker } from './errors.js';
 import { corsPreflight, csrfViolation, decorateHeaders, logoutCsrfViolation } from './http-guards.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createGraphQLHandler } from './graphql-http.js';
@@ -40,7 +41,14 @@ export interface App {
   sessions(): Promise<SessionSealer>;
   readonly refresher: Refresher;
   readonly metrics: Metrics;
-  /** Releases what the app holds open (the Redis connection when REDIS_URL is set). */
+  /**
+   * The draining flag and the drain and close hooks: whatever the app opens registers its release
+   * here (the Redis connection when REDIS_URL is set), so close() needs no list of its own.
+   */
+  readonly lifecycle: Lifecycle;
+  /** Starts the drain of a shutdown: from now on /readyz answers 503; requests are still served. */
+  drain(): Promise<void>;
+  /** Drains (if not yet), then releases everything the app holds open, through its close hooks. */
   close(): Promise<void>;
 }
 
@@ -67,7 +75,9 @@ export function createApp(deps: AppDeps): App {
     timeoutMs: config.ctTimeoutMs,
   };
   // REDIS_URL: the refresh single flight and its kept result are shared by all instances (DESIGN.md "Scale-out").
+  const lifecycle = createLifecycle();
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { logger }) : undefined;
+  if (redis) lifecycle.onClose(() => closeRedisClient(redis));
   const refresher = redis ? createSharedRefresher(oauth, { redis, secrets: config.sessionSecrets, logger }) : createRefresher(oauth);
   const metrics = createMetrics({ refresher });
   const corsOrigins = new Set(config.corsOrigins);
@@ -113,6 +123,9 @@ export function createApp(deps: AppDeps): App {
   }
 
   async function readiness(): Promise<Response> {
+    // Draining: answer at once, without asking CT, so a load balancer takes this instance out
+    // of rotation while the requests already in flight finish.
+    if (lifecycle.draining) return json({ status: 'unavailable', reason: 'DRAINING' }, 503);
     const state = await ctReadiness();
     if (state === 'ready') return json({ status: 'ready' }, 200);
     return json({ status: 'unavailable', reason: state === 'unhealthy' ? 'CT_UNHEALTHY' : 'CT_UNREACHABLE' }, 503);
@@ -150,9 +163,9 @@ export function createApp(deps: AppDeps): App {
     refresher,
     metrics,
     sessions: () => sealerPromise,
-    close: async () => {
-      if (redis) await closeRedisClient(redis);
-    },
+    lifecycle,
+    drain: () => lifecycle.drain(),
+    close: () => lifecycle.close(),
     async fetch(request: Request): Promise<Response> {
       const started = performance.now();
       const requestId = randomUUID();

@@ -38,6 +38,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** `CT_LOADERS=off` bypasses DataLoader batching and caching (benchmark baseline only). */
   loaders: boolean;
+  /** After SIGTERM/SIGINT, how long requests in flight may take to finish before they are cut. */
+  shutdownGraceMs: number;
   production: boolean;
 }
 
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
       .filter(Boolean),
     redisUrl: redisUrl(env),
     loaders: env.CT_LOADERS !== 'off',
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
     production,
   };
 }
