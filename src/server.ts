@@ -37,9 +37,9 @@ export interface Running {
   /**
    * The graceful shutdown: the app drains (/readyz 503), the listener closes, requests in flight
    * finish (up to SHUTDOWN_GRACE_MS; later ones are cut and counted), then the app and the
-   * embedded simulator close. Later calls share the first.
+   * embedded simulator close. Later calls share the first. `signal`: what asked for it, for the log.
    */
-  close(): Promise<DrainResult>;
+  close(signal?: NodeJS.Signals): Promise<DrainResult>;
 }
 
 export async function main(env: Record<string, string | undefined> = process.env): Promise<Running> {
@@ -97,13 +97,13 @@ export async function main(env: Record<string, string | undefined> = process.env
   return {
     url: facade.url,
     logger,
-    close() {
+    close(signal) {
       closing ??= (async () => {
         const started = performance.now();
         // Readiness first, synchronously, so the instance leaves the load balancer at once.
         const appDrained = app.drain();
         const result = drainer.drain(config.shutdownGraceMs);
-        logger.info({ graceMs: config.shutdownGraceMs, inFlight: drainer.inFlight() }, 'shutting down: draining');
+        logger.info({ signal, graceMs: config.shutdownGraceMs, inFlight: drainer.inFlight() }, 'shutting down: draining');
         await appDrained.catch((error: unknown) => logger.warn({ err: describe(error) }, 'a drain hook failed'));
         const { cut } = await result;
         if (cut > 0) logger.warn({ cut, graceMs: config.shutdownGraceMs }, 'grace period over: requests in flight were cut');
@@ -134,12 +134,17 @@ export function exitOnSignals(running: Running): void {
         process.exit(128 + constants.signals[signal]);
       }
       stopping = true;
-      running.logger.info({ signal }, 'signal received');
-      running.close().then(
-        ({ cut }) => process.exit(cut > 0 ? 1 : 0),
+      // The log goes out asynchronously: flush it, or the last lines could land out of order
+      // (a stuck stdout gets a second, not forever).
+      const exit = (code: number) => {
+        setTimeout(() => process.exit(code), 1_000).unref();
+        running.logger.flush(() => process.exit(code));
+      };
+      running.close(signal).then(
+        ({ cut }) => exit(cut > 0 ? 1 : 0),
         (error: unknown) => {
           running.logger.error({ err: describe(error) }, 'shutdown failed');
-          process.exit(1);
+          exit(1);
         },
       );
     });
