@@ -2,13 +2,14 @@
  * Graceful shutdown (issue 16), on the compiled facade as production runs it: `node
  * dist/src/server.js` built in a fresh copy, so what is tested is what `npm start` serves, signal
  * handling included (tsx would put a loader between the signal and our handler). CT is a
- * simulator served by this test, so the test sets its latency and reads its request log.
+ * simulator served by this test, behind a gate the test can close: CT calls that arrive while it
+ * is closed wait there, so "in flight" is a fact the test sees, not a race it hopes to win.
  *
- * SIGTERM while 16 requests are in flight (CT latency 200 ms, two CT rounds each): every one
- * completes with 200, a new connection is refused, /readyz answers 503 on a keep-alive connection
- * opened before the signal, and the process exits 0 (which it does only when nothing had to be
- * cut at the end of the grace period). A second signal exits at once with 143. In process, the
- * grace period's end cuts a request that outlives it.
+ * SIGTERM while 16 requests are in flight (held at the gate, then CT latency 200 ms, two CT
+ * rounds each): a new connection is refused, /readyz answers 503 on a keep-alive connection opened
+ * before the signal, every request completes with 200, and the process exits 0 (which it does
+ * only when nothing had to be cut at the end of the grace period). A second signal exits at once
+ * with 143. In process, the grace period's end cuts a request that outlives it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
@@ -29,16 +30,39 @@ const QUERY = '{ locations(first: 2) { nodes { name boxes(first: 1) { totalCount
 let sim: Simulator;
 let ct: Awaited<ReturnType<typeof serveSimulator>>;
 let token: string;
+/** CT calls waiting at the closed gate; null while it is open. */
+let held: Array<() => void> | null = null;
+
+function closeGate(): void {
+  held = [];
+}
+
+function openGate(): void {
+  const waiting = held ?? [];
+  held = null;
+  for (const release of waiting) release();
+}
+
+const heldCalls = (): number => held?.length ?? 0;
 
 beforeAll(async () => {
   sim = createSimulator();
-  ct = await serveSimulator(sim, { port: 0, host: '127.0.0.1' });
+  const gated: Simulator = Object.create(sim, {
+    fetch: {
+      value: async (input: Request | string | URL, init?: RequestInit) => {
+        if (held) await new Promise<void>((release) => held!.push(release));
+        return sim.fetch(input, init);
+      },
+    },
+  });
+  ct = await serveSimulator(gated, { port: 0, host: '127.0.0.1' });
   const issued = sim.control.issueTokens();
   const sealer = await createSessionSealer({ secrets: [TEST_SECRET], maxAgeSeconds: 3600 });
   token = (await sealer.seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 })).token;
 });
 
 afterAll(async () => {
+  openGate();
   ct?.server.closeAllConnections();
   await new Promise((r) => ct?.server.close(r));
 });
@@ -125,9 +149,10 @@ describe.skipIf(!hasProc)('SIGTERM on the compiled facade', () => {
 
       sim.control.setLatency(200);
       sim.resetLog();
+      closeGate();
       const inFlight = Array.from({ length: 16 }, () => query(base));
-      // All 16 are inside the facade once CT has seen each one's first call (logged on arrival).
-      await until(() => sim.apiCalls().filter((call) => call.path === '/api/v1/locations').length === 16);
+      // Each request's first CT call waits at the gate: all 16 are inside the facade.
+      await until(() => heldCalls() === 16);
 
       const signalled = performance.now();
       child.kill('SIGTERM');
@@ -139,6 +164,7 @@ describe.skipIf(!hasProc)('SIGTERM on the compiled facade', () => {
       expect(JSON.parse(ready.body)).toEqual({ status: 'unavailable', reason: 'DRAINING' });
       expect(ready.headers.connection).toBe('close');
 
+      openGate();
       const responses = await Promise.all(inFlight);
       for (const response of responses) {
         expect(response.status).toBe(200);
@@ -150,8 +176,11 @@ describe.skipIf(!hasProc)('SIGTERM on the compiled facade', () => {
       expect(await exited(child)).toEqual({ code: 0, signal: null });
       expect(performance.now() - signalled).toBeLessThan(GRACE_MS);
       expect(output.text()).toMatch(/"cut":0,.*"msg":"shut down"/);
+      // Two CT rounds each, all made after the signal: nothing was answered from a shortcut.
+      expect(sim.apiCalls()).toHaveLength(16 * 3);
     } finally {
       probe.destroy();
+      openGate();
       sim.control.setLatency(0);
     }
   });
@@ -159,17 +188,16 @@ describe.skipIf(!hasProc)('SIGTERM on the compiled facade', () => {
   it('exits at once with 143 on a second SIGTERM', async () => {
     const { child, output, base } = await start();
     try {
-      sim.control.setLatency(60_000);
-      sim.resetLog();
+      closeGate();
       const stuck = query(base).catch((error: unknown) => error);
-      await until(() => sim.apiCalls().length > 0);
+      await until(() => heldCalls() > 0);
       child.kill('SIGTERM');
       await output.waitFor(/shutting down: draining/);
       child.kill('SIGTERM');
       expect(await exited(child)).toEqual({ code: 143, signal: null });
       expect(await stuck).toBeInstanceOf(Error);
     } finally {
-      sim.control.setLatency(0);
+      openGate();
       ct.server.closeAllConnections();
     }
   });
@@ -180,14 +208,13 @@ describe('the end of the grace period', () => {
     const port = await freePort();
     const running = await main(facadeEnv(port, { SHUTDOWN_GRACE_MS: '100', LOG_LEVEL: 'silent' }));
     try {
-      sim.control.setLatency(60_000);
-      sim.resetLog();
+      closeGate();
       const stuck = query(`http://127.0.0.1:${port}`).catch((error: unknown) => error);
-      await until(() => sim.apiCalls().length > 0);
+      await until(() => heldCalls() > 0);
       expect(await running.close()).toEqual({ cut: 1 });
       expect(await stuck).toBeInstanceOf(Error);
     } finally {
-      sim.control.setLatency(0);
+      openGate();
       ct.server.closeAllConnections();
     }
   });
