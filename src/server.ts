@@ -104,7 +104,7 @@ export async function main(env: Record<string, string | undefined> = process.env
         const appDrained = app.drain();
         const result = drainer.drain(config.shutdownGraceMs);
         logger.info({ signal, graceMs: config.shutdownGraceMs, inFlight: drainer.inFlight() }, 'shutting down: draining');
-        await appDrained.catch((error: unknown) => logger.warn({ err: describe(error) }, 'a drain hook failed'));
+        await appDrained.catch((error: unknown) => logger.warn({ err: errorSummary(error) }, 'a drain hook failed'));
         const { cut } = await result;
         if (cut > 0) logger.warn({ cut, graceMs: config.shutdownGraceMs }, 'grace period over: requests in flight were cut');
         for (const close of closers.reverse()) await close();
@@ -116,24 +116,33 @@ export async function main(env: Record<string, string | undefined> = process.env
   };
 }
 
-function describe(error: unknown): { name: string; message: string } | string {
+function errorSummary(error: unknown): { name: string; message: string } | string {
   return error instanceof Error ? { name: error.name, message: error.message } : String(error);
 }
 
 /**
+ * Signals this close together are one: Ctrl-C under `npm start` reaches node twice (from the
+ * terminal, to the whole process group, and forwarded by npm), and so does systemd's SIGTERM to
+ * every process of a unit. Either would otherwise turn a graceful shutdown into an abrupt one.
+ */
+export const SAME_SIGNAL_MS = 500;
+
+/**
  * SIGTERM/SIGINT: the graceful shutdown, then exit 0 (1 when requests had to be cut at the end of
- * the grace period, or closing failed). A second signal exits at once with 128 + the signal's
- * number (130 for SIGINT, 143 for SIGTERM), as a shell reports a process killed by it.
+ * the grace period, or closing failed). A second signal (SAME_SIGNAL_MS or more after the first)
+ * exits at once with 128 + its number (130 for SIGINT, 143 for SIGTERM), as a shell reports a
+ * process killed by it.
  */
 export function exitOnSignals(running: Running): void {
-  let stopping = false;
+  let firstAt: number | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      if (stopping) {
+      if (firstAt !== undefined) {
+        if (performance.now() - firstAt < SAME_SIGNAL_MS) return;
         running.logger.warn({ signal }, 'second signal: exiting without waiting');
         process.exit(128 + constants.signals[signal]);
       }
-      stopping = true;
+      firstAt = performance.now();
       // The log goes out asynchronously: flush it, or the last lines could land out of order
       // (a stuck stdout gets a second, not forever).
       const exit = (code: number) => {
@@ -143,7 +152,7 @@ export function exitOnSignals(running: Running): void {
       running.close(signal).then(
         ({ cut }) => exit(cut > 0 ? 1 : 0),
         (error: unknown) => {
-          running.logger.error({ err: describe(error) }, 'shutdown failed');
+          running.logger.error({ err: errorSummary(error) }, 'shutdown failed');
           exit(1);
         },
       );

@@ -3,7 +3,9 @@
  * with tsc and serves dist/ with plain node. Checked from the outside, through /proc: the serving
  * process is node on dist/src/server.js with no TypeScript loader in its arguments or NODE_OPTIONS,
  * and it is the Node that runs these tests. The playground's own files (copied by the build) and
- * GraphiQL's (read from node_modules) are served from dist/. SIGTERM through npm ends it with 0.
+ * GraphiQL's (read from node_modules) are served from dist/. Ctrl-C (SIGINT to the process group,
+ * which npm forwards once more) while a request is in flight shuts it down gracefully, once: the
+ * request completes and the exit code is 0.
  * Then the build stamp: an unchanged tree is not rebuilt; an added or a deleted source file is.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,7 +13,7 @@ import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'n
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../net.js';
-import { childEnv, cmdline, descendants, environ, exited, freshClone, hasProc, ROOT, watchOutput, type Clone } from './processes.js';
+import { childEnv, cmdline, descendants, environ, exited, freshClone, hasProc, ROOT, until, watchOutput, type Clone } from './processes.js';
 
 const LOADER = /tsx|--import|--loader|--require|strip-types|transform-types/;
 
@@ -22,10 +24,15 @@ describe.skipIf(!hasProc)('npm start in a fresh clone', () => {
   });
   afterAll(() => clone?.remove());
 
-  it('builds dist/ and serves it with plain node, which SIGTERM ends with 0', async () => {
+  it('builds dist/ and serves it with plain node, which Ctrl-C ends gracefully with 0', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const npm = spawn('npm', ['start'], { cwd: clone.dir, env: childEnv({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, LOG_LEVEL: 'warn' }) });
+    // A process group of its own, as a terminal gives `npm start`, so the test can press Ctrl-C.
+    const npm = spawn('npm', ['start'], {
+      cwd: clone.dir,
+      detached: true,
+      env: childEnv({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, LOG_LEVEL: 'info' }),
+    });
     try {
       const output = watchOutput(npm);
       await output.waitFor(/ct-graphql listening on/);
@@ -54,10 +61,24 @@ describe.skipIf(!hasProc)('npm start in a fresh clone', () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('/graphql/assets/boot.js');
 
-      npm.kill('SIGTERM');
+      // A request in flight, so the shutdown outlasts the duplicate SIGINT: /readyz's first CT
+      // ping, slowed down by the embedded simulator's latency switch.
+      const simulator = /CT simulator:\s+(http:\/\/\S+)/.exec(output.text())?.[1];
+      expect(simulator, output.text()).toBeDefined();
+      await fetch(`${simulator}/__sim/latency`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms: 500 }) });
+      const ready = fetch(`${base}/readyz`);
+      await until(async () => ((await (await fetch(`${simulator}/__sim/log`)).json()) as { log: Array<{ path: string }> }).log.some((e) => e.path.includes('/ping')));
+
+      process.kill(-npm.pid!, 'SIGINT');
+      expect((await ready).status).toBe(200);
       expect(await exited(npm)).toEqual({ code: 0, signal: null });
+      // SIGINT reached node from the group and from npm (twice, unless the kernel merged them):
+      // one graceful shutdown, no abrupt exit.
+      expect(output.text().match(/shutting down: draining/g)).toHaveLength(1);
+      expect(output.text()).toMatch(/"cut":0,.*"msg":"shut down"/);
+      expect(output.text()).not.toContain('second signal');
     } finally {
-      if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
+      if (npm.exitCode === null && npm.signalCode === null) process.kill(-npm.pid!, 'SIGKILL');
     }
   });
 
