@@ -51,7 +51,9 @@ export function distinctQuery(n: number): string {
   const parts: string[] = [];
   for (let i = 0; i < 28; i++) {
     const pick = fields.slice(0, 1 + ((n + i) % fields.length)).join(' ');
-    parts.push(`a${i}: locations(first: ${1 + ((n * 7 + i) % 3)}) { totalCount nodes { id ${pick} archived boxesCount } pageInfo { hasNextPage endCursor } }`);
+    parts.push(
+      `a${i}: locations(first: ${1 + ((n * 7 + i) % 3)}) { totalCount nodes { id ${pick} archived boxesCount } pageInfo { hasNextPage endCursor } }`,
+    );
   }
   return `query Q${n} { ${parts.join(' ')} }`;
 }
@@ -63,7 +65,14 @@ function rssMb(): number {
 }
 const heapMb = (): number => process.memoryUsage().heapUsed / 2 ** 20;
 
-interface Outcome { name: string; ms: number; growthMb: number; boundMb: number; statuses: string; ok: boolean }
+interface Outcome {
+  name: string;
+  ms: number;
+  growthMb: number;
+  boundMb: number;
+  statuses: string;
+  ok: boolean;
+}
 const outcomes: Outcome[] = [];
 
 async function attack(name: string, boundMb: number, boundMs: number, run: () => Promise<number[]>): Promise<void> {
@@ -78,13 +87,19 @@ async function attack(name: string, boundMb: number, boundMs: number, run: () =>
   for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
   const ok = growthMb < boundMb && ms < boundMs;
   outcomes.push({ name, ms, growthMb, boundMb, statuses: [...counts].map(([s, c]) => `${c}x${s}`).join(' '), ok });
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${ms.toFixed(0)} ms, RSS +${growthMb.toFixed(1)} MB, heap +${heapGrowthMb.toFixed(1)} MB (bound ${boundMb} MB, ${boundMs} ms), HTTP ${outcomes.at(-1)!.statuses}`);
+  console.log(
+    `${ok ? 'ok  ' : 'FAIL'} ${name}: ${ms.toFixed(0)} ms, RSS +${growthMb.toFixed(1)} MB, heap +${heapGrowthMb.toFixed(1)} MB (bound ${boundMb} MB, ${boundMs} ms), HTTP ${outcomes.at(-1)!.statuses}`,
+  );
 }
 
 async function main(): Promise<void> {
   const issued = sim.control.issueTokens();
   const sealer = await app.sessions();
-  const { token } = await sealer.seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 });
+  const { token } = await sealer.seal({
+    accessToken: issued.access_token,
+    refreshToken: issued.refresh_token,
+    expiresAt: (issued.created_at + issued.expires_in) * 1000,
+  });
   // Warm up both paths so their one-time cost is not charged to the first attack.
   await (await post(distinctQuery(-1))).text();
   await (await post(distinctQuery(-2), token)).text();
@@ -92,7 +107,8 @@ async function main(): Promise<void> {
   await attack('fragment bomb, 14 levels, signed out', 50, 1000, async () => {
     const res = await post(fragmentBomb(14));
     const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
-    if (body.errors?.[0]?.extensions?.code !== 'QUERY_TOO_COSTLY') throw new Error(`the bomb was not refused: ${JSON.stringify(body).slice(0, 300)}`);
+    if (body.errors?.[0]?.extensions?.code !== 'QUERY_TOO_COSTLY')
+      throw new Error(`the bomb was not refused: ${JSON.stringify(body).slice(0, 300)}`);
     return [res.status];
   });
   await attack('300 distinct valid queries, signed out', 100, 60_000, async () => {

@@ -9,7 +9,16 @@ declare module 'autocannon' {
     duration?: number;
     pipelining?: number;
   }
-  interface Histogram { average: number; mean: number; stddev: number; min: number; max: number; p50: number; p99: number; total: number }
+  interface Histogram {
+    average: number;
+    mean: number;
+    stddev: number;
+    min: number;
+    max: number;
+    p50: number;
+    p99: number;
+    total: number;
+  }
   interface Result {
     duration: number;
     errors: number;

@@ -30,7 +30,10 @@ const settings = {
   warmup: intEnv('BENCH_WARMUP', 5),
   connections: Math.max(1, intEnv('BENCH_CONNECTIONS', 16)),
   seconds: Math.max(1, intEnv('BENCH_DURATION_S', 10)),
-  servers: (process.env['BENCH_SERVERS'] ?? 'ct-graphql,naive,mesh').split(',').map((s) => s.trim()).filter(Boolean),
+  servers: (process.env['BENCH_SERVERS'] ?? 'ct-graphql,naive,mesh')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
   throughput: process.env['BENCH_THROUGHPUT'] !== '0',
   /** Write a V8 CPU profile of each ct-graphql process to bench/.profiles (on its exit). */
   cpuProf: process.env['BENCH_CPU_PROF'] === '1',
@@ -39,7 +42,11 @@ const settings = {
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 const account = { username: DEMO.username, password: DEMO.password };
 
-interface Running { target: Target; output(): string; stop(): Promise<void> }
+interface Running {
+  target: Target;
+  output(): string;
+  stop(): Promise<void>;
+}
 
 async function startFacade(name: string, sim: SimulatorControl, extraEnv: Record<string, string>): Promise<Running> {
   const port = await freePort();
@@ -50,7 +57,9 @@ async function startFacade(name: string, sim: SimulatorControl, extraEnv: Record
     command: process.execPath,
     args: [
       ...(settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_DIR, 'bench', '.profiles')}`] : []),
-      '--import', 'tsx', 'src/server.ts',
+      '--import',
+      'tsx',
+      'src/server.ts',
     ],
     cwd: REPO_DIR,
     env: {
@@ -78,7 +87,8 @@ async function startFacade(name: string, sim: SimulatorControl, extraEnv: Record
 
 async function startMeshPeer(sim: SimulatorControl, notes: string[]): Promise<Running> {
   const mesh = await startMesh(`${sim.url}/api/v1`, log);
-  if (mesh.install.installed) notes.push(`GraphQL Mesh was installed into bench/mesh/node_modules by this run (${mesh.install.seconds.toFixed(0)} s).`);
+  if (mesh.install.installed)
+    notes.push(`GraphQL Mesh was installed into bench/mesh/node_modules by this run (${mesh.install.seconds.toFixed(0)} s).`);
   const token = await ctAccessToken(sim.url, DEMO, account);
   return {
     target: { name: 'mesh', url: mesh.url, pid: mesh.pid, headers: { authorization: `Bearer ${token}` } },
@@ -157,7 +167,13 @@ async function main(): Promise<void> {
 
     const outcomes: ScenarioOutcome[] = [];
     for (const scenario of SCENARIOS) {
-      const outcome: ScenarioOutcome = { scenario, minCalls: scenario.minCalls(p), minWhy: scenario.minWhy(p), latency: new Map(), throughput: new Map() };
+      const outcome: ScenarioOutcome = {
+        scenario,
+        minCalls: scenario.minCalls(p),
+        minWhy: scenario.minWhy(p),
+        latency: new Map(),
+        throughput: new Map(),
+      };
       outcomes.push(outcome);
       for (const name of servers) {
         const target = targets.get(name)!;
@@ -166,7 +182,9 @@ async function main(): Promise<void> {
           await runSteps(target, steps, p); // the answer has the expected shape before anything is timed
           const r = await measureLatency(target, steps, p, sim, { runs: settings.runs, warmup: settings.warmup });
           outcome.latency.set(name, r);
-          log(`${scenario.id} / ${name}: ${r.callsMin} CT calls (min ${outcome.minCalls}), median ${r.medianMs.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms`);
+          log(
+            `${scenario.id} / ${name}: ${r.callsMin} CT calls (min ${outcome.minCalls}), median ${r.medianMs.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms`,
+          );
         } catch (e) {
           outcome.latency.set(name, e instanceof Error ? e : new Error(String(e)));
           log(`${scenario.id} / ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -188,7 +206,9 @@ async function main(): Promise<void> {
           try {
             const r = await measureThroughput(target, step, p, { connections: settings.connections, seconds: settings.seconds });
             outcome.throughput.set(name, r);
-            log(`${outcome.scenario.id} / ${name}: ${r.rps.toFixed(0)} req/s, ${r.perCpuSecond.toFixed(0)} req per CPU-s (${r.cpuSeconds.toFixed(2)} CPU s), ${r.failures} failures`);
+            log(
+              `${outcome.scenario.id} / ${name}: ${r.rps.toFixed(0)} req/s, ${r.perCpuSecond.toFixed(0)} req per CPU-s (${r.cpuSeconds.toFixed(2)} CPU s), ${r.failures} failures`,
+            );
           } catch (e) {
             outcome.throughput.set(name, e instanceof Error ? e : new Error(String(e)));
           }
@@ -200,18 +220,21 @@ async function main(): Promise<void> {
 
     notes.push(`Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s. Probe: ${JSON.stringify(p)}.`);
     const cpu = cpus();
-    const report = renderReport({
-      date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-      cores: cpu.length,
-      cpuModel: cpu[0]?.model.trim() ?? 'unknown',
-      node: process.version,
-      latencyMs: settings.latencyMs,
-      runs: settings.runs,
-      connections: settings.connections,
-      seconds: settings.seconds,
-      servers,
-      notes,
-    }, outcomes);
+    const report = renderReport(
+      {
+        date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+        cores: cpu.length,
+        cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+        node: process.version,
+        latencyMs: settings.latencyMs,
+        runs: settings.runs,
+        connections: settings.connections,
+        seconds: settings.seconds,
+        servers,
+        notes,
+      },
+      outcomes,
+    );
     process.stdout.write(`${report}\n`);
     // Only a full, unprofiled comparison replaces the committed RESULTS.md.
     const full = ['ct-graphql', 'naive', 'mesh'].every((s) => servers.includes(s)) && settings.throughput && !settings.cpuProf;
@@ -225,6 +248,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`[bench] failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exitCode = 1;
 });

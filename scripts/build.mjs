@@ -29,11 +29,19 @@ const NOT_ASSETS = /\.(?:[cm]?ts|md)$/;
 /** Every file and folder under `dir`, folders included (their mtime records adds, renames and deletes). */
 function walk(dir) {
   if (!existsSync(dir)) return [];
-  return [dir, ...readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]))];
+  return [
+    dir,
+    ...readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+    ),
+  ];
 }
 
 function inputs() {
-  return [...SOURCE_DIRS.flatMap((dir) => walk(join(ROOT, dir))), ...INPUT_FILES.map((file) => join(ROOT, file)).filter((file) => existsSync(file))];
+  return [
+    ...SOURCE_DIRS.flatMap((dir) => walk(join(ROOT, dir))),
+    ...INPUT_FILES.map((file) => join(ROOT, file)).filter((file) => existsSync(file)),
+  ];
 }
 
 /**
@@ -68,11 +76,16 @@ export function build(outDir) {
   const started = Date.now();
   const tsc = tscPath();
   if (!tsc) {
-    throw new Error('TypeScript is not installed (was it `npm ci --omit=dev`?): build where dev dependencies are installed, then ship dist/.');
+    throw new Error(
+      'TypeScript is not installed (was it `npm ci --omit=dev`?): build where dev dependencies are installed, then ship dist/.',
+    );
   }
   rmSync(outDir, { recursive: true, force: true });
   // The same Node that runs this script runs tsc's launcher: no PATH lookup, any runtime line.
-  const run = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, stdio: 'inherit' });
+  const run = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (run.status !== 0) throw new Error(`tsc failed (exit code ${run.status ?? run.signal})`);
   let assets = 0;
   for (const dir of SOURCE_DIRS) {

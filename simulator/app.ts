@@ -84,19 +84,27 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const settle = (): void => store.settle(now(), (v, readyAtMs) => finishVoucher(store, v, epochSeconds(readyAtMs)));
 
   const control: SimulatorControl = {
-    setTokenLifetime: (seconds) => { oauth.lifetimeSeconds = seconds; },
+    setTokenLifetime: (seconds) => {
+      oauth.lifetimeSeconds = seconds;
+    },
     expireAllTokens: () => oauth.expireAll(),
     revokeAllTokens: () => oauth.revokeAll(),
-    setLatency: (ms) => { latencyMs = Math.max(0, ms); },
+    setLatency: (ms) => {
+      latencyMs = Math.max(0, ms);
+    },
     addFault: (f) => faults.add(f),
     clearFaults: () => faults.clear(),
     setRateLimit: (limit) => rateLimiter.set(limit),
-    setVoucherGenerationDelay: (ms) => { settings.voucherGenerationDelayMs = Math.max(0, ms); },
+    setVoucherGenerationDelay: (ms) => {
+      settings.voucherGenerationDelayMs = Math.max(0, ms);
+    },
     completePendingVouchers: () => {
       for (const uid of store.voucherReadyAt.keys()) store.voucherReadyAt.set(uid, 0);
       store.settle(now(), (v) => finishVoucher(store, v, epochSeconds(now())));
     },
-    setRebootDuration: (ms) => { settings.rebootDurationMs = Math.max(0, ms); },
+    setRebootDuration: (ms) => {
+      settings.rebootDurationMs = Math.max(0, ms);
+    },
     issueTokens: (username = DEMO.username) => {
       const user = store.userByLogin(username);
       if (!user) throw new Error(`no such simulator user: ${username}`);
@@ -141,10 +149,15 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     }
     settle();
     return match.handler.handler({
-      request, url, params: match.params, body, store,
+      request,
+      url,
+      params: match.params,
+      body,
+      store,
       // routes without auth (ping) never read the user; the first account stands in
       user: user ?? (store.users[0] as UserRecord),
-      nowMs: now(), settings,
+      nowMs: now(),
+      settings,
     });
   }
 
@@ -174,8 +187,12 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     fetch: handle,
     log,
     apiCalls: () => log.filter((e) => e.path.startsWith('/api/')),
-    resetLog: () => { log.length = 0; },
+    resetLog: () => {
+      log.length = 0;
+    },
     control,
-    get store() { return store; },
+    get store() {
+      return store;
+    },
   };
 }

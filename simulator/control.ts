@@ -8,11 +8,17 @@ import type { Settings } from './routes/context.js';
 import type { RequestLogEntry, SimulatorControl } from './types.js';
 
 export interface ControlDeps {
-  control: SimulatorControl; log: RequestLogEntry[]; faults: Faults; rateLimiter: RateLimiter;
-  settings: Settings; oauth: OAuthProvider; latency: () => number;
+  control: SimulatorControl;
+  log: RequestLogEntry[];
+  faults: Faults;
+  rateLimiter: RateLimiter;
+  settings: Settings;
+  oauth: OAuthProvider;
+  latency: () => number;
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : undefined;
 
 function toFault(o: Json): FaultSpec {
   const f: FaultSpec = { path: str(o.path) ?? '' };
@@ -41,9 +47,13 @@ export async function control(request: Request, url: URL, d: ControlDeps): Promi
     switch (route) {
       case 'GET /__sim':
         return json(200, {
-          latencyMs: d.latency(), tokenLifetimeSeconds: d.oauth.lifetimeSeconds, faults: d.faults.list(),
-          rateLimit: d.rateLimiter.current, voucherGenerationDelayMs: d.settings.voucherGenerationDelayMs,
-          rebootDurationMs: d.settings.rebootDurationMs, logEntries: d.log.length,
+          latencyMs: d.latency(),
+          tokenLifetimeSeconds: d.oauth.lifetimeSeconds,
+          faults: d.faults.list(),
+          rateLimit: d.rateLimiter.current,
+          voucherGenerationDelayMs: d.settings.voucherGenerationDelayMs,
+          rebootDurationMs: d.settings.rebootDurationMs,
+          logEntries: d.log.length,
           redirectUris: [...(d.oauth.apps.values().next().value?.redirectUris ?? [])],
         });
       case 'POST /__sim/latency':
@@ -65,7 +75,9 @@ export async function control(request: Request, url: URL, d: ControlDeps): Promi
         d.control.setTokenLifetime(num(b.seconds) ?? 7200);
         return ok({ tokenLifetimeSeconds: d.oauth.lifetimeSeconds });
       case 'POST /__sim/rate-limit':
-        d.control.setRateLimit(body === null || b.requests === undefined ? null : { requests: num(b.requests) ?? 0, windowSeconds: num(b.windowSeconds) ?? 0 });
+        d.control.setRateLimit(
+          body === null || b.requests === undefined ? null : { requests: num(b.requests) ?? 0, windowSeconds: num(b.windowSeconds) ?? 0 },
+        );
         return ok({ rateLimit: d.rateLimiter.current });
       case 'DELETE /__sim/rate-limit':
         d.control.setRateLimit(null);

@@ -71,14 +71,18 @@ export class Faults {
   }
 }
 
-export interface RateLimit { requests: number; windowSeconds: number }
+export interface RateLimit {
+  requests: number;
+  windowSeconds: number;
+}
 
 export class RateLimiter {
   private limit: RateLimit | null = null;
   private readonly windows = new Map<string, { start: number; count: number }>();
 
   set(limit: RateLimit | null): void {
-    if (limit && (!(limit.requests >= 1) || !(limit.windowSeconds > 0))) throw new Error('rate limit needs requests >= 1 and windowSeconds > 0');
+    if (limit && (!(limit.requests >= 1) || !(limit.windowSeconds > 0)))
+      throw new Error('rate limit needs requests >= 1 and windowSeconds > 0');
     this.limit = limit;
     this.windows.clear();
   }

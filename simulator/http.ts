@@ -22,24 +22,44 @@ export const badRequest = (message = 'Bad request'): Response => json(400, { mes
 
 /** ct-api.md §10: the 401 every API route answers for a missing, expired or revoked token. */
 export function unauthorized(description: string): Response {
-  return json(401, { error: 'invalid_token', error_description: description }, {
-    'www-authenticate': 'Bearer realm="CT", error="invalid_token"',
-  });
+  return json(
+    401,
+    { error: 'invalid_token', error_description: description },
+    {
+      'www-authenticate': 'Bearer realm="CT", error="invalid_token"',
+    },
+  );
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout',
-  409: 'Conflict', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error',
-  502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 export const statusText = (status: number): string => STATUS_TEXT[status] ?? 'Error';
 
 // ---------------------------------------------------------------- paging
 
 export interface Links {
-  current_page: number; total_pages: number; next_page: number | null; total_entries: number; size: number;
+  current_page: number;
+  total_pages: number;
+  next_page: number | null;
+  total_entries: number;
+  size: number;
 }
-export interface Paging { page: number; per: number }
+export interface Paging {
+  page: number;
+  per: number;
+}
 
 export const DEFAULT_PER = 15;
 export const MAX_PER = 100;
@@ -60,14 +80,27 @@ export function paginate<T>(items: readonly T[], { page, per }: Paging): { items
   const totalPages = total === 0 ? 1 : Math.ceil(total / per);
   return {
     items: items.slice((page - 1) * per, page * per),
-    _links: { current_page: page, total_pages: totalPages, next_page: page < totalPages ? page + 1 : null, total_entries: total, size: per },
+    _links: {
+      current_page: page,
+      total_pages: totalPages,
+      next_page: page < totalPages ? page + 1 : null,
+      total_entries: total,
+      size: per,
+    },
   };
 }
 
 // ---------------------------------------------------------------- router
 
-export interface RouteMatch<H> { handler: H; params: Record<string, string> }
-interface RouteDef<H> { method: string; segments: string[]; handler: H }
+export interface RouteMatch<H> {
+  handler: H;
+  params: Record<string, string>;
+}
+interface RouteDef<H> {
+  method: string;
+  segments: string[];
+  handler: H;
+}
 
 /** Minimal method + `/a/:param/b` router; PUT is served by PATCH routes, as in Rails. */
 export class Router<H> {
@@ -111,8 +144,12 @@ export function nestParams(entries: Iterable<[string, string]>): Json {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
       const next = keys[i + 1];
-      if (next === undefined) { node[key] = value; break; }
-      if (next === '') { // `key[]=v`: an array of scalars; deeper nesting after [] is not needed here
+      if (next === undefined) {
+        node[key] = value;
+        break;
+      }
+      if (next === '') {
+        // `key[]=v`: an array of scalars; deeper nesting after [] is not needed here
         const existing = node[key];
         const arr: unknown[] = Array.isArray(existing) ? existing : [];
         arr.push(value);
@@ -121,7 +158,11 @@ export function nestParams(entries: Iterable<[string, string]>): Json {
       }
       const child = node[key];
       if (isRecord(child)) node = child;
-      else { const fresh: Json = {}; node[key] = fresh; node = fresh; }
+      else {
+        const fresh: Json = {};
+        node[key] = fresh;
+        node = fresh;
+      }
     }
   }
   return out;
@@ -133,9 +174,15 @@ export async function readBody(request: Request): Promise<Json> {
   const type = (request.headers.get('content-type') ?? '').toLowerCase();
   if (type.startsWith('multipart/form-data')) {
     let form: FormData;
-    try { form = await request.formData(); } catch { throw new BadRequestError('malformed multipart body'); }
+    try {
+      form = await request.formData();
+    } catch {
+      throw new BadRequestError('malformed multipart body');
+    }
     const pairs: [string, string][] = [];
-    form.forEach((v, k) => { if (typeof v === 'string') pairs.push([k, v]); });
+    form.forEach((v, k) => {
+      if (typeof v === 'string') pairs.push([k, v]);
+    });
     return nestParams(pairs);
   }
   const text = await request.text();

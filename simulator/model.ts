@@ -7,7 +7,14 @@ import type { BoxRecord, CodeRecord, LocationRecord, Store, UserRecord, VoucherR
 const BASE36 = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export function slugify(text: string): string {
-  return text.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'location';
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'location'
+  );
 }
 
 /** Location slugs look like the seed's `stuff-got-real-iajpng9akeztfqknmlfusw`. */
@@ -23,27 +30,88 @@ export function normalizeMac(input: string): string | null {
 
 export function newLocation(store: Store, user: UserRecord, nowS: number, name: string): LocationRecord {
   return {
-    id: store.nextLocationId(), slug: locationSlug(store.rng, name), unique_id: store.uniqueNumber(),
-    location_name: name, location_address: null, street: null, town: null, postcode: null, country: null,
-    phone1: null, location_website: null, location_type: null, development_mode: 'Beta', daily_limit: true,
-    archived: false, state: 'active', created_at: nowS, updated_at: nowS, user_id: user.id, lat: null, lng: null,
-    clients_total: 0, meraki_secret: null, timezone: 'Europe/London', is_favourite: false, project_id: null,
-    brand_id: null, add_to_global_map: false, pubsub_token: store.rng.hex(24), eu: true, reports_active: true,
+    id: store.nextLocationId(),
+    slug: locationSlug(store.rng, name),
+    unique_id: store.uniqueNumber(),
+    location_name: name,
+    location_address: null,
+    street: null,
+    town: null,
+    postcode: null,
+    country: null,
+    phone1: null,
+    location_website: null,
+    location_type: null,
+    development_mode: 'Beta',
+    daily_limit: true,
+    archived: false,
+    state: 'active',
+    created_at: nowS,
+    updated_at: nowS,
+    user_id: user.id,
+    lat: null,
+    lng: null,
+    clients_total: 0,
+    meraki_secret: null,
+    timezone: 'Europe/London',
+    is_favourite: false,
+    project_id: null,
+    brand_id: null,
+    add_to_global_map: false,
+    pubsub_token: store.rng.hex(24),
+    eu: true,
+    reports_active: true,
     alert_interval: 60,
   };
 }
 
 export function newBox(store: Store, location: LocationRecord, nowS: number, mac: string): BoxRecord {
   return {
-    id: store.nextBoxId(), slug: boxSlug(store.rng), calledstationid: mac, mac, description: null, state: 'new',
-    is_online: false, last_heartbeat: null, wan_ip: null, public_ip: null, wan_proto: 'dhcp', machine_type: null,
-    device_icon: 'blank.png', firmware_version: null, next_firmware: null, serial_number: null, is_cucumber: true,
-    official: true, is_monitored: true, ignored: false, allowed_job: true, upgrade_processing: false,
-    reset_confirmation: false, zone_id: null, zone_name: null, location_id: Number(location.id),
-    location_slug: location.slug, tags: null, v: '4', dual_band: true, is_ac: true, ht_mode_2: 'HT20',
-    ht_mode_5: 'VHT80', channel: 'auto', channel_5: 'auto', tx_power_2: 20, tx_power_5: 23, uptime_seconds: null,
-    connection_status: '0', clients_online: 0, latitude: location.lat, longitude: location.lng,
-    timezone: location.timezone, created_at: nowS, updated_at: nowS,
+    id: store.nextBoxId(),
+    slug: boxSlug(store.rng),
+    calledstationid: mac,
+    mac,
+    description: null,
+    state: 'new',
+    is_online: false,
+    last_heartbeat: null,
+    wan_ip: null,
+    public_ip: null,
+    wan_proto: 'dhcp',
+    machine_type: null,
+    device_icon: 'blank.png',
+    firmware_version: null,
+    next_firmware: null,
+    serial_number: null,
+    is_cucumber: true,
+    official: true,
+    is_monitored: true,
+    ignored: false,
+    allowed_job: true,
+    upgrade_processing: false,
+    reset_confirmation: false,
+    zone_id: null,
+    zone_name: null,
+    location_id: Number(location.id),
+    location_slug: location.slug,
+    tags: null,
+    v: '4',
+    dual_band: true,
+    is_ac: true,
+    ht_mode_2: 'HT20',
+    ht_mode_5: 'VHT80',
+    channel: 'auto',
+    channel_5: 'auto',
+    tx_power_2: 20,
+    tx_power_5: 23,
+    uptime_seconds: null,
+    connection_status: '0',
+    clients_online: 0,
+    latitude: location.lat,
+    longitude: location.lng,
+    timezone: location.timezone,
+    created_at: nowS,
+    updated_at: nowS,
   };
 }
 
@@ -63,8 +131,32 @@ export function renderVoucher(store: Store, voucher: VoucherRecord): Record<stri
 
 // ---------------------------------------------------------------- voucher codes
 
-const WORDS = ['apple', 'river', 'maple', 'cloud', 'stone', 'tiger', 'amber', 'ocean', 'pearl', 'cedar', 'lemon',
-  'olive', 'piano', 'robin', 'sunny', 'tulip', 'violet', 'willow', 'zebra', 'comet', 'delta', 'ember', 'frost', 'glade'];
+const WORDS = [
+  'apple',
+  'river',
+  'maple',
+  'cloud',
+  'stone',
+  'tiger',
+  'amber',
+  'ocean',
+  'pearl',
+  'cedar',
+  'lemon',
+  'olive',
+  'piano',
+  'robin',
+  'sunny',
+  'tulip',
+  'violet',
+  'willow',
+  'zebra',
+  'comet',
+  'delta',
+  'ember',
+  'frost',
+  'glade',
+];
 const ALPHABETS: Record<string, string> = {
   numeric: '0123456789',
   alpha: 'abcdefghjkmnpqrstuvwxyz', // no i/l/o: they read as 1 and 0 on printed slips

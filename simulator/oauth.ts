@@ -6,30 +6,51 @@ import { DEMO, DEMO_APP_NAME } from './demo.js';
 import { BadRequestError, epochSeconds, html, json, readBody, str, type Json } from './http.js';
 import type { Store, UserRecord } from './store.js';
 
-export interface OAuthApp { name: string; uid: string; secret: string; redirectUris: Set<string> }
+export interface OAuthApp {
+  name: string;
+  uid: string;
+  secret: string;
+  redirectUris: Set<string>;
+}
 
 interface Grant {
-  appUid: string; userId: number; redirectUri: string; expiresAt: number;
-  challenge: string | null; challengeMethod: 'S256' | 'plain' | null;
+  appUid: string;
+  userId: number;
+  redirectUri: string;
+  expiresAt: number;
+  challenge: string | null;
+  challengeMethod: 'S256' | 'plain' | null;
 }
 
 /** One Doorkeeper `oauth_access_tokens` row: the access and refresh token live and die together. */
 interface TokenRow {
-  access: string; refresh: string; appUid: string; userId: number;
-  createdAt: number; expiresAt: number; revoked: boolean; expiredByControl: boolean;
+  access: string;
+  refresh: string;
+  appUid: string;
+  userId: number;
+  createdAt: number;
+  expiresAt: number;
+  revoked: boolean;
+  expiredByControl: boolean;
 }
 
 export interface TokenResponse {
-  access_token: string; token_type: 'bearer'; expires_in: number; refresh_token: string; created_at: number;
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  refresh_token: string;
+  created_at: number;
 }
 
 const CODE_TTL_MS = 10 * 60_000;
 
 // Doorkeeper's stock en.yml wording
 const MSG = {
-  invalidClient: 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.',
+  invalidClient:
+    'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.',
   invalidRedirect: "The requested redirect uri is malformed or doesn't match client redirect URI.",
-  invalidGrant: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+  invalidGrant:
+    'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
   invalidRequest: 'The request is missing a required parameter, includes an unsupported parameter value, or is otherwise malformed.',
   unsupportedGrant: 'The authorization grant type is not supported by the authorization server.',
   unsupportedResponseType: 'The authorization server does not support this response type.',
@@ -61,8 +82,11 @@ function oauthError(status: number, error: string, description: string): Respons
 }
 
 function errorPage(status: number, title: string, description: string): Response {
-  return html(status, `<!doctype html><html><head><title>CT: ${escapeHtml(title)}</title></head><body>
-<main><h1>An error has occurred</h1><p id="error">${escapeHtml(description)}</p></main></body></html>`);
+  return html(
+    status,
+    `<!doctype html><html><head><title>CT: ${escapeHtml(title)}</title></head><body>
+<main><h1>An error has occurred</h1><p id="error">${escapeHtml(description)}</p></main></body></html>`,
+  );
 }
 
 function redirectTo(uri: string, params: Record<string, string | null | undefined>): Response {
@@ -84,7 +108,9 @@ export class OAuthProvider {
     extraRedirectUris: string[],
   ) {
     this.apps.set(DEMO.clientId, {
-      name: DEMO_APP_NAME, uid: DEMO.clientId, secret: DEMO.clientSecret,
+      name: DEMO_APP_NAME,
+      uid: DEMO.clientId,
+      secret: DEMO.clientSecret,
       redirectUris: new Set([DEMO.redirectUri, ...extraRedirectUris]),
     });
   }
@@ -96,14 +122,23 @@ export class OAuthProvider {
   issue(appUid: string, userId: number): TokenResponse {
     const now = this.now();
     const row: TokenRow = {
-      access: hex64(), refresh: hex64(), appUid, userId, createdAt: now,
-      expiresAt: now + this.lifetimeSeconds * 1000, revoked: false, expiredByControl: false,
+      access: hex64(),
+      refresh: hex64(),
+      appUid,
+      userId,
+      createdAt: now,
+      expiresAt: now + this.lifetimeSeconds * 1000,
+      revoked: false,
+      expiredByControl: false,
     };
     this.byAccess.set(row.access, row);
     this.byRefresh.set(row.refresh, row);
     return {
-      access_token: row.access, token_type: 'bearer', expires_in: this.lifetimeSeconds,
-      refresh_token: row.refresh, created_at: epochSeconds(now),
+      access_token: row.access,
+      token_type: 'bearer',
+      expires_in: this.lifetimeSeconds,
+      refresh_token: row.refresh,
+      created_at: epochSeconds(now),
     };
   }
 
@@ -142,7 +177,11 @@ export class OAuthProvider {
     const challenge = str(p.code_challenge);
     const method = str(p.code_challenge_method);
     if (challenge !== undefined && challenge !== '' && method !== undefined && method !== '' && method !== 'S256' && method !== 'plain') {
-      return redirectTo(redirectUri, { error: 'invalid_request', error_description: `${MSG.invalidRequest} Invalid code_challenge_method.`, state });
+      return redirectTo(redirectUri, {
+        error: 'invalid_request',
+        error_description: `${MSG.invalidRequest} Invalid code_challenge_method.`,
+        state,
+      });
     }
     return { app, redirectUri };
   }
@@ -171,8 +210,12 @@ export class OAuthProvider {
     const challenge = str(params.code_challenge) || null;
     const code = hex64();
     this.grants.set(code, {
-      appUid: pre.app.uid, userId: user.id, redirectUri: pre.redirectUri, expiresAt: this.now() + CODE_TTL_MS,
-      challenge, challengeMethod: challenge ? (str(params.code_challenge_method) === 'S256' ? 'S256' : 'plain') : null,
+      appUid: pre.app.uid,
+      userId: user.id,
+      redirectUri: pre.redirectUri,
+      expiresAt: this.now() + CODE_TTL_MS,
+      challenge,
+      challengeMethod: challenge ? (str(params.code_challenge_method) === 'S256' ? 'S256' : 'plain') : null,
     });
     return redirectTo(pre.redirectUri, { code, state });
   }
@@ -181,10 +224,13 @@ export class OAuthProvider {
     const hidden = ['client_id', 'redirect_uri', 'state', 'response_type', 'code_challenge', 'code_challenge_method']
       .map((k) => [k, str(p[k])] as const)
       .filter(([, v]) => v !== undefined && v !== '')
-      .map(([k, v]) => `<input type="hidden" name="${k}" value="${escapeHtml(v ?? '')}">`).join('\n    ');
+      .map(([k, v]) => `<input type="hidden" name="${k}" value="${escapeHtml(v ?? '')}">`)
+      .join('\n    ');
     const username = str(p.username) ?? DEMO.username;
     const password = problem ? '' : DEMO.password;
-    return html(problem ? 401 : 200, `<!doctype html>
+    return html(
+      problem ? 401 : 200,
+      `<!doctype html>
 <html><head><meta charset="utf-8"><title>CT: Authorization required</title>
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}label{display:block;margin:.6rem 0}
 input[type=text],input[type=password]{width:100%;padding:.4rem}button{padding:.5rem 1.2rem;margin-right:.5rem}.error{color:#b00}</style></head>
@@ -201,7 +247,8 @@ input[type=text],input[type=password]{width:100%;padding:.4rem}button{padding:.5
   </form>
   <p><small>CT simulator. Demo accounts: ${escapeHtml(DEMO.username)} / ${escapeHtml(DEMO.password)},
   ${escapeHtml(DEMO.otherUsername)} / ${escapeHtml(DEMO.otherPassword)}.</small></p>
-</main></body></html>`);
+</main></body></html>`,
+    );
   }
 
   // ------------------------------------------------------------ /oauth/token
@@ -271,7 +318,11 @@ input[type=text],input[type=password]{width:100%;padding:.4rem}button{padding:.5
   /** RFC 7009: always 200 `{}`, whether or not the token existed. */
   async revoke(request: Request, url: URL): Promise<Response> {
     let p: Json = {};
-    try { p = await readBody(request); } catch { /* RFC 7009: still 200 */ }
+    try {
+      p = await readBody(request);
+    } catch {
+      /* RFC 7009: still 200 */
+    }
     const token = str(p.token) ?? url.searchParams.get('token') ?? '';
     const row = this.byAccess.get(token) ?? this.byRefresh.get(token);
     if (row) row.revoked = true;

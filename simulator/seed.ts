@@ -24,11 +24,28 @@ const ARCHIVED_DEMO = 24;
 
 function user(id: number, username: string, email: string, rng: Prng, plan: string): UserRecord {
   return {
-    id, slug: `${username}-${rng.chars('abcdefghijklmnopqrstuvwxyz0123456789', 12)}`, username, email,
-    key: rng.hex(20), api_token: rng.hex(32), locale: 'en-GB', plan, plan_id: plan === 'pro' ? 3 : 1,
-    paid_plan: plan === 'pro', subscription_active: plan === 'pro', custom: false, url: null, cname: null,
-    reseller: false, super: false, guest: false, user_hash: rng.hex(40), account_id: id + 9000,
-    created_at: BASE_EPOCH - 4 * 365 * DAY + id * 3600, currency: 'GBP', promo: null,
+    id,
+    slug: `${username}-${rng.chars('abcdefghijklmnopqrstuvwxyz0123456789', 12)}`,
+    username,
+    email,
+    key: rng.hex(20),
+    api_token: rng.hex(32),
+    locale: 'en-GB',
+    plan,
+    plan_id: plan === 'pro' ? 3 : 1,
+    paid_plan: plan === 'pro',
+    subscription_active: plan === 'pro',
+    custom: false,
+    url: null,
+    cname: null,
+    reseller: false,
+    super: false,
+    guest: false,
+    user_hash: rng.hex(40),
+    account_id: id + 9000,
+    created_at: BASE_EPOCH - 4 * 365 * DAY + id * 3600,
+    currency: 'GBP',
+    promo: null,
   };
 }
 
@@ -36,15 +53,37 @@ function location(store: Store, owner: UserRecord, venue: Venue, id: number, cre
   const [name, address, town, postcode, country, timezone, lat, lng, type] = venue;
   const rng = store.rng;
   return {
-    id: String(id), slug: locationSlug(rng, name), unique_id: store.uniqueNumber(), location_name: name,
-    location_address: address, street: rng.chance(0.3) ? address : null, town, postcode, country,
+    id: String(id),
+    slug: locationSlug(rng, name),
+    unique_id: store.uniqueNumber(),
+    location_name: name,
+    location_address: address,
+    street: rng.chance(0.3) ? address : null,
+    town,
+    postcode,
+    country,
     phone1: rng.chance(0.6) ? `+44 ${rng.int(1000, 9999)} ${rng.int(100000, 999999)}` : null,
     location_website: rng.chance(0.5) ? `https://www.${name.toLowerCase().replace(/[^a-z0-9]+/g, '')}.example` : null,
-    location_type: type, development_mode: rng.chance(0.8) ? 'Beta' : 'Stable', daily_limit: rng.chance(0.7),
-    archived: false, state: 'active', created_at: createdAt, updated_at: createdAt + rng.int(DAY, 200 * DAY),
-    user_id: owner.id, lat, lng, clients_total: 0, meraki_secret: null, timezone, is_favourite: rng.chance(0.15),
-    project_id: null, brand_id: null, add_to_global_map: rng.chance(0.3), pubsub_token: rng.hex(24),
-    eu: ['GB', 'IE', 'FR', 'DE', 'NL', 'ES', 'IT', 'EE'].includes(country), reports_active: rng.chance(0.8),
+    location_type: type,
+    development_mode: rng.chance(0.8) ? 'Beta' : 'Stable',
+    daily_limit: rng.chance(0.7),
+    archived: false,
+    state: 'active',
+    created_at: createdAt,
+    updated_at: createdAt + rng.int(DAY, 200 * DAY),
+    user_id: owner.id,
+    lat,
+    lng,
+    clients_total: 0,
+    meraki_secret: null,
+    timezone,
+    is_favourite: rng.chance(0.15),
+    project_id: null,
+    brand_id: null,
+    add_to_global_map: rng.chance(0.3),
+    pubsub_token: rng.hex(24),
+    eu: ['GB', 'IE', 'FR', 'DE', 'NL', 'ES', 'IT', 'EE'].includes(country),
+    reports_active: rng.chance(0.8),
     alert_interval: rng.pick([15, 30, 60]),
   };
 }
@@ -75,21 +114,31 @@ function box(store: Store, loc: LocationRecord, model: DeviceModel, description:
   const wan = `${rng.pick([81, 86, 92, 109, 151, 185, 212])}.${rng.int(1, 254)}.${rng.int(0, 254)}.${rng.int(1, 254)}`;
   const firmware = rng.pick(model.firmware);
   Object.assign(b, {
-    description, state, is_online: online,
+    description,
+    state,
+    is_online: online,
     last_heartbeat: state === 'new' ? null : online ? BASE_EPOCH - rng.int(5, 120) : BASE_EPOCH - rng.int(3600, 30 * DAY),
-    wan_ip: state === 'new' ? null : wan, public_ip: state === 'new' ? null : wan,
-    machine_type: model.machine_type, device_icon: model.device_icon,
+    wan_ip: state === 'new' ? null : wan,
+    public_ip: state === 'new' ? null : wan,
+    machine_type: model.machine_type,
+    device_icon: model.device_icon,
     firmware_version: state === 'new' ? null : firmware,
     next_firmware: state === 'upgrading' ? (model.firmware[model.firmware.length - 1] ?? firmware) : null,
     serial_number: `${model.serialPrefix}${rng.chars('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789', 8)}`,
-    is_cucumber: model.is_cucumber, official: model.is_cucumber, dual_band: model.dual_band, is_ac: model.is_ac,
+    is_cucumber: model.is_cucumber,
+    official: model.is_cucumber,
+    dual_band: model.dual_band,
+    is_ac: model.is_ac,
     ht_mode_5: model.is_ac ? 'VHT80' : 'HT40+',
     // jobs are refused while the device is busy or unreachable, and occasionally for no visible reason
     allowed_job: state === 'online' ? !rng.chance(0.05) : false,
-    upgrade_processing: state === 'upgrading', ignored: rng.chance(0.05), is_monitored: !rng.chance(0.1),
+    upgrade_processing: state === 'upgrading',
+    ignored: rng.chance(0.05),
+    is_monitored: !rng.chance(0.1),
     zone_id: rng.chance(0.25) ? rng.int(1, 6) : null,
     tags: rng.chance(0.3) ? rng.pick(['lobby', 'floor1', 'outdoor', 'guest,floor1', 'staff', 'events']) : null,
-    channel: rng.pick(['auto', 'auto', '1', '6', '11']), channel_5: rng.pick(['auto', 'auto', '36', '44', '149']),
+    channel: rng.pick(['auto', 'auto', '1', '6', '11']),
+    channel_5: rng.pick(['auto', 'auto', '36', '44', '149']),
     uptime_seconds: online ? rng.int(3600, 60 * DAY) : null,
     connection_status: online ? rng.pick(['9', '9', '9', '6', '9.1']) : '0',
     clients_online: state === 'online' ? rng.int(0, 35) : 0,
@@ -119,16 +168,34 @@ function voucher(store: Store, loc: LocationRecord, pendingReadyAtMs: number | n
   const validity = rng.pick([60, 120, 240, 1440, 10080]);
   const createdAt = BASE_EPOCH - rng.int(DAY, 180 * DAY);
   const v: VoucherRecord = {
-    unique_id: store.uniqueNumber(), location_id: Number(loc.id), batch_name: rng.pick(BATCH_NAMES),
-    batch_description: rng.chance(0.7) ? rng.pick(['Front desk handout', 'Printed for the weekend', 'Emailed to attendees', 'Single-day access']) : null,
-    quantity: rng.pick([10, 10, 20, 25, 50, 100]), access_type: dataType ? 2 : 1, validity_minutes: validity,
-    access_restrict_data: dataType ? rng.pick([500, 1000, 5000]) : null, access_restrict_period: rng.pick(['', '', 'daily']),
-    access_period: null, limit_type: 'multi_use', session_timeout: Math.min(60, validity), idle_timeout: 60,
-    simultaneous_use: rng.pick([1, 2, 2, 3]), download_speed: rng.pick([2048, 4096, 10240]),
-    upload_speed: rng.pick([1024, 2048]), voucher_format: rng.pick(['alphanumeric', 'alphanumeric', 'numeric', 'words']),
-    length: rng.pick([6, 6, 8]), secure_password: rng.chance(0.8), splash_page_id: rng.int(900, 999),
-    is_active: !rng.chance(0.1), completed: pendingReadyAtMs === null, csv_link: null, pdf_link: null,
-    created_at: createdAt, updated_at: createdAt,
+    unique_id: store.uniqueNumber(),
+    location_id: Number(loc.id),
+    batch_name: rng.pick(BATCH_NAMES),
+    batch_description: rng.chance(0.7)
+      ? rng.pick(['Front desk handout', 'Printed for the weekend', 'Emailed to attendees', 'Single-day access'])
+      : null,
+    quantity: rng.pick([10, 10, 20, 25, 50, 100]),
+    access_type: dataType ? 2 : 1,
+    validity_minutes: validity,
+    access_restrict_data: dataType ? rng.pick([500, 1000, 5000]) : null,
+    access_restrict_period: rng.pick(['', '', 'daily']),
+    access_period: null,
+    limit_type: 'multi_use',
+    session_timeout: Math.min(60, validity),
+    idle_timeout: 60,
+    simultaneous_use: rng.pick([1, 2, 2, 3]),
+    download_speed: rng.pick([2048, 4096, 10240]),
+    upload_speed: rng.pick([1024, 2048]),
+    voucher_format: rng.pick(['alphanumeric', 'alphanumeric', 'numeric', 'words']),
+    length: rng.pick([6, 6, 8]),
+    secure_password: rng.chance(0.8),
+    splash_page_id: rng.int(900, 999),
+    is_active: !rng.chance(0.1),
+    completed: pendingReadyAtMs === null,
+    csv_link: null,
+    pdf_link: null,
+    created_at: createdAt,
+    updated_at: createdAt,
   };
   store.vouchers.push(v);
   if (pendingReadyAtMs !== null) {
@@ -179,7 +246,8 @@ export function seedStore(o: SeedOptions): Store {
   const counts = new Map<LocationRecord, number>();
   const candidates = demoLocs.filter((_, i) => !EMPTY_DEMO.has(i));
   for (const loc of candidates) counts.set(loc, 1);
-  const weight = (l: LocationRecord): number => (['Hotel', 'Conference', 'Holiday park', 'Leisure', 'Market'].includes(l.location_type ?? '') ? 4 : 1);
+  const weight = (l: LocationRecord): number =>
+    ['Hotel', 'Conference', 'Holiday park', 'Leisure', 'Market'].includes(l.location_type ?? '') ? 4 : 1;
   const totalWeight = candidates.reduce((n, l) => n + weight(l), 0);
   for (let k = candidates.length; k < SEED_SHAPE.demoBoxes; k++) {
     let r = rng.next() * totalWeight;
@@ -187,7 +255,10 @@ export function seedStore(o: SeedOptions): Store {
     counts.set(loc, (counts.get(loc) ?? 0) + 1);
   }
   for (const loc of demoLocs) fillBoxes(store, loc, counts.get(loc) ?? 0, loc.archived);
-  [5, 4, 3, 0].forEach((n, i) => { const loc = otherLocs[i]; if (loc) fillBoxes(store, loc, n, false); });
+  [5, 4, 3, 0].forEach((n, i) => {
+    const loc = otherLocs[i];
+    if (loc) fillBoxes(store, loc, n, false);
+  });
 
   for (const loc of store.locations) {
     const online = store.boxesAt(loc).reduce((n, b) => n + b.clients_online, 0);
@@ -200,7 +271,7 @@ export function seedStore(o: SeedOptions): Store {
     const loc = demoLocs[i];
     if (!loc) return;
     const batches = 1 + (n % 3);
-    for (let b = 0; b < batches; b++) voucher(store, loc, n === 2 && b === 0 || n === 7 && b === 1 ? o.pendingVouchersReadyAtMs : null);
+    for (let b = 0; b < batches; b++) voucher(store, loc, (n === 2 && b === 0) || (n === 7 && b === 1) ? o.pendingVouchersReadyAtMs : null);
   });
   otherLocs.slice(0, 2).forEach((loc) => voucher(store, loc, null));
   return store;

@@ -25,7 +25,10 @@ async function handle(sim: Simulator, req: IncomingMessage, res: ServerResponse,
     res.end(Buffer.from(await response.arrayBuffer()));
   } catch (e) {
     // an injected "drop" fault: cut the connection like a network failure would
-    if (e instanceof SimulatedNetworkError) { req.socket.destroy(); return; }
+    if (e instanceof SimulatedNetworkError) {
+      req.socket.destroy();
+      return;
+    }
     console.error('[ct-simulator]', e);
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
     res.end('{"message":"Internal Server Error"}');
@@ -36,7 +39,9 @@ async function handle(sim: Simulator, req: IncomingMessage, res: ServerResponse,
 export function serveSimulator(sim: Simulator, o: { port: number; host: string }): Promise<{ server: Server; url: string }> {
   return new Promise((resolve, reject) => {
     let origin = '';
-    const server = createServer((req, res) => { void handle(sim, req, res, origin); });
+    const server = createServer((req, res) => {
+      void handle(sim, req, res, origin);
+    });
     server.once('error', reject);
     server.listen(o.port, o.host, () => {
       const { port } = server.address() as AddressInfo;

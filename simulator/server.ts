@@ -10,7 +10,12 @@ const sim = createSimulator();
 
 const { server, url: origin } = await serveSimulator(sim, { port, host });
 const authorize = new URL('/oauth/authorize', origin);
-authorize.search = new URLSearchParams({ client_id: DEMO.clientId, redirect_uri: DEMO.redirectUri, response_type: 'code', state: 'xyz' }).toString();
+authorize.search = new URLSearchParams({
+  client_id: DEMO.clientId,
+  redirect_uri: DEMO.redirectUri,
+  response_type: 'code',
+  state: 'xyz',
+}).toString();
 console.log(`CT simulator listening on ${origin}  (REST ${origin}/api/v1, OAuth ${origin}/oauth, control ${origin}/__sim)
 
 Demo app   client_id     ${DEMO.clientId}

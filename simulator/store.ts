@@ -4,51 +4,153 @@
 import { Prng } from './prng.js';
 
 export interface UserRecord {
-  id: number; slug: string; username: string; email: string; key: string; api_token: string; locale: string;
-  plan: string; plan_id: number; paid_plan: boolean; subscription_active: boolean; custom: boolean;
-  url: string | null; cname: string | null; reseller: boolean; super: boolean; guest: boolean;
-  user_hash: string; account_id: number; created_at: number; currency: string; promo: string | null;
+  id: number;
+  slug: string;
+  username: string;
+  email: string;
+  key: string;
+  api_token: string;
+  locale: string;
+  plan: string;
+  plan_id: number;
+  paid_plan: boolean;
+  subscription_active: boolean;
+  custom: boolean;
+  url: string | null;
+  cname: string | null;
+  reseller: boolean;
+  super: boolean;
+  guest: boolean;
+  user_hash: string;
+  account_id: number;
+  created_at: number;
+  currency: string;
+  promo: string | null;
 }
 
 /** A location as stored; `boxes_count` and `clients_online` are computed when it is rendered. */
 export interface LocationRecord {
-  id: string; slug: string; unique_id: number; location_name: string; location_address: string | null;
-  street: string | null; town: string | null; postcode: string | null; country: string | null;
-  phone1: string | null; location_website: string | null; location_type: string | null;
-  development_mode: string; daily_limit: boolean; archived: boolean; state: 'active' | 'archived';
-  created_at: number; updated_at: number; user_id: number; lat: number | null; lng: number | null;
-  clients_total: number; meraki_secret: string | null; timezone: string; is_favourite: boolean;
-  project_id: number | null; brand_id: number | null; add_to_global_map: boolean; pubsub_token: string;
-  eu: boolean; reports_active: boolean; alert_interval: number;
+  id: string;
+  slug: string;
+  unique_id: number;
+  location_name: string;
+  location_address: string | null;
+  street: string | null;
+  town: string | null;
+  postcode: string | null;
+  country: string | null;
+  phone1: string | null;
+  location_website: string | null;
+  location_type: string | null;
+  development_mode: string;
+  daily_limit: boolean;
+  archived: boolean;
+  state: 'active' | 'archived';
+  created_at: number;
+  updated_at: number;
+  user_id: number;
+  lat: number | null;
+  lng: number | null;
+  clients_total: number;
+  meraki_secret: string | null;
+  timezone: string;
+  is_favourite: boolean;
+  project_id: number | null;
+  brand_id: number | null;
+  add_to_global_map: boolean;
+  pubsub_token: string;
+  eu: boolean;
+  reports_active: boolean;
+  alert_interval: number;
 }
 
 export type BoxState = 'online' | 'offline' | 'processing' | 'rebooting' | 'upgrading' | 'new' | 'initializing';
 
 export interface BoxRecord {
-  id: number; slug: string; calledstationid: string; mac: string; description: string | null; state: BoxState;
-  is_online: boolean; last_heartbeat: number | null; wan_ip: string | null; public_ip: string | null;
-  wan_proto: 'dhcp' | 'static'; machine_type: string | null; device_icon: string; firmware_version: string | null;
-  next_firmware: string | null; serial_number: string | null; is_cucumber: boolean; official: boolean;
-  is_monitored: boolean; ignored: boolean; allowed_job: boolean; upgrade_processing: boolean;
-  reset_confirmation: boolean; zone_id: number | null; zone_name: string | null;
+  id: number;
+  slug: string;
+  calledstationid: string;
+  mac: string;
+  description: string | null;
+  state: BoxState;
+  is_online: boolean;
+  last_heartbeat: number | null;
+  wan_ip: string | null;
+  public_ip: string | null;
+  wan_proto: 'dhcp' | 'static';
+  machine_type: string | null;
+  device_icon: string;
+  firmware_version: string | null;
+  next_firmware: string | null;
+  serial_number: string | null;
+  is_cucumber: boolean;
+  official: boolean;
+  is_monitored: boolean;
+  ignored: boolean;
+  allowed_job: boolean;
+  upgrade_processing: boolean;
+  reset_confirmation: boolean;
+  zone_id: number | null;
+  zone_name: string | null;
   /** Integer foreign key (the location's own `id` is numeric text, as in the seed's `user_id` quirk). */
-  location_id: number; location_slug: string; tags: string | null; v: string; dual_band: boolean; is_ac: boolean;
-  ht_mode_2: string; ht_mode_5: string; channel: string; channel_5: string; tx_power_2: number; tx_power_5: number;
-  uptime_seconds: number | null; connection_status: string; clients_online: number; latitude: number | null;
-  longitude: number | null; timezone: string; created_at: number; updated_at: number;
+  location_id: number;
+  location_slug: string;
+  tags: string | null;
+  v: string;
+  dual_band: boolean;
+  is_ac: boolean;
+  ht_mode_2: string;
+  ht_mode_5: string;
+  channel: string;
+  channel_5: string;
+  tx_power_2: number;
+  tx_power_5: number;
+  uptime_seconds: number | null;
+  connection_status: string;
+  clients_online: number;
+  latitude: number | null;
+  longitude: number | null;
+  timezone: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface VoucherRecord {
-  unique_id: number; location_id: number; batch_name: string; batch_description: string | null; quantity: number;
-  access_type: 1 | 2; validity_minutes: number; access_restrict_data: number | null; access_restrict_period: string;
-  access_period: number | null; limit_type: string; session_timeout: number; idle_timeout: number;
-  simultaneous_use: number; download_speed: number; upload_speed: number; voucher_format: string; length: number;
-  secure_password: boolean; splash_page_id: number | string | null; is_active: boolean; completed: boolean;
-  csv_link: string | null; pdf_link: string | null; created_at: number; updated_at: number;
+  unique_id: number;
+  location_id: number;
+  batch_name: string;
+  batch_description: string | null;
+  quantity: number;
+  access_type: 1 | 2;
+  validity_minutes: number;
+  access_restrict_data: number | null;
+  access_restrict_period: string;
+  access_period: number | null;
+  limit_type: string;
+  session_timeout: number;
+  idle_timeout: number;
+  simultaneous_use: number;
+  download_speed: number;
+  upload_speed: number;
+  voucher_format: string;
+  length: number;
+  secure_password: boolean;
+  splash_page_id: number | string | null;
+  is_active: boolean;
+  completed: boolean;
+  csv_link: string | null;
+  pdf_link: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface CodeRecord {
-  username: string; password: string; serial: number; active: boolean; date_activated: number | null; created_at: number;
+  username: string;
+  password: string;
+  serial: number;
+  active: boolean;
+  date_activated: number | null;
+  created_at: number;
 }
 
 /** Everything `control.reset()` rebuilds; OAuth state lives elsewhere and survives a reset. */

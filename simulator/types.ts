@@ -5,7 +5,13 @@
 import type { FaultSpec } from './faults.js';
 import type { TokenResponse } from './oauth.js';
 
-export interface RequestLogEntry { method: string; path: string; query: Record<string, string>; status: number; time: number }
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
+  time: number;
+}
 
 export interface SimulatorControl {
   setTokenLifetime(seconds: number): void;

@@ -100,7 +100,11 @@ export function createApp(deps: AppDeps): App {
     const started = performance.now();
     const csrf = csrfViolation(request, trustedOrigins);
     if (csrf) {
-      const body = { errors: [{ message: `Refused: ${csrf}. Send the header "x-csrf-protection: 1" with cookie sessions.`, extensions: { code: 'FORBIDDEN' } }] };
+      const body = {
+        errors: [
+          { message: `Refused: ${csrf}. Send the header "x-csrf-protection: 1" with cookie sessions.`, extensions: { code: 'FORBIDDEN' } },
+        ],
+      };
       metrics.request(metrics.operationLabel(null), 403, (performance.now() - started) / 1000);
       return { response: json(body, 403), ctCalls: 0 };
     }
@@ -150,7 +154,11 @@ export function createApp(deps: AppDeps): App {
     }
     if (path.startsWith('/auth/')) {
       const csrf =
-        request.method !== 'POST' ? null : path === '/auth/logout' ? logoutCsrfViolation(request, trustedOrigins) : csrfViolation(request, trustedOrigins);
+        request.method !== 'POST'
+          ? null
+          : path === '/auth/logout'
+            ? logoutCsrfViolation(request, trustedOrigins)
+            : csrfViolation(request, trustedOrigins);
       if (csrf) return { response: json({ error: 'csrf', message: `Refused: ${csrf}.` }, 403), ctCalls: 0 };
       authRoutes ??= createAuthRoutes({ config, oauth, sealer: await sealerPromise, logger });
       const response = await authRoutes(request);
@@ -181,10 +189,16 @@ export function createApp(deps: AppDeps): App {
           decorateHeaders(headers, request, corsOrigins);
         });
       } catch (error) {
-        logger.error({ requestId, err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'request failed');
+        logger.error(
+          { requestId, err: error instanceof Error ? { name: error.name, message: error.message } : String(error) },
+          'request failed',
+        );
         return json({ error: 'internal_error', requestId }, 500);
       } finally {
-        logger.info({ requestId, method: request.method, path, status, durationMs: Math.round(performance.now() - started), ctCalls }, 'request');
+        logger.info(
+          { requestId, method: request.method, path, status, durationMs: Math.round(performance.now() - started), ctCalls },
+          'request',
+        );
       }
     },
   };

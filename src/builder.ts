@@ -83,7 +83,9 @@ export const builder = new SchemaBuilder<{
     hasPreviousPageFieldOptions: { description: 'True when the list has objects before this page.' },
     startCursorFieldOptions: { description: 'Cursor of the first object of this page; null when the page is empty.' },
     endCursorFieldOptions: { description: 'Cursor of the last object of this page; null when the page is empty.' },
-    firstArgOptions: { description: 'Return at most this many objects from the start of the window (0 to 100; 25 when neither `first` nor `last` is given).' },
+    firstArgOptions: {
+      description: 'Return at most this many objects from the start of the window (0 to 100; 25 when neither `first` nor `last` is given).',
+    },
     lastArgOptions: { description: 'Return at most this many objects from the end of the window (0 to 100).' },
     afterArgOptions: { description: 'Start after the object with this cursor.' },
     beforeArgOptions: { description: 'End before the object with this cursor.' },

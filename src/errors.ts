@@ -115,14 +115,17 @@ export function maskError(error: unknown, _message?: string, isDev?: boolean): E
 }
 
 function withLocation(inner: GraphQLError, outer: GraphQLError): GraphQLError {
-  return keepLocations(outer, new GraphQLError(inner.message, {
-    nodes: outer.nodes,
-    source: outer.source,
-    positions: outer.positions,
-    path: outer.path,
-    originalError: inner.originalError ?? undefined,
-    extensions: inner.extensions,
-  }));
+  return keepLocations(
+    outer,
+    new GraphQLError(inner.message, {
+      nodes: outer.nodes,
+      source: outer.source,
+      positions: outer.positions,
+      path: outer.path,
+      originalError: inner.originalError ?? undefined,
+      extensions: inner.extensions,
+    }),
+  );
 }
 
 function rebuild(error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLError {
@@ -143,7 +146,13 @@ function masked(error: GraphQLError | undefined, devOriginal: unknown): GraphQLE
   if (devOriginal instanceof Error) extensions.originalError = { name: devOriginal.name, message: devOriginal.message };
   return keepLocations(
     error,
-    new GraphQLError(UNEXPECTED_MESSAGE, { nodes: error?.nodes, source: error?.source, positions: error?.positions, path: error?.path, extensions }),
+    new GraphQLError(UNEXPECTED_MESSAGE, {
+      nodes: error?.nodes,
+      source: error?.source,
+      positions: error?.positions,
+      path: error?.path,
+      extensions,
+    }),
   );
 }
 
@@ -151,7 +160,10 @@ function masked(error: GraphQLError | undefined, devOriginal: unknown): GraphQLE
  * maskError plus a log line (name and message, never a token) for every error that had to be
  * masked, so an operator can find what the client only saw as "Unexpected error.".
  */
-export function createErrorMasker(options: { logger: Logger; production: boolean }): (error: unknown, message?: string, isDev?: boolean) => Error {
+export function createErrorMasker(options: {
+  logger: Logger;
+  production: boolean;
+}): (error: unknown, message?: string, isDev?: boolean) => Error {
   return (error, message, isDev) => {
     const result = maskError(error, message, Boolean(isDev) && !options.production);
     // An error masked already (yoga and the pipeline may both pass it here) comes back as itself.

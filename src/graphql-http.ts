@@ -69,14 +69,20 @@ async function readBody(request: Request, limit: number): Promise<string | null>
 }
 
 function isJsonContentType(value: string | null): boolean {
-  const [type, ...params] = (value ?? '').toLowerCase().split(';').map((s) => s.trim());
+  const [type, ...params] = (value ?? '')
+    .toLowerCase()
+    .split(';')
+    .map((s) => s.trim());
   return type === 'application/json' && params.every((p) => !p.startsWith('charset=') || p === 'charset=utf-8');
 }
 
 export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: Request, context: GraphQLContext) => Promise<Response> {
   const { pipeline, fallback } = options;
   return async (request, context) => {
-    const mediaType = request.method === 'POST' && isJsonContentType(request.headers.get('content-type')) ? pickMediaType(request.headers.get('accept')) : null;
+    const mediaType =
+      request.method === 'POST' && isJsonContentType(request.headers.get('content-type'))
+        ? pickMediaType(request.headers.get('accept'))
+        : null;
     if (!mediaType) return fallback(request, context);
     const text = await readBody(request, options.maxBodyBytes);
     if (text === null) return tooLarge(options.maxBodyBytes);

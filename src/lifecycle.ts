@@ -47,7 +47,10 @@ export function createLifecycle(): Lifecycle {
     onDrain(hook) {
       // Registered mid-drain (a stream opened on a connection still open): it ends at once. Its
       // failure has no drain() caller left to report to, and must not crash the shutdown.
-      if (draining) void Promise.resolve().then(hook).catch(() => {});
+      if (draining)
+        void Promise.resolve()
+          .then(hook)
+          .catch(() => {});
       else drainHooks.push(hook);
     },
     onClose(hook) {

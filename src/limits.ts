@@ -133,7 +133,11 @@ export function measureQuery(
     if (def.kind === Kind.OPERATION_DEFINITION && (!operationName || def.name?.value === operationName)) operation ??= def;
   }
   const root =
-    operation?.operation === 'mutation' ? schema.getMutationType() : operation?.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+    operation?.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation?.operation === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
   if (!operation || !root) return { estimatedCtCalls: 0, depth: 0, aliases: 0, selections: 0, operationName: null };
 
   // Aliases are counted as written, once each: the limit is on the document a client sends.
@@ -209,7 +213,13 @@ export function measureQuery(
   }
 
   const measure = measureSet(operation.selectionSet, root);
-  return { estimatedCtCalls: measure.calls, depth: measure.depth, aliases, selections: measure.selections, operationName: operation.name?.value ?? null };
+  return {
+    estimatedCtCalls: measure.calls,
+    depth: measure.depth,
+    aliases,
+    selections: measure.selections,
+    operationName: operation.name?.value ?? null,
+  };
 }
 
 /** graphql's parse with a token limit; a document over it is refused as QUERY_TOO_COSTLY. */
@@ -229,10 +239,16 @@ export function checkLimits(cost: QueryCost, limits: Limits): GraphQLError | nul
   const refuse = (message: string, extra: Record<string, unknown>) =>
     new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COSTLY', ...extra } });
   if (cost.depth > limits.maxDepth) {
-    return refuse(`Query is nested ${cost.depth} levels deep; the limit is ${limits.maxDepth}.`, { depth: cost.depth, maxDepth: limits.maxDepth });
+    return refuse(`Query is nested ${cost.depth} levels deep; the limit is ${limits.maxDepth}.`, {
+      depth: cost.depth,
+      maxDepth: limits.maxDepth,
+    });
   }
   if (cost.aliases > limits.maxAliases) {
-    return refuse(`Query uses ${cost.aliases} aliases; the limit is ${limits.maxAliases}.`, { aliases: cost.aliases, maxAliases: limits.maxAliases });
+    return refuse(`Query uses ${cost.aliases} aliases; the limit is ${limits.maxAliases}.`, {
+      aliases: cost.aliases,
+      maxAliases: limits.maxAliases,
+    });
   }
   if (cost.estimatedCtCalls > limits.maxCtCalls) {
     return refuse(

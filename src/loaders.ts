@@ -5,16 +5,7 @@ import DataLoader from 'dataloader';
 import type { CtClient, CtQuery } from './ct/client.js';
 import { CtHttpError } from './ct/errors.js';
 import { boxPath, locationPath, voucherPath } from './ct/paths.js';
-import type {
-  CtBox,
-  CtBoxList,
-  CtLocation,
-  CtLocationList,
-  CtMe,
-  CtVoucher,
-  CtVoucherCodeList,
-  CtVoucherList,
-} from './ct/types.js';
+import type { CtBox, CtBoxList, CtLocation, CtLocationList, CtMe, CtVoucher, CtVoucherCodeList, CtVoucherList } from './ct/types.js';
 
 export interface LoaderOptions {
   /** Most CT calls this request keeps in flight at once (default 8), so a page of 100 does not open 100 sockets. */
@@ -95,7 +86,6 @@ function cleanQuery(query: CtQuery): CtQuery {
   for (const [k, v] of Object.entries(query)) if (v !== null && v !== undefined) out[k] = v;
   return out;
 }
-
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof CtHttpError && error.status === 404;
@@ -211,11 +201,7 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
    * null, no call). `keysOf`: every key an object just loaded under `key` is cached by. `lists`: this
    * kind's lists in flight, which a load waits for since they may prime its key.
    */
-  function createItemLoader<W>(kind: {
-    path(key: string): string | null;
-    keysOf(item: W, key: string): string[];
-    lists: InFlight;
-  }) {
+  function createItemLoader<W>(kind: { path(key: string): string | null; keysOf(item: W, key: string): string[]; lists: InFlight }) {
     // Primed objects, read before fetching: they also answer loads that raced a priming list.
     const seen = new Map<string, W>();
     /** `loading`: the key this object was just loaded under, whose cache entry is already that load. */
@@ -227,27 +213,31 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
         if (key !== loading) loader.clear(key);
       }
     }
-    const loader: DataLoader<string, W | null> = new TrackedLoader<W>(async (keys) => {
-      if (caching) await kind.lists.settled();
-      return Promise.all(
-        keys.map(async (key): Promise<W | null | Error> => {
-          const primed = seen.get(key);
-          if (primed) {
-            stats.primeHits++;
-            return primed;
-          }
-          const path = kind.path(key);
-          if (path === null) return null;
-          try {
-            const item = await get<W>(path);
-            prime(item, kind.keysOf(item, key), key);
-            return item;
-          } catch (error) {
-            return isNotFound(error) ? null : asError(error);
-          }
-        }),
-      );
-    }, stats, caching);
+    const loader: DataLoader<string, W | null> = new TrackedLoader<W>(
+      async (keys) => {
+        if (caching) await kind.lists.settled();
+        return Promise.all(
+          keys.map(async (key): Promise<W | null | Error> => {
+            const primed = seen.get(key);
+            if (primed) {
+              stats.primeHits++;
+              return primed;
+            }
+            const path = kind.path(key);
+            if (path === null) return null;
+            try {
+              const item = await get<W>(path);
+              prime(item, kind.keysOf(item, key), key);
+              return item;
+            } catch (error) {
+              return isNotFound(error) ? null : asError(error);
+            }
+          }),
+        );
+      },
+      stats,
+      caching,
+    );
     /** Forget the object under `key`, and `path`, the GET that loads it (the caller's, not `kind.path`'s: it may refuse the key). */
     function clear(key: string, path: string): void {
       seen.delete(key);
@@ -260,7 +250,6 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
     }
     return { loader, seen, prime, clear, clearAll };
   }
-
 
   // ---- locations: cached under slug and numeric id
   const locationLists = new InFlight();
@@ -340,8 +329,7 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
           return list;
         }),
       ),
-    codeList: (locationSlug, uniqueId, query) =>
-      getList<CtVoucherCodeList>(`${voucherPath(locationSlug, uniqueId)}/codes`, query),
+    codeList: (locationSlug, uniqueId, query) => getList<CtVoucherCodeList>(`${voucherPath(locationSlug, uniqueId)}/codes`, query),
     primeLocation,
     primeBox,
     primeVoucher,

@@ -7,11 +7,33 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 export type { Logger };
 
 const REDACT = [
-  'token', 'accessToken', 'refreshToken', 'access_token', 'refresh_token', 'code', 'state',
-  'secret', 'clientSecret', 'client_secret', 'cookie', 'authorization', 'password',
-  '*.token', '*.accessToken', '*.refreshToken', '*.access_token', '*.refresh_token', '*.code',
-  '*.secret', '*.cookie', '*.authorization', '*.password',
-  'headers.cookie', 'headers.authorization', 'req.headers.cookie', 'req.headers.authorization',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'access_token',
+  'refresh_token',
+  'code',
+  'state',
+  'secret',
+  'clientSecret',
+  'client_secret',
+  'cookie',
+  'authorization',
+  'password',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.access_token',
+  '*.refresh_token',
+  '*.code',
+  '*.secret',
+  '*.cookie',
+  '*.authorization',
+  '*.password',
+  'headers.cookie',
+  'headers.authorization',
+  'req.headers.cookie',
+  'req.headers.authorization',
 ];
 
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {

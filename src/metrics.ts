@@ -18,11 +18,18 @@ export interface Metrics {
   render(): Promise<{ body: string; contentType: string }>;
 }
 
-export function createMetrics(sources: { refresher: { readonly stats: { refreshes: number; failures: number; reused: number } } }): Metrics {
+export function createMetrics(sources: {
+  refresher: { readonly stats: { refreshes: number; failures: number; reused: number } };
+}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ct_graphql_process_' });
   const names = new Set<string>();
-  const requests = new Counter({ name: 'ct_graphql_requests_total', help: 'GraphQL requests by operation name and HTTP status.', labelNames: ['operation', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'ct_graphql_requests_total',
+    help: 'GraphQL requests by operation name and HTTP status.',
+    labelNames: ['operation', 'status'],
+    registers: [registry],
+  });
   const durations = new Histogram({
     name: 'ct_graphql_request_duration_seconds',
     help: 'GraphQL request duration by operation name.',
@@ -30,7 +37,12 @@ export function createMetrics(sources: { refresher: { readonly stats: { refreshe
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const ctCalls = new Counter({ name: 'ct_graphql_ct_calls_total', help: 'Calls to the CT REST API by method, endpoint template and status.', labelNames: ['method', 'endpoint', 'status'], registers: [registry] });
+  const ctCalls = new Counter({
+    name: 'ct_graphql_ct_calls_total',
+    help: 'Calls to the CT REST API by method, endpoint template and status.',
+    labelNames: ['method', 'endpoint', 'status'],
+    registers: [registry],
+  });
   const ctDuration = new Histogram({
     name: 'ct_graphql_ct_call_duration_seconds',
     help: 'Duration of CT REST calls by method and endpoint template.',
@@ -38,10 +50,26 @@ export function createMetrics(sources: { refresher: { readonly stats: { refreshe
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const retries = new Counter({ name: 'ct_graphql_ct_retries_total', help: 'CT reads retried after 429, 502-504 or a connection error.', registers: [registry] });
-  const replays = new Counter({ name: 'ct_graphql_ct_401_replays_total', help: 'CT calls replayed once after a 401 and a token refresh.', registers: [registry] });
-  const dedupe = new Counter({ name: 'ct_graphql_loader_dedupe_hits_total', help: 'CT reads answered by an identical earlier read in the same request.', registers: [registry] });
-  const primed = new Counter({ name: 'ct_graphql_loader_prime_hits_total', help: 'Objects served from a list that primed the item loader, saving a CT call.', registers: [registry] });
+  const retries = new Counter({
+    name: 'ct_graphql_ct_retries_total',
+    help: 'CT reads retried after 429, 502-504 or a connection error.',
+    registers: [registry],
+  });
+  const replays = new Counter({
+    name: 'ct_graphql_ct_401_replays_total',
+    help: 'CT calls replayed once after a 401 and a token refresh.',
+    registers: [registry],
+  });
+  const dedupe = new Counter({
+    name: 'ct_graphql_loader_dedupe_hits_total',
+    help: 'CT reads answered by an identical earlier read in the same request.',
+    registers: [registry],
+  });
+  const primed = new Counter({
+    name: 'ct_graphql_loader_prime_hits_total',
+    help: 'Objects served from a list that primed the item loader, saving a CT call.',
+    registers: [registry],
+  });
   new Counter({
     name: 'ct_graphql_token_refreshes_total',
     help: 'CT token refreshes performed (one per refresh token; concurrent callers share it).',

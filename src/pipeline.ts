@@ -53,7 +53,11 @@ export interface Pipeline {
   /** graphql's parse with the token limit (a document over it is QUERY_TOO_COSTLY). */
   parse(source: string | Source): DocumentNode;
   /** Prices a validated document: its cost, and the refusal when a limit is crossed. */
-  admit(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): { cost: QueryCost; refusal: GraphQLError | null };
+  admit(
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown>,
+  ): { cost: QueryCost; refusal: GraphQLError | null };
   /**
    * The fast path's whole front half: the admitted operation for these parameters, or null when
    * yoga must answer instead (the document does not parse or validate, names no single query or
@@ -156,7 +160,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       async run(context) {
         const result = entry.compiled
           ? await entry.compiled.query(undefined, context, variables)
-          : await execute({ schema, document: entry.document, operationName: params.operationName, variableValues: variables, contextValue: context });
+          : await execute({
+              schema,
+              document: entry.document,
+              operationName: params.operationName,
+              variableValues: variables,
+              contextValue: context,
+            });
         return 'data' in result ? result : null;
       },
     };

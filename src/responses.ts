@@ -16,7 +16,11 @@ export function withHeaders(response: Response, edit: (headers: Headers) => void
     edit(response.headers);
     return response;
   } catch {
-    const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) });
+    const copy = new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: new Headers(response.headers),
+    });
     edit(copy.headers);
     return copy;
   }

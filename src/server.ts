@@ -91,7 +91,14 @@ export async function main(env: Record<string, string | undefined> = process.env
   const drainer = createHttpDrainer(facade.server);
   // A banner for the person who ran `npm start`, not a log line.
   console.log(
-    ['', `ct-graphql listening on ${facade.url}`, `playground:    ${config.publicUrl}/graphql`, `sign in:       ${config.publicUrl}/auth/login?redirect=/graphql`, ...banner, ''].join('\n'),
+    [
+      '',
+      `ct-graphql listening on ${facade.url}`,
+      `playground:    ${config.publicUrl}/graphql`,
+      `sign in:       ${config.publicUrl}/auth/login?redirect=/graphql`,
+      ...banner,
+      '',
+    ].join('\n'),
   );
   let closing: Promise<DrainResult> | undefined;
   return {

@@ -158,7 +158,11 @@ describe('the import graph', () => {
   const modules = readGraph();
 
   it('reads every folder and resolves every relative import', () => {
-    for (const folder of FOLDERS) expect([...modules.keys()].some((f) => f.startsWith(`${folder}/`)), folder).toBe(true);
+    for (const folder of FOLDERS)
+      expect(
+        [...modules.keys()].some((f) => f.startsWith(`${folder}/`)),
+        folder,
+      ).toBe(true);
     expect(modules.get('src/app.ts')?.local.length).toBeGreaterThan(5);
     const unresolved = [...modules.values()].flatMap((m) => m.unresolved.map((s) => `${m.file}: ${s}`));
     expect(unresolved).toEqual([]);
@@ -174,7 +178,10 @@ describe('the import graph', () => {
     expect(layers.length).toBeGreaterThan(5);
     const offences = layers.flatMap((file) =>
       [...reach(file, modules)].flatMap((reached) =>
-        modules.get(reached)!.packages.filter((p) => GRAPHQL_PACKAGE.test(p)).map((p) => (reached === file ? `${file} imports ${p}` : `${file} reaches ${reached}, which imports ${p}`)),
+        modules
+          .get(reached)!
+          .packages.filter((p) => GRAPHQL_PACKAGE.test(p))
+          .map((p) => (reached === file ? `${file} imports ${p}` : `${file} reaches ${reached}, which imports ${p}`)),
       ),
     );
     expect(offences).toEqual([]);

@@ -31,7 +31,13 @@ const ALLOWED: Array<[name: string, type: string, file: string]> = [
 ];
 
 function page(overrides: Partial<Parameters<typeof playgroundHtml>[0]> = {}): string {
-  return playgroundHtml({ title: 'ct-graphql', defaultQuery: '{ viewer { username } }', endpoint: '/graphql', assetsPath: PLAYGROUND_ASSETS_PATH, ...overrides });
+  return playgroundHtml({
+    title: 'ct-graphql',
+    defaultQuery: '{ viewer { username } }',
+    endpoint: '/graphql',
+    assetsPath: PLAYGROUND_ASSETS_PATH,
+    ...overrides,
+  });
 }
 
 /** The JSON the page hands its boot script. */
@@ -188,7 +194,9 @@ describe('playgroundHtml', () => {
 
   it('puts a nonce on its scripts and stylesheets when given one', () => {
     const html = page({ nonce: 'abc123' });
-    const tags = [...html.matchAll(/<(?:script|link rel="stylesheet")\b[^>]*\ssrc="[^"]*"[^>]*>|<link rel="stylesheet"[^>]*>/g)].map((m) => m[0]);
+    const tags = [...html.matchAll(/<(?:script|link rel="stylesheet")\b[^>]*\ssrc="[^"]*"[^>]*>|<link rel="stylesheet"[^>]*>/g)].map(
+      (m) => m[0],
+    );
     expect(tags.length).toBe(4);
     for (const tag of tags) expect(tag).toContain('nonce="abc123"');
     expect(page()).not.toContain('nonce=');
@@ -225,7 +233,12 @@ describe('renderPlayground (yoga renderGraphiQL)', () => {
 
 describe('PLAYGROUND_CSP', () => {
   const directives = (csp: string): Map<string, string[]> =>
-    new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+    new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name!, values]),
+    );
 
   it('allows scripts and workers from our origin only: no CDN, no inline script, no eval', () => {
     const d = directives(PLAYGROUND_CSP);

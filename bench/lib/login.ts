@@ -2,16 +2,23 @@
 // the simulator (what a Mesh user forwards), and a ct-graphql session token via the facade's own
 // /auth/login -> CT consent form -> /auth/callback (Accept: application/json) flow.
 
-export interface Account { username: string; password: string }
+export interface Account {
+  username: string;
+  password: string;
+}
 
 const decode = (s: string): string =>
-  s.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
-    .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  s
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The named <input> fields of the first form of a page, and its action. */
 function readForm(page: string): { action: string | null; fields: Record<string, string> } {
   const form = /<form\b[^>]*>([\s\S]*?)<\/form>/i.exec(page);
-  const action = form ? /action="([^"]*)"/i.exec(form[0])?.[1] ?? null : null;
+  const action = form ? (/action="([^"]*)"/i.exec(form[0])?.[1] ?? null) : null;
   const fields: Record<string, string> = {};
   for (const input of (form?.[1] ?? '').matchAll(/<input\b[^>]*>/gi)) {
     const name = /\bname="([^"]*)"/i.exec(input[0])?.[1];
@@ -22,7 +29,10 @@ function readForm(page: string): { action: string | null; fields: Record<string,
 }
 
 function cookiesOf(res: Response): string[] {
-  return res.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').filter(Boolean);
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0] ?? '')
+    .filter(Boolean);
 }
 
 function redirectOf(res: Response, what: string): string {
@@ -54,11 +64,16 @@ async function consent(authorizeUrl: string, account: Account): Promise<string> 
 
 /** A CT access token for `account`, through the authorization-code flow of a registered app. */
 export async function ctAccessToken(
-  oauthUrl: string, app: { clientId: string; clientSecret: string; redirectUri: string }, account: Account,
+  oauthUrl: string,
+  app: { clientId: string; clientSecret: string; redirectUri: string },
+  account: Account,
 ): Promise<string> {
   const authorize = new URL('/oauth/authorize', oauthUrl);
   authorize.search = new URLSearchParams({
-    response_type: 'code', client_id: app.clientId, redirect_uri: app.redirectUri, state: 'bench',
+    response_type: 'code',
+    client_id: app.clientId,
+    redirect_uri: app.redirectUri,
+    state: 'bench',
   }).toString();
   const back = new URL(await consent(authorize.toString(), account));
   const code = back.searchParams.get('code');
@@ -67,8 +82,11 @@ export async function ctAccessToken(
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
-      grant_type: 'authorization_code', code, redirect_uri: app.redirectUri,
-      client_id: app.clientId, client_secret: app.clientSecret,
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: app.redirectUri,
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
     }),
   });
   const token = (await res.json()) as { access_token?: string };

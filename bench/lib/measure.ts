@@ -14,7 +14,11 @@ export interface Target {
   headers: Record<string, string>;
 }
 
-export interface GraphQLAnswer { status: number; data: Data | null; errors: unknown[] | null }
+export interface GraphQLAnswer {
+  status: number;
+  data: Data | null;
+  errors: unknown[] | null;
+}
 
 export async function postGraphQL(target: Target, query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer> {
   const res = await fetch(target.url, {
@@ -67,7 +71,11 @@ export interface LatencyResult {
 }
 
 export async function measureLatency(
-  target: Target, steps: Step[], probe: Probe, sim: SimulatorControl, o: { runs: number; warmup: number },
+  target: Target,
+  steps: Step[],
+  probe: Probe,
+  sim: SimulatorControl,
+  o: { runs: number; warmup: number },
 ): Promise<LatencyResult> {
   for (let i = 0; i < o.warmup; i++) await runSteps(target, steps, probe);
   const times: number[] = [];
@@ -101,7 +109,10 @@ export interface ThroughputResult {
 
 /** autocannon against one single-step query; the server's CPU time is read before and after. */
 export async function measureThroughput(
-  target: Target, step: Step, probe: Probe, o: { connections: number; seconds: number },
+  target: Target,
+  step: Step,
+  probe: Probe,
+  o: { connections: number; seconds: number },
 ): Promise<ThroughputResult> {
   const body = JSON.stringify({ query: step.query, variables: step.variables?.(probe, null) });
   const options = {

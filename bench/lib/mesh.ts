@@ -11,7 +11,10 @@ import { spawnServer, type Spawned } from './proc.js';
 export const MESH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'mesh');
 const SUPERGRAPH = join(MESH_DIR, '.work', 'supergraph.graphql');
 
-export interface MeshInstall { installed: boolean; seconds: number }
+export interface MeshInstall {
+  installed: boolean;
+  seconds: number;
+}
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -83,7 +83,11 @@ export function stopChild(child: ChildProcess): Promise<void> {
 
 const CLOCK_TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
 
-interface ProcStat { pid: number; ppid: number; ticks: number }
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  ticks: number;
+}
 
 function readStat(pid: number): ProcStat | null {
   try {

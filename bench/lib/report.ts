@@ -45,18 +45,25 @@ export function renderReport(meta: ReportMeta, outcomes: ScenarioOutcome[]): str
   const label = (s: string): string => (s === MESH ? 'Mesh' : s);
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
-  lines.push(`${meta.date}: ${meta.cores} cores (${meta.cpuModel}), Node ${meta.node}. `
-    + `Simulator, servers and load generator share the machine, each server in its own process over HTTP on loopback.`, '');
-  lines.push(`Servers: ${meta.servers.map(label).join(', ')}. `
-    + 'ct-graphql as shipped; naive = the same code with `CT_LOADERS=off` (one CT call per resolver call); '
-    + 'Mesh = GraphQL Mesh (compose-cli + @omnigraph/openapi, Hive gateway runtime) over bench/mesh/openapi.json.', '');
+  lines.push(
+    `${meta.date}: ${meta.cores} cores (${meta.cpuModel}), Node ${meta.node}. ` +
+      `Simulator, servers and load generator share the machine, each server in its own process over HTTP on loopback.`,
+    '',
+  );
+  lines.push(
+    `Servers: ${meta.servers.map(label).join(', ')}. ` +
+      'ct-graphql as shipped; naive = the same code with `CT_LOADERS=off` (one CT call per resolver call); ' +
+      'Mesh = GraphQL Mesh (compose-cli + @omnigraph/openapi, Hive gateway runtime) over bench/mesh/openapi.json.',
+    '',
+  );
 
   lines.push(`## CT calls per query`, '');
   lines.push(`| scenario | minimum | ${meta.servers.map(label).join(' | ')} |`);
   lines.push(`| --- | --- | ${meta.servers.map(() => '---').join(' | ')} |`);
   for (const o of outcomes) {
-    lines.push(`| ${o.scenario.title} | ${o.minCalls} (${o.minWhy}) | `
-      + `${meta.servers.map((s) => cell(o.latency.get(s), calls)).join(' | ')} |`);
+    lines.push(
+      `| ${o.scenario.title} | ${o.minCalls} (${o.minWhy}) | ` + `${meta.servers.map((s) => cell(o.latency.get(s), calls)).join(' | ')} |`,
+    );
   }
   lines.push('');
 
@@ -66,9 +73,11 @@ export function renderReport(meta: ReportMeta, outcomes: ScenarioOutcome[]): str
   for (const o of outcomes) {
     const ours = o.latency.get(OURS);
     const mesh = o.latency.get(MESH);
-    lines.push(`| ${o.scenario.title} | ${o.scenario.depth} x ${meta.latencyMs} = ${o.scenario.depth * meta.latencyMs} | `
-      + `${meta.servers.map((s) => cell(o.latency.get(s), (r) => `${fmt(r.medianMs)} / ${fmt(r.p99Ms)}`)).join(' | ')} | `
-      + `${ratio(ours instanceof Error ? undefined : ours?.medianMs, mesh instanceof Error ? undefined : mesh?.medianMs)} |`);
+    lines.push(
+      `| ${o.scenario.title} | ${o.scenario.depth} x ${meta.latencyMs} = ${o.scenario.depth * meta.latencyMs} | ` +
+        `${meta.servers.map((s) => cell(o.latency.get(s), (r) => `${fmt(r.medianMs)} / ${fmt(r.p99Ms)}`)).join(' | ')} | ` +
+        `${ratio(ours instanceof Error ? undefined : ours?.medianMs, mesh instanceof Error ? undefined : mesh?.medianMs)} |`,
+    );
   }
   lines.push('');
 
@@ -86,26 +95,36 @@ export function renderReport(meta: ReportMeta, outcomes: ScenarioOutcome[]): str
           lines.push(`| ${o.scenario.title} | ${label(s)} | ${cell(r, () => '')} | | | |`);
           continue;
         }
-        lines.push(`| ${o.scenario.title} | ${label(s)} | ${fmt(r.rps, 0)} | ${fmt(r.cpuSeconds, 2)} | ${fmt(r.perCpuSecond, 0)} | ${r.failures} |`);
+        lines.push(
+          `| ${o.scenario.title} | ${label(s)} | ${fmt(r.rps, 0)} | ${fmt(r.cpuSeconds, 2)} | ${fmt(r.perCpuSecond, 0)} | ${r.failures} |`,
+        );
       }
     }
     lines.push('');
-    lines.push('| scenario | ct-graphql / Mesh, requests/s (higher is better) | ct-graphql / Mesh, requests per CPU-second (higher is better) |');
+    lines.push(
+      '| scenario | ct-graphql / Mesh, requests/s (higher is better) | ct-graphql / Mesh, requests per CPU-second (higher is better) |',
+    );
     lines.push('| --- | --- | --- |');
     for (const o of heavy) {
       const ours = o.throughput.get(OURS);
       const mesh = o.throughput.get(MESH);
       const ok = (r: ThroughputResult | Error | undefined): ThroughputResult | undefined => (r instanceof Error ? undefined : r);
-      lines.push(`| ${o.scenario.title} | ${ratio(ok(ours)?.rps, ok(mesh)?.rps)} | ${ratio(ok(ours)?.perCpuSecond, ok(mesh)?.perCpuSecond)} |`);
+      lines.push(
+        `| ${o.scenario.title} | ${ratio(ok(ours)?.rps, ok(mesh)?.rps)} | ${ratio(ok(ours)?.perCpuSecond, ok(mesh)?.perCpuSecond)} |`,
+      );
     }
     lines.push('');
   }
 
   const failures: string[] = [];
   for (const o of outcomes) {
-    for (const [kind, results] of [['latency', o.latency], ['throughput', o.throughput]] as const) {
+    for (const [kind, results] of [
+      ['latency', o.latency],
+      ['throughput', o.throughput],
+    ] as const) {
       for (const [server, r] of results as Map<string, unknown>) {
-        if (r instanceof Error) failures.push(`${o.scenario.id} / ${label(server)} (${kind}): ${r.message.replace(/\s+/g, ' ').replace(/\|/g, '/')}`);
+        if (r instanceof Error)
+          failures.push(`${o.scenario.id} / ${label(server)} (${kind}): ${r.message.replace(/\s+/g, ' ').replace(/\|/g, '/')}`);
       }
     }
   }

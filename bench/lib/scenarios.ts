@@ -56,14 +56,18 @@ export const SCENARIOS: Scenario[] = [
     minCalls: () => 1,
     minWhy: () => 'one list page',
     throughput: true,
-    facade: [{
-      query: 'query Flat { locations(first: 25) { totalCount nodes { id slug name town country } } }',
-      check: (d) => expectCount('locations', d.locations?.nodes, 25),
-    }],
-    mesh: [{
-      query: 'query Flat { locations(per: 25) { _links { total_entries } locations { id slug location_name town country } } }',
-      check: (d) => expectCount('locations', d.locations?.locations, 25),
-    }],
+    facade: [
+      {
+        query: 'query Flat { locations(first: 25) { totalCount nodes { id slug name town country } } }',
+        check: (d) => expectCount('locations', d.locations?.nodes, 25),
+      },
+    ],
+    mesh: [
+      {
+        query: 'query Flat { locations(per: 25) { _links { total_entries } locations { id slug location_name town country } } }',
+        check: (d) => expectCount('locations', d.locations?.locations, 25),
+      },
+    ],
   },
   {
     id: 'same-object',
@@ -72,26 +76,30 @@ export const SCENARIOS: Scenario[] = [
     minCalls: () => 1,
     minWhy: () => 'one GET, deduplicated',
     throughput: true,
-    facade: [{
-      query: `query Same($slug: String!) {
+    facade: [
+      {
+        query: `query Same($slug: String!) {
         a: location(slug: $slug) { name }
         b: location(slug: $slug) { name town }
         c: location(slug: $slug) { slug boxesCount }
         d: location(slug: $slug) { id timezone }
       }`,
-      variables: (p) => ({ slug: p.aliasSlug }),
-      check: (d, p) => (d.a?.name && d.c?.slug === p.aliasSlug && d.d?.id ? null : 'missing location fields'),
-    }],
-    mesh: [{
-      query: `query Same($slug: String!) {
+        variables: (p) => ({ slug: p.aliasSlug }),
+        check: (d, p) => (d.a?.name && d.c?.slug === p.aliasSlug && d.d?.id ? null : 'missing location fields'),
+      },
+    ],
+    mesh: [
+      {
+        query: `query Same($slug: String!) {
         a: location(slug: $slug) { location_name }
         b: location(slug: $slug) { location_name town }
         c: location(slug: $slug) { slug boxes_count }
         d: location(slug: $slug) { id timezone }
       }`,
-      variables: (p) => ({ slug: p.aliasSlug }),
-      check: (d, p) => (d.a?.location_name && d.c?.slug === p.aliasSlug && d.d?.id ? null : 'missing location fields'),
-    }],
+        variables: (p) => ({ slug: p.aliasSlug }),
+        check: (d, p) => (d.a?.location_name && d.c?.slug === p.aliasSlug && d.d?.id ? null : 'missing location fields'),
+      },
+    ],
   },
   {
     id: 'locations-boxes',
@@ -100,18 +108,24 @@ export const SCENARIOS: Scenario[] = [
     minCalls: () => 1 + 5,
     minWhy: () => '1 list + 5 box lists',
     throughput: false,
-    facade: [{
-      query: `query LocBoxes { locations(first: 5) { nodes { slug name
+    facade: [
+      {
+        query: `query LocBoxes { locations(first: 5) { nodes { slug name
         boxes(first: 10) { totalCount nodes { slug mac state } } } } }`,
-      check: (d) => expectCount('locations', d.locations?.nodes, 5)
-        ?? (d.locations.nodes.every((l: Data) => Array.isArray(l.boxes?.nodes)) ? null : 'a box list is missing'),
-    }],
-    mesh: [{
-      query: `query LocBoxes { locations(per: 5) { locations { slug location_name
+        check: (d) =>
+          expectCount('locations', d.locations?.nodes, 5) ??
+          (d.locations.nodes.every((l: Data) => Array.isArray(l.boxes?.nodes)) ? null : 'a box list is missing'),
+      },
+    ],
+    mesh: [
+      {
+        query: `query LocBoxes { locations(per: 5) { locations { slug location_name
         boxes(per: 10) { _links { total_entries } boxes { slug mac state } } } } }`,
-      check: (d) => expectCount('locations', d.locations?.locations, 5)
-        ?? (d.locations.locations.every((l: Data) => Array.isArray(l.boxes?.boxes)) ? null : 'a box list is missing'),
-    }],
+        check: (d) =>
+          expectCount('locations', d.locations?.locations, 5) ??
+          (d.locations.locations.every((l: Data) => Array.isArray(l.boxes?.boxes)) ? null : 'a box list is missing'),
+      },
+    ],
   },
   {
     id: 'boxes-locations',
@@ -120,16 +134,22 @@ export const SCENARIOS: Scenario[] = [
     minCalls: (p) => 1 + p.boxLocations20,
     minWhy: (p) => `1 list + ${p.boxLocations20} distinct locations`,
     throughput: false,
-    facade: [{
-      query: 'query BoxLoc { boxes(first: 20) { nodes { slug state location { slug name } } } }',
-      check: (d) => expectCount('boxes', d.boxes?.nodes, 20)
-        ?? (d.boxes.nodes.every((b: Data) => b.location?.name) ? null : 'a box has no location name'),
-    }],
-    mesh: [{
-      query: 'query BoxLoc { boxes(per: 20) { boxes { slug state location { slug location_name } } } }',
-      check: (d) => expectCount('boxes', d.boxes?.boxes, 20)
-        ?? (d.boxes.boxes.every((b: Data) => b.location?.location_name) ? null : 'a box has no location name'),
-    }],
+    facade: [
+      {
+        query: 'query BoxLoc { boxes(first: 20) { nodes { slug state location { slug name } } } }',
+        check: (d) =>
+          expectCount('boxes', d.boxes?.nodes, 20) ??
+          (d.boxes.nodes.every((b: Data) => b.location?.name) ? null : 'a box has no location name'),
+      },
+    ],
+    mesh: [
+      {
+        query: 'query BoxLoc { boxes(per: 20) { boxes { slug state location { slug location_name } } } }',
+        check: (d) =>
+          expectCount('boxes', d.boxes?.boxes, 20) ??
+          (d.boxes.boxes.every((b: Data) => b.location?.location_name) ? null : 'a box has no location name'),
+      },
+    ],
   },
   {
     id: 'vouchers-codes',
@@ -138,20 +158,26 @@ export const SCENARIOS: Scenario[] = [
     minCalls: (p) => 2 + p.voucherBatches5,
     minWhy: (p) => `1 location + 1 batch list + ${p.voucherBatches5} code lists`,
     throughput: false,
-    facade: [{
-      query: `query VoucherCodes($slug: String!) { location(slug: $slug) { name
+    facade: [
+      {
+        query: `query VoucherCodes($slug: String!) { location(slug: $slug) { name
         vouchers(first: 5) { nodes { uniqueId name codes(first: 10) { nodes { username active } } } } } }`,
-      variables: (p) => ({ slug: p.voucherSlug }),
-      check: (d, p) => expectCount('batches', d.location?.vouchers?.nodes, p.voucherBatches5)
-        ?? (d.location.vouchers.nodes.every((v: Data) => Array.isArray(v.codes?.nodes)) ? null : 'a code list is missing'),
-    }],
-    mesh: [{
-      query: `query VoucherCodes($slug: String!) { location(slug: $slug) { location_name
+        variables: (p) => ({ slug: p.voucherSlug }),
+        check: (d, p) =>
+          expectCount('batches', d.location?.vouchers?.nodes, p.voucherBatches5) ??
+          (d.location.vouchers.nodes.every((v: Data) => Array.isArray(v.codes?.nodes)) ? null : 'a code list is missing'),
+      },
+    ],
+    mesh: [
+      {
+        query: `query VoucherCodes($slug: String!) { location(slug: $slug) { location_name
         vouchers(per: 5) { vouchers { unique_id batch_name codes(per: 10) { codes { username active } } } } } }`,
-      variables: (p) => ({ slug: p.voucherSlug }),
-      check: (d, p) => expectCount('batches', d.location?.vouchers?.vouchers, p.voucherBatches5)
-        ?? (d.location.vouchers.vouchers.every((v: Data) => Array.isArray(v.codes?.codes)) ? null : 'a code list is missing'),
-    }],
+        variables: (p) => ({ slug: p.voucherSlug }),
+        check: (d, p) =>
+          expectCount('batches', d.location?.vouchers?.vouchers, p.voucherBatches5) ??
+          (d.location.vouchers.vouchers.every((v: Data) => Array.isArray(v.codes?.codes)) ? null : 'a code list is missing'),
+      },
+    ],
   },
   {
     id: 'create-read',

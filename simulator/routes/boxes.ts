@@ -3,8 +3,21 @@
 // the reboot/reset state machine, transfer, status and delete.
 
 import {
-  badRequest, bool, epochSeconds, float, forbidden, isRecord, json, noContent, notFound, paginate, readPaging, str,
-  unprocessable, type Json, type Router,
+  badRequest,
+  bool,
+  epochSeconds,
+  float,
+  forbidden,
+  isRecord,
+  json,
+  noContent,
+  notFound,
+  paginate,
+  readPaging,
+  str,
+  unprocessable,
+  type Json,
+  type Router,
 } from '../http.js';
 import { newBox, normalizeMac, renderBox } from '../model.js';
 import type { BoxRecord, BoxState } from '../store.js';
@@ -28,8 +41,11 @@ function filterBoxes(ctx: ApiContext, boxes: BoxRecord[]): BoxRecord[] {
   const search = (q.get('q') ?? '').trim().toLowerCase();
   if (search) {
     const mac = normalizeMac(search) ?? search.replace(/-/g, ':');
-    items = items.filter((b) => [b.description, b.serial_number, b.wan_ip, b.machine_type].some((f) => (f ?? '').toLowerCase().includes(search))
-      || b.calledstationid.includes(mac));
+    items = items.filter(
+      (b) =>
+        [b.description, b.serial_number, b.wan_ip, b.machine_type].some((f) => (f ?? '').toLowerCase().includes(search)) ||
+        b.calledstationid.includes(mac),
+    );
   }
   return [...items].sort((a, b) => a.id - b.id);
 }
@@ -54,7 +70,11 @@ function list(ctx: ApiContext): Response {
     return loc ? listPage(ctx, store.boxesAt(loc), true) : notFound();
   }
   const mine = new Set(store.locations.filter((l) => l.user_id === user.id).map((l) => Number(l.id)));
-  return listPage(ctx, store.boxes.filter((b) => mine.has(b.location_id)), true);
+  return listPage(
+    ctx,
+    store.boxes.filter((b) => mine.has(b.location_id)),
+    true,
+  );
 }
 
 function nestedList(ctx: ApiContext): Response {
@@ -100,7 +120,10 @@ function settingsFrom(input: Json, errors: Errors): Partial<BoxRecord> {
     const v = bool(input[field]);
     if (v !== undefined) changes[field] = v;
   }
-  for (const [field, limit] of [['latitude', 90], ['longitude', 180]] as const) {
+  for (const [field, limit] of [
+    ['latitude', 90],
+    ['longitude', 180],
+  ] as const) {
     const v = float(input[field]);
     if (v === null) errors.add(field, 'is not a number');
     else if (v !== undefined && Math.abs(v) > limit) errors.add(field, `must be between -${limit} and ${limit}`);
@@ -111,8 +134,15 @@ function settingsFrom(input: Json, errors: Errors): Partial<BoxRecord> {
     if (zone !== undefined) Object.assign(changes, { zone_id: zone, zone_name: zone === null ? null : `Zone ${zone}` });
   }
   if (input.tags !== undefined) {
-    const tags = Array.isArray(input.tags) ? input.tags.map((t) => str(t) ?? '').join(',') : str(input.tags) ?? '';
-    changes.tags = tags.trim() === '' ? null : tags.split(',').map((t) => t.trim()).filter(Boolean).join(',');
+    const tags = Array.isArray(input.tags) ? input.tags.map((t) => str(t) ?? '').join(',') : (str(input.tags) ?? '');
+    changes.tags =
+      tags.trim() === ''
+        ? null
+        : tags
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+            .join(',');
   }
   for (const field of ['channel', 'channel_5'] as const) {
     if (input[field] === undefined) continue;
@@ -171,8 +201,12 @@ function runAction(ctx: ApiContext, box: BoxRecord, action: Action, transferTo: 
       const target = store.locations.find((l) => l.user_id === ctx.user.id && String(l.unique_id) === (transferTo ?? ''));
       if (!target) return unprocessable({ transfer_to: [transferTo ? 'is invalid' : "can't be blank"] });
       Object.assign(box, {
-        location_id: Number(target.id), location_slug: target.slug, timezone: target.timezone,
-        zone_id: null, zone_name: null, updated_at: nowS,
+        location_id: Number(target.id),
+        location_slug: target.slug,
+        timezone: target.timezone,
+        zone_id: null,
+        zone_name: null,
+        updated_at: nowS,
       });
       return null;
     }
@@ -192,7 +226,7 @@ function update(ctx: ApiContext): Response {
   if (action !== undefined && action !== 'reboot' && action !== 'reset' && action !== 'cancel') {
     errors.add('action', 'is not included in the list');
   }
-  const transferTo = input.transfer_to === undefined ? undefined : str(input.transfer_to) ?? '';
+  const transferTo = input.transfer_to === undefined ? undefined : (str(input.transfer_to) ?? '');
   if (transferTo !== undefined && !store.locations.some((l) => l.user_id === user.id && String(l.unique_id) === transferTo)) {
     errors.add('transfer_to', transferTo ? 'is invalid' : "can't be blank");
   }

@@ -1,12 +1,37 @@
 // Location endpoints (ct-api.md §4.2, §5.1): paged list with search and the `short` picker form,
 // show by slug or numeric id, create, update (incl. archive/restore, favourite) and delete.
 
-import { badRequest, bool, epochSeconds, float, isRecord, json, noContent, notFound, paginate, readPaging, str, unprocessable, type Json, type Router } from '../http.js';
+import {
+  badRequest,
+  bool,
+  epochSeconds,
+  float,
+  isRecord,
+  json,
+  noContent,
+  notFound,
+  paginate,
+  readPaging,
+  str,
+  unprocessable,
+  type Json,
+  type Router,
+} from '../http.js';
 import { newLocation, renderLocation } from '../model.js';
 import type { LocationRecord } from '../store.js';
 import { Errors, intInRange, textMax, type ApiContext, type ApiRoute } from './context.js';
 
-const TEXT_FIELDS = ['location_address', 'street', 'town', 'postcode', 'country', 'phone1', 'location_website', 'location_type', 'development_mode'] as const;
+const TEXT_FIELDS = [
+  'location_address',
+  'street',
+  'town',
+  'postcode',
+  'country',
+  'phone1',
+  'location_website',
+  'location_type',
+  'development_mode',
+] as const;
 const BOOL_FIELDS = ['daily_limit', 'add_to_global_map', 'eu', 'reports_active'] as const;
 
 function validTimezone(tz: string): boolean {
@@ -37,7 +62,10 @@ function applyLocation(loc: LocationRecord, input: Json, creating: boolean): Err
     if (!validTimezone(tz) || tz === '') errors.add('timezone', 'is not included in the list');
     else changes.timezone = tz;
   }
-  for (const [field, limit] of [['lat', 90], ['lng', 180]] as const) {
+  for (const [field, limit] of [
+    ['lat', 90],
+    ['lng', 180],
+  ] as const) {
     const v = float(input[field]);
     if (v === null) errors.add(field, 'is not a number');
     else if (v !== undefined && Math.abs(v) > limit) errors.add(field, `must be between -${limit} and ${limit}`);
@@ -65,8 +93,9 @@ function list(ctx: ApiContext): Response {
   let items = store.locations.filter((l) => l.user_id === user.id);
   const search = (q.get('q') ?? '').trim().toLowerCase();
   if (search) {
-    items = items.filter((l) => [l.location_name, l.town, l.location_address, l.postcode]
-      .some((f) => (f ?? '').toLowerCase().includes(search)));
+    items = items.filter((l) =>
+      [l.location_name, l.town, l.location_address, l.postcode].some((f) => (f ?? '').toLowerCase().includes(search)),
+    );
   }
   const exactName = q.get('location_name');
   if (exactName) items = items.filter((l) => l.location_name === exactName);
@@ -76,12 +105,21 @@ function list(ctx: ApiContext): Response {
 
   if (q.has('short')) {
     // the picker form: a bare array of small objects, unpaged
-    return json(200, items.map((l) => ({ id: l.id, slug: l.slug, unique_id: l.unique_id, location_name: l.location_name })));
+    return json(
+      200,
+      items.map((l) => ({ id: l.id, slug: l.slug, unique_id: l.unique_id, location_name: l.location_name })),
+    );
   }
   const sort = q.get('sort');
   const dir = q.get('direction') === 'desc' ? -1 : 1;
-  const key = (l: LocationRecord): string | number => sort === 'location_name' ? l.location_name.toLowerCase()
-    : sort === 'created_at' ? l.created_at : sort === 'updated_at' ? l.updated_at : Number(l.id);
+  const key = (l: LocationRecord): string | number =>
+    sort === 'location_name'
+      ? l.location_name.toLowerCase()
+      : sort === 'created_at'
+        ? l.created_at
+        : sort === 'updated_at'
+          ? l.updated_at
+          : Number(l.id);
   items = [...items].sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : Number(a.id) - Number(b.id)));
   const page = paginate(items, readPaging(q));
   return json(200, { locations: page.items.map((l) => renderLocation(store, l)), _links: page._links });

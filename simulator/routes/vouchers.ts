@@ -1,7 +1,21 @@
 // Voucher batch endpoints (ct-api.md §4.4, §5.3, §5.4): list/create/show/update/delete under a
 // location, asynchronous code generation (completed:false until the configured delay passes), and codes.
 
-import { badRequest, bool, epochSeconds, isRecord, json, noContent, notFound, paginate, readPaging, str, unprocessable, type Json, type Router } from '../http.js';
+import {
+  badRequest,
+  bool,
+  epochSeconds,
+  isRecord,
+  json,
+  noContent,
+  notFound,
+  paginate,
+  readPaging,
+  str,
+  unprocessable,
+  type Json,
+  type Router,
+} from '../http.js';
 import { downloadLinks, renderVoucher } from '../model.js';
 import type { LocationRecord, VoucherRecord } from '../store.js';
 import { Errors, intInRange, textMax, type ApiContext, type ApiRoute } from './context.js';
@@ -12,12 +26,25 @@ const LIMIT_TYPES = ['multi_use', 'single_use'];
 
 /** Numeric attributes: [field, min, max]. Ranges follow the dashboard's form limits (§5.3), quantity §10. */
 const RANGES = [
-  ['validity_minutes', 5, 518412], ['access_restrict_data', 50, 1000000], ['access_period', 1, 43201],
-  ['session_timeout', 1, 518412], ['idle_timeout', 10, 43201], ['simultaneous_use', 1, 100],
-  ['download_speed', 56, 102400], ['upload_speed', 56, 102400],
+  ['validity_minutes', 5, 518412],
+  ['access_restrict_data', 50, 1000000],
+  ['access_period', 1, 43201],
+  ['session_timeout', 1, 518412],
+  ['idle_timeout', 10, 43201],
+  ['simultaneous_use', 1, 100],
+  ['download_speed', 56, 102400],
+  ['upload_speed', 56, 102400],
 ] as const;
 /** Fields that can only be set at creation (the dashboard marks them create-only). */
-const CREATE_ONLY = new Set(['quantity', 'access_type', 'access_restrict_period', 'voucher_format', 'length', 'splash_page_id', 'access_period']);
+const CREATE_ONLY = new Set([
+  'quantity',
+  'access_type',
+  'access_restrict_period',
+  'voucher_format',
+  'length',
+  'splash_page_id',
+  'access_period',
+]);
 
 function withLocation(ctx: ApiContext): LocationRecord | null {
   return ctx.store.findLocation(ctx.user, ctx.params.loc ?? '') ?? null;
@@ -76,7 +103,8 @@ function validate(input: Json, base: VoucherRecord, creating: boolean): { vouche
     const b = bool(input[field]);
     if (b !== undefined) v[field] = b;
   }
-  if (given('splash_page_id')) v.splash_page_id = input.splash_page_id === 'external' ? 'external' : Number(str(input.splash_page_id)) || null;
+  if (given('splash_page_id'))
+    v.splash_page_id = input.splash_page_id === 'external' ? 'external' : Number(str(input.splash_page_id)) || null;
 
   // cross-field rules, checked only when the individual fields were valid
   if (!errors.any) {
@@ -92,12 +120,32 @@ function validate(input: Json, base: VoucherRecord, creating: boolean): { vouche
 function defaults(ctx: ApiContext, location: LocationRecord): VoucherRecord {
   const nowS = epochSeconds(ctx.nowMs);
   return {
-    unique_id: ctx.store.uniqueNumber(), location_id: Number(location.id), batch_name: '', batch_description: null,
-    quantity: 10, access_type: 1, validity_minutes: 60, access_restrict_data: null, access_restrict_period: '',
-    access_period: null, limit_type: 'multi_use', session_timeout: 60, idle_timeout: 60, simultaneous_use: 2,
-    download_speed: 2048, upload_speed: 1024, voucher_format: 'alphanumeric', length: 6, secure_password: true,
-    splash_page_id: null, is_active: true, completed: false, csv_link: null, pdf_link: null,
-    created_at: nowS, updated_at: nowS,
+    unique_id: ctx.store.uniqueNumber(),
+    location_id: Number(location.id),
+    batch_name: '',
+    batch_description: null,
+    quantity: 10,
+    access_type: 1,
+    validity_minutes: 60,
+    access_restrict_data: null,
+    access_restrict_period: '',
+    access_period: null,
+    limit_type: 'multi_use',
+    session_timeout: 60,
+    idle_timeout: 60,
+    simultaneous_use: 2,
+    download_speed: 2048,
+    upload_speed: 1024,
+    voucher_format: 'alphanumeric',
+    length: 6,
+    secure_password: true,
+    splash_page_id: null,
+    is_active: true,
+    completed: false,
+    csv_link: null,
+    pdf_link: null,
+    created_at: nowS,
+    updated_at: nowS,
   };
 }
 

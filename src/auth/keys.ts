@@ -8,7 +8,10 @@ import type { JWTPayload } from 'jose';
 export const MIN_SECRET_BYTES = 32;
 const CLOCK_TOLERANCE_SECONDS = 5;
 
-export interface DerivedKey { readonly kid: string; readonly key: CryptoKey }
+export interface DerivedKey {
+  readonly kid: string;
+  readonly key: CryptoKey;
+}
 
 /**
  * One 256-bit key per (secret, purpose). The purpose goes into HKDF's info, so the session key and

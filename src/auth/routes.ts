@@ -5,20 +5,16 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { authorizeUrl, exchangeCode, revokeToken } from '../ct/oauth.js';
 import type { OAuthSettings } from '../ct/oauth.js';
-import {
-  OAUTH_STATE_COOKIE,
-  clearOAuthStateCookie,
-  clearSessionCookie,
-  oauthStateCookie,
-  readCookie,
-  sessionCookie,
-} from './cookies.js';
+import { OAUTH_STATE_COOKIE, clearOAuthStateCookie, clearSessionCookie, oauthStateCookie, readCookie, sessionCookie } from './cookies.js';
 import { safeRedirectPath } from './redirect.js';
 import { readSessionToken } from './session.js';
 import type { SessionSealer } from './session.js';
 
 /** The Config fields these routes read; the app's full Config satisfies it. */
-export interface AuthRoutesConfig { publicUrl: string; sessionMaxAgeSeconds: number }
+export interface AuthRoutesConfig {
+  publicUrl: string;
+  sessionMaxAgeSeconds: number;
+}
 
 export interface AuthRoutesDeps {
   config: AuthRoutesConfig;
@@ -114,14 +110,20 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
       const { refreshToken, accessToken } = opened.session.tokens;
       // The refresh token first: it is the long-lived one that could mint new access tokens.
       revoked = true;
-      for (const [kind, token] of [['refresh', refreshToken], ['access', accessToken]] as const) {
+      for (const [kind, token] of [
+        ['refresh', refreshToken],
+        ['access', accessToken],
+      ] as const) {
         try {
           await revokeToken(oauth, token);
         } catch (err) {
           revoked = false;
           // A failed revoke must not keep the user signed in here; record only which token kind failed.
           // Field names avoid `token`/`code`: the app logger redacts those paths wholesale.
-          logger.warn({ event: 'logout_revoke_failed', tokenKind: kind, ctError: errorCode(err) ?? 'unknown' }, 'CT token revocation failed');
+          logger.warn(
+            { event: 'logout_revoke_failed', tokenKind: kind, ctError: errorCode(err) ?? 'unknown' },
+            'CT token revocation failed',
+          );
         }
       }
     }

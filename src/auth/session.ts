@@ -6,11 +6,19 @@ import { createJweBox } from './keys.js';
 import { OAUTH_STATE_MAX_AGE_SECONDS, SESSION_COOKIE, readCookie } from './cookies.js';
 import type { CtTokens } from '../ct/tokens.js';
 
-export interface Session { tokens: CtTokens; iat: number; exp: number /* epoch s */ }
+export interface Session {
+  tokens: CtTokens;
+  iat: number;
+  exp: number /* epoch s */;
+}
 export type OpenResult = { session: Session } | { session: null; reason: 'MISSING' | 'INVALID' | 'EXPIRED' };
 
 /** One sign-in attempt, carried through CT's consent page in the ct_oauth cookie. */
-export interface OAuthState { state: string; codeVerifier: string; redirect: string }
+export interface OAuthState {
+  state: string;
+  codeVerifier: string;
+  redirect: string;
+}
 
 export interface SessionSealer {
   /** opts.exp (epoch s): a re-sealed session keeps the exp of the one it replaces, so refreshes never extend a session. */

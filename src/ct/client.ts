@@ -117,7 +117,14 @@ export function createCtClient(o: CtClientOptions): CtClient {
     }
   }
 
-  async function attempt(method: string, url: string, template: string, body: string | undefined, accessToken: string, retry: boolean): Promise<HttpAttempt> {
+  async function attempt(
+    method: string,
+    url: string,
+    template: string,
+    body: string | undefined,
+    accessToken: string,
+    retry: boolean,
+  ): Promise<HttpAttempt> {
     const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${accessToken}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     stats.calls++;
@@ -205,7 +212,11 @@ function refreshFailure(error: unknown): CtError {
   }
   if (error instanceof CtRateLimitedError) return error;
   if (error instanceof CtHttpError && RETRYABLE_STATUS.has(error.status)) {
-    return new CtUnavailableError({ code: 'ERR_CT_UNAVAILABLE', outcomeUnknown: false, message: 'CT is unavailable (refreshing the session failed)' });
+    return new CtUnavailableError({
+      code: 'ERR_CT_UNAVAILABLE',
+      outcomeUnknown: false,
+      message: 'CT is unavailable (refreshing the session failed)',
+    });
   }
   if (error instanceof CtHttpError && error.code === 'ERR_CT_SERVER') return error;
   return new CtAuthError('CT refused to refresh the session; sign in again');
@@ -226,9 +237,14 @@ function parseSuccess(a: { status: number; text: string }, method: string): unkn
   try {
     return JSON.parse(a.text);
   } catch {
-    if (method === 'GET') throw new CtHttpError({ status: 502, method, code: 'ERR_CT_SERVER', message: 'CT returned an answer that is not JSON' });
+    if (method === 'GET')
+      throw new CtHttpError({ status: 502, method, code: 'ERR_CT_SERVER', message: 'CT returned an answer that is not JSON' });
     // CT said yes but we cannot tell what it made: the caller must look before repeating the write.
-    throw new CtUnavailableError({ code: 'ERR_CT_UNAVAILABLE', outcomeUnknown: true, message: 'CT accepted the change but its answer could not be read; check before repeating it' });
+    throw new CtUnavailableError({
+      code: 'ERR_CT_UNAVAILABLE',
+      outcomeUnknown: true,
+      message: 'CT accepted the change but its answer could not be read; check before repeating it',
+    });
   }
 }
 

@@ -16,12 +16,7 @@ export abstract class CtError extends Error {
   }
 }
 
-export type CtHttpErrorCode =
-  | 'ERR_CT_NOT_FOUND'
-  | 'ERR_CT_FORBIDDEN'
-  | 'ERR_CT_VALIDATION'
-  | 'ERR_CT_BAD_REQUEST'
-  | 'ERR_CT_SERVER';
+export type CtHttpErrorCode = 'ERR_CT_NOT_FOUND' | 'ERR_CT_FORBIDDEN' | 'ERR_CT_VALIDATION' | 'ERR_CT_BAD_REQUEST' | 'ERR_CT_SERVER';
 
 /** CT answered, and refused or failed the call (404, 403, 422, other 4xx, 5xx). */
 export class CtHttpError extends CtError {
@@ -202,7 +197,13 @@ function hasErrorsKey(bodyText: string): boolean {
  * Maps a CT error response to a typed error: 401 => CtAuthError, 429 => CtRateLimitedError,
  * 404/403/422/other 4xx/5xx => CtHttpError (400 with an `errors` body counts as validation).
  */
-export function parseCtError(status: number, bodyText: string, headers: Pick<Headers, 'get'>, method: string, now: number = Date.now()): CtError {
+export function parseCtError(
+  status: number,
+  bodyText: string,
+  headers: Pick<Headers, 'get'>,
+  method: string,
+  now: number = Date.now(),
+): CtError {
   const fieldErrors = parseErrorBody(bodyText);
   if (status === 401) return new CtAuthError('CT rejected the session tokens; sign in again');
   if (status === 429) {

@@ -87,25 +87,29 @@ export function createNodeTransport(options: { maxSockets?: number } = {}): CtTr
       }
       const secure = target.protocol === 'https:';
       const headers = init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
-      const req = (secure ? https : http).request(target, { method: init.method, headers, agent: secure ? agents['https:'] : agents['http:'] }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', () => finish({ kind: 'network' }));
-        res.on('end', () => {
-          const raw = res.headers;
-          finish({
-            kind: 'response',
-            status: res.statusCode ?? 0,
-            headers: {
-              get(name: string) {
-                const value = raw[name.toLowerCase()];
-                return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      const req = (secure ? https : http).request(
+        target,
+        { method: init.method, headers, agent: secure ? agents['https:'] : agents['http:'] },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', () => finish({ kind: 'network' }));
+          res.on('end', () => {
+            const raw = res.headers;
+            finish({
+              kind: 'response',
+              status: res.statusCode ?? 0,
+              headers: {
+                get(name: string) {
+                  const value = raw[name.toLowerCase()];
+                  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+                },
               },
-            },
-            text: Buffer.concat(chunks).toString('utf8'),
+              text: Buffer.concat(chunks).toString('utf8'),
+            });
           });
-        });
-      });
+        },
+      );
       // The deadline covers the body too: a stalled body is a stalled call.
       const timer = setTimeout(() => {
         finish({ kind: 'timeout' });

@@ -5,7 +5,12 @@ import { timedFetch } from './http.js';
 export type CtReadiness = 'ready' | 'unhealthy' | 'unreachable';
 
 export async function pingCt(apiUrl: string, fetchFn: typeof fetch, timeoutMs: number): Promise<CtReadiness> {
-  const attempt = await timedFetch(fetchFn, `${apiUrl}/ping.json?q=${Date.now()}`, { method: 'GET', headers: { accept: 'application/json' } }, timeoutMs);
+  const attempt = await timedFetch(
+    fetchFn,
+    `${apiUrl}/ping.json?q=${Date.now()}`,
+    { method: 'GET', headers: { accept: 'application/json' } },
+    timeoutMs,
+  );
   if (attempt.kind !== 'response') return 'unreachable';
   // Whether CT wants a token for ping.json is not known (ct-api.md §1): a 401 still proves CT is up.
   return attempt.status < 500 && attempt.status !== 429 ? 'ready' : 'unhealthy';

@@ -84,7 +84,8 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
     let result: CtTokens | null = null;
     if (sealed != null) {
       result = box.open(sealed, key);
-      if (result === null) logger?.warn({}, 'a shared refresh result could not be decrypted (does SESSION_SECRET differ between instances?)');
+      if (result === null)
+        logger?.warn({}, 'a shared refresh result could not be decrypted (does SESSION_SECRET differ between instances?)');
     }
     return { result, locked: lock != null };
   }
@@ -140,7 +141,11 @@ export function createSharedRefresher(s: OAuthSettings, o: SharedRefresherOption
         deadline = Date.now() + lockMs;
       }
     }
-    throw new CtUnavailableError({ code: 'ERR_CT_TIMEOUT', outcomeUnknown: false, message: 'another instance did not finish refreshing the session in time' });
+    throw new CtUnavailableError({
+      code: 'ERR_CT_TIMEOUT',
+      outcomeUnknown: false,
+      message: 'another instance did not finish refreshing the session in time',
+    });
   }
 
   async function shared(_s: OAuthSettings, refreshToken: string): Promise<CtTokens> {
@@ -234,7 +239,10 @@ function createBox(secrets: readonly string[]): Box {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', sealKey, iv);
       cipher.setAAD(Buffer.from(key));
-      const body = Buffer.concat([cipher.update(JSON.stringify({ a: tokens.accessToken, r: tokens.refreshToken, e: tokens.expiresAt })), cipher.final()]);
+      const body = Buffer.concat([
+        cipher.update(JSON.stringify({ a: tokens.accessToken, r: tokens.refreshToken, e: tokens.expiresAt })),
+        cipher.final(),
+      ]);
       return ['v1', iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
     },
     open(sealed, key) {

@@ -111,9 +111,10 @@ function load(name: string, asset: Asset): Promise<Loaded> {
   let entry = loaded.get(name);
   if (!entry) {
     const { source } = asset;
-    entry = 'own' in source
-      ? Promise.resolve(source.own).then((url) => ({ body: bytes(ownFile(url)) }))
-      : readFile(join(graphiqlPackage().dir, source.packageFile)).then((body) => ({ body: bytes(body) }));
+    entry =
+      'own' in source
+        ? Promise.resolve(source.own).then((url) => ({ body: bytes(ownFile(url)) }))
+        : readFile(join(graphiqlPackage().dir, source.packageFile)).then((body) => ({ body: bytes(body) }));
     // A failed read (package or file missing) is not cached: the next request tries again.
     entry.catch(() => loaded.delete(name));
     loaded.set(name, entry);

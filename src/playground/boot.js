@@ -13,7 +13,7 @@
     globalAPI: false,
     getWorkerUrl: function (_moduleId, label) {
       return Object.prototype.hasOwnProperty.call(workers, label) ? workers[label] : undefined;
-    }
+    },
   };
   function start() {
     var signOut = document.getElementById('ct-signout');
@@ -22,7 +22,9 @@
         signOut.disabled = true;
         fetch(config.logoutPath, { method: 'POST', credentials: 'same-origin', headers: config.csrfHeader })
           .catch(function () {})
-          .then(function () { location.replace(location.pathname); });
+          .then(function () {
+            location.replace(location.pathname);
+          });
       });
     }
     var root = document.getElementById('root');

@@ -42,7 +42,6 @@ const BOX_FIELDS: Record<string, InputPath> = {
   action: ID_PATH,
 };
 
-
 function isBox(value: unknown): value is CtBox {
   return typeof value === 'object' && value !== null && typeof (value as CtBox).slug === 'string' && 'id' in value;
 }
@@ -158,7 +157,12 @@ interface UpdateBoxArgs {
 const BY_ID_SPEC = byIdSpec(BOX_FIELDS);
 
 /** PATCH /boxes/{slug} `{box: body}`; `check` carries problems found before (reported with a bad id). */
-async function patchBox(ctx: GraphQLContext, id: string, body: Record<string, unknown>, check = new InputCheck()): Promise<Payload<BoxModel>> {
+async function patchBox(
+  ctx: GraphQLContext,
+  id: string,
+  body: Record<string, unknown>,
+  check = new InputCheck(),
+): Promise<Payload<BoxModel>> {
   const { ct, loaders } = requireUser(ctx);
   const target = decodeSlugInput(id, 'Box', ID_PATH);
   if ('error' in target) check.errors.unshift(target.error);
@@ -210,7 +214,10 @@ async function deleteBox(ctx: GraphQLContext, id: string): Promise<Payload<strin
 async function uniqueIdFromPicker(loaders: Loaders, location: CtLocation): Promise<string | number | null> {
   const picks = await loaders.get<unknown>('/locations', { short: 'true', q: location.location_name });
   if (!Array.isArray(picks)) return null;
-  const match = picks.find((p): p is { slug: string; unique_id?: string | number } => typeof p === 'object' && p !== null && (p as { slug?: unknown }).slug === location.slug);
+  const match = picks.find(
+    (p): p is { slug: string; unique_id?: string | number } =>
+      typeof p === 'object' && p !== null && (p as { slug?: unknown }).slug === location.slug,
+  );
   return match?.unique_id ?? null;
 }
 
@@ -225,7 +232,10 @@ async function transferBox(ctx: GraphQLContext, input: { id: string; toLocationI
 
   // CT moves boxes by the target's `unique_id` (ct-api.md §3): one GET unless this request already read it.
   const target = await loaders.locationBySlug.load(to.slug);
-  if (!target) return failed([userError('NOT_FOUND', at('toLocationId'), 'To location ID names nothing CT knows (it does not exist or is not yours)')]);
+  if (!target)
+    return failed([
+      userError('NOT_FOUND', at('toLocationId'), 'To location ID names nothing CT knows (it does not exist or is not yours)'),
+    ]);
   const transferTo = target.unique_id ?? (await uniqueIdFromPicker(loaders, target));
   if (transferTo === null || transferTo === undefined) throw new Error('CT sent no unique_id for the target location');
 

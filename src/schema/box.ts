@@ -22,9 +22,13 @@ builder.node(BoxRef, {
     wanProtocol: t.exposeString('wanProtocol', { description: 'How the WAN address is set: "dhcp" or "static".' }),
     machineType: t.exposeString('machineType', { description: 'Hardware model, e.g. "meraki-mr-18".' }),
     firmwareVersion: t.exposeString('firmwareVersion', { description: 'Installed firmware version.' }),
-    nextFirmwareVersion: t.exposeString('nextFirmwareVersion', { description: 'Firmware version the box will upgrade to, if one is scheduled.' }),
+    nextFirmwareVersion: t.exposeString('nextFirmwareVersion', {
+      description: 'Firmware version the box will upgrade to, if one is scheduled.',
+    }),
     serialNumber: t.exposeString('serialNumber', { description: 'Hardware serial number.' }),
-    runsCtFirmware: t.exposeBoolean('runsCtFirmware', { description: "True when the box runs CT's own firmware (not a third-party controller)." }),
+    runsCtFirmware: t.exposeBoolean('runsCtFirmware', {
+      description: "True when the box runs CT's own firmware (not a third-party controller).",
+    }),
     monitored: t.exposeBoolean('monitored', { description: 'True when CT raises alerts for this box.' }),
     ignored: t.exposeBoolean('ignored', { description: "True when this box's alerts are muted." }),
     acceptsJobs: t.exposeBoolean('acceptsJobs', { description: 'True when the box can take a reboot or other job now.' }),

@@ -189,8 +189,7 @@ export async function resolveCtConnection<T, N>(
 
   // Nothing was fetched (empty window): learn the total lazily, only if a selected field needs it.
   let totalPromise: Promise<number> | null = null;
-  const lazyTotal = (): Promise<number> =>
-    (totalPromise ??= fetchPage(1, 1).then((page) => page.total ?? page.items.length));
+  const lazyTotal = (): Promise<number> => (totalPromise ??= fetchPage(1, 1).then((page) => page.total ?? page.items.length));
   return {
     edges,
     get pageInfo() {

@@ -57,7 +57,6 @@ type LocationSettings = { [F in TextField | 'name']?: string | null } & {
   favourite?: boolean | null;
 };
 
-
 function checkSettings(check: InputCheck, input: LocationSettings): void {
   check.text(at('name'), input.name, { required: true });
   check.coordinates(input);
@@ -153,7 +152,12 @@ async function createLocation(ctx: GraphQLContext, input: LocationSettings): Pro
 }
 
 /** PATCH /locations/{slug} with `{location: body}`; `check` carries problems found before (reported with a bad id). */
-async function patchLocation(ctx: GraphQLContext, id: string, body: Record<string, unknown>, check = new InputCheck()): Promise<Payload<LocationModel>> {
+async function patchLocation(
+  ctx: GraphQLContext,
+  id: string,
+  body: Record<string, unknown>,
+  check = new InputCheck(),
+): Promise<Payload<LocationModel>> {
   const { ct, loaders } = requireUser(ctx);
   const target = decodeSlugInput(id, 'Location', ID_PATH);
   if ('error' in target) check.errors.unshift(target.error);

@@ -31,7 +31,10 @@ export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
   values: {
     INVALID: { value: 'INVALID', description: 'The input breaks a rule (checked by this API or by CT); `field` says which input.' },
     NOT_FOUND: { value: 'NOT_FOUND', description: 'An object named by an ID in the input does not exist or is not visible to you.' },
-    FORBIDDEN: { value: 'FORBIDDEN', description: 'CT refused the action for this object or account (e.g. a box that cannot take jobs now).' },
+    FORBIDDEN: {
+      value: 'FORBIDDEN',
+      description: 'CT refused the action for this object or account (e.g. a box that cannot take jobs now).',
+    },
     CONFLICT: { value: 'CONFLICT', description: 'The change clashes with existing data (e.g. a MAC address already registered).' },
   } as const,
 });

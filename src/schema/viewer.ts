@@ -17,7 +17,10 @@ ViewerRef.implement({
     locale: t.string({ description: 'Language of the CT dashboard for this account, e.g. "en".', resolve: (me) => me.locale ?? null }),
     plan: t.string({ description: 'Name of the CT plan the account is on.', resolve: (me) => me.plan ?? null }),
     paidPlan: t.boolean({ description: 'True when the plan is a paid one.', resolve: (me) => me.paid_plan ?? null }),
-    subscriptionActive: t.boolean({ description: 'True when the subscription is active.', resolve: (me) => me.subscription_active ?? null }),
+    subscriptionActive: t.boolean({
+      description: 'True when the subscription is active.',
+      resolve: (me) => me.subscription_active ?? null,
+    }),
     reseller: t.boolean({ description: 'True for reseller accounts.', resolve: (me) => me.reseller ?? null }),
     currency: t.string({ description: 'Billing currency code, e.g. "GBP".', resolve: (me) => me.currency ?? null }),
     createdAt: t.field({ type: 'DateTime', description: 'When the account was created.', resolve: (me) => me.created_at ?? null }),

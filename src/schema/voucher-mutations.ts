@@ -7,7 +7,13 @@ import type { CtVoucher } from '../ct/types.js';
 import { type Loaders, parseVoucherKey } from '../loaders.js';
 import { locationPath, voucherPath } from '../ct/paths.js';
 import { voucherGlobalId } from './ids.js';
-import { toVoucher, type VoucherAccessTypeValue, type VoucherFormatValue, type VoucherModel, type VoucherRestrictPeriodValue } from './models.js';
+import {
+  toVoucher,
+  type VoucherAccessTypeValue,
+  type VoucherFormatValue,
+  type VoucherModel,
+  type VoucherRestrictPeriodValue,
+} from './models.js';
 import { deleteMutation, idInputType, type MutationObject, objectMutation } from './mutation-fields.js';
 import { VoucherAccessTypeEnum, VoucherFormatEnum, VoucherRef, VoucherRestrictPeriodEnum } from './refs.js';
 import {
@@ -124,7 +130,8 @@ function checkSettings(check: InputCheck, input: VoucherSettings, creating: bool
   }
   if (creating) {
     if (input.accessType === 2) check.required(at('dataLimitMb'), input.dataLimitMb, 'when accessType is DATA');
-    if (input.accessRestrictPeriod === 'all') check.required(at('accessPeriodMinutes'), input.accessPeriodMinutes, 'when accessRestrictPeriod is SINGLE_USE');
+    if (input.accessRestrictPeriod === 'all')
+      check.required(at('accessPeriodMinutes'), input.accessPeriodMinutes, 'when accessRestrictPeriod is SINGLE_USE');
   }
 }
 
@@ -153,7 +160,6 @@ function voucherTarget(id: string): { locationSlug: string; uniqueId: string } |
   }
   return parsed;
 }
-
 
 function isVoucher(value: unknown): value is CtVoucher {
   return typeof value === 'object' && value !== null && 'unique_id' in value && typeof (value as CtVoucher).batch_name === 'string';
@@ -200,7 +206,8 @@ const CreateVoucherInput = builder.inputType('CreateVoucherInput', {
 });
 
 const UpdateVoucherInput = builder.inputType('UpdateVoucherInput', {
-  description: 'Changes to a voucher batch: give its `id` and only the fields to change. Quantity, access type, format, code length and splash page are fixed at creation.',
+  description:
+    'Changes to a voucher batch: give its `id` and only the fields to change. Quantity, access type, format, code length and splash page are fixed at creation.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'Global ID of the voucher batch.' }),
     name: t.string({ description: 'Batch name (not blank, at most 100 characters).' }),
@@ -256,7 +263,9 @@ async function updateVoucher(ctx: GraphQLContext, input: VoucherSettings & { id:
   check.somethingToChange(body);
   if (!check.ok || 'error' in target) return failed(check.errors);
 
-  const written = await ctWrite(BY_ID_SPEC, () => ct.send<CtVoucher>('PATCH', voucherPath(target.locationSlug, target.uniqueId), { voucher: body }));
+  const written = await ctWrite(BY_ID_SPEC, () =>
+    ct.send<CtVoucher>('PATCH', voucherPath(target.locationSlug, target.uniqueId), { voucher: body }),
+  );
   if (!written.ok) return failed(written.userErrors);
   const voucher = await freshVoucher(loaders, target.locationSlug, target.uniqueId, written.value);
   return voucher ? succeeded(voucher) : failed([userError('NOT_FOUND', ID_PATH, 'The voucher batch no longer exists in CT')]);
@@ -266,7 +275,9 @@ async function deleteVoucher(ctx: GraphQLContext, id: string): Promise<Payload<s
   const { ct, loaders } = requireUser(ctx);
   const target = voucherTarget(id);
   if ('error' in target) return failed([target.error]);
-  const written = await ctWrite({ ...BY_ID_SPEC, base: ID_PATH }, () => ct.send<null>('DELETE', voucherPath(target.locationSlug, target.uniqueId)));
+  const written = await ctWrite({ ...BY_ID_SPEC, base: ID_PATH }, () =>
+    ct.send<null>('DELETE', voucherPath(target.locationSlug, target.uniqueId)),
+  );
   if (!written.ok) return failed(written.userErrors);
   loaders.clearVoucher(target.locationSlug, target.uniqueId);
   loaders.clearLists();
@@ -275,7 +286,7 @@ async function deleteVoucher(ctx: GraphQLContext, id: string): Promise<Payload<s
 
 objectMutation('createVoucher', VOUCHER, {
   description:
-    'Create a voucher batch (one POST, never retried). If CT times out or fails, the error says the outcome is unknown: check the location\'s vouchers before trying again.',
+    "Create a voucher batch (one POST, never retried). If CT times out or fails, the error says the outcome is unknown: check the location's vouchers before trying again.",
   payloadDescription: 'Result of createVoucher: the batch, with `completed: false` until CT has generated the codes.',
   input: CreateVoucherInput,
   inputDescription: 'The location and the batch settings.',

@@ -26,7 +26,11 @@ builder.node(VoucherRef, {
     name: t.exposeString('name', { nullable: false, description: 'Batch name.' }),
     description: t.exposeString('description', { description: 'Batch description.' }),
     quantity: t.exposeInt('quantity', { nullable: false, description: 'How many codes the batch has.' }),
-    accessType: t.expose('accessType', { type: VoucherAccessTypeEnum, nullable: false, description: 'Whether codes are limited by time or by data.' }),
+    accessType: t.expose('accessType', {
+      type: VoucherAccessTypeEnum,
+      nullable: false,
+      description: 'Whether codes are limited by time or by data.',
+    }),
     validityMinutes: t.exposeInt('validityMinutes', { description: 'How long a code stays valid once used, in minutes.' }),
     dataLimitMb: t.exposeInt('dataLimitMb', { description: 'Data allowance per code in megabytes (data-limited batches).' }),
     accessRestrictPeriod: t.expose('accessRestrictPeriod', {
@@ -40,12 +44,20 @@ builder.node(VoucherRef, {
     simultaneousUse: t.exposeInt('simultaneousUse', { description: 'How many devices may use one code at the same time.' }),
     downloadKbps: t.exposeInt('downloadKbps', { description: 'Download speed limit in kilobits per second.' }),
     uploadKbps: t.exposeInt('uploadKbps', { description: 'Upload speed limit in kilobits per second.' }),
-    format: t.expose('format', { type: VoucherFormatEnum, description: 'Characters the code usernames are made of; null if CT reports something else.' }),
+    format: t.expose('format', {
+      type: VoucherFormatEnum,
+      description: 'Characters the code usernames are made of; null if CT reports something else.',
+    }),
     codeLength: t.exposeInt('codeLength', { description: 'Length of each code username, in characters.' }),
     securePassword: t.exposeBoolean('securePassword', { description: 'True when each code has a separate random password.' }),
-    splashPageId: t.exposeString('splashPageId', { description: 'CT id of the splash page the codes log in through ("external" for an external one).' }),
+    splashPageId: t.exposeString('splashPageId', {
+      description: 'CT id of the splash page the codes log in through ("external" for an external one).',
+    }),
     active: t.exposeBoolean('active', { nullable: false, description: 'False when the batch (and so every code in it) is disabled.' }),
-    completed: t.exposeBoolean('completed', { nullable: false, description: 'True once CT has generated the codes; until then `codes` is empty.' }),
+    completed: t.exposeBoolean('completed', {
+      nullable: false,
+      description: 'True once CT has generated the codes; until then `codes` is empty.',
+    }),
     csvUrl: t.exposeString('csvUrl', { description: 'Download link of the codes as CSV, once completed.' }),
     pdfUrl: t.exposeString('pdfUrl', { description: 'Download link of the printable codes as PDF, once completed.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the batch was created.' }),

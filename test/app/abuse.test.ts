@@ -28,10 +28,18 @@ describe('query pricing', () => {
     const auth = { authorization: `Bearer ${await h.login()}` };
     const ids = Array.from({ length: 300 }, (_, i) => Buffer.from(`Location:x${i}`).toString('base64url'));
     h.sim.resetLog();
-    const many = await (await h.post({ query: `query Many($ids: [ID!]! = ${JSON.stringify(ids)}) { nodes(ids: $ids) { id } }` }, auth)).json();
+    const many = await (
+      await h.post({ query: `query Many($ids: [ID!]! = ${JSON.stringify(ids)}) { nodes(ids: $ids) { id } }` }, auth)
+    ).json();
     expect(code(many)).toBe('QUERY_TOO_COSTLY');
     const pages = await (
-      await h.post({ query: 'query Pages($n: Int = 100) { locations(first: $n) { nodes { boxes(first: 1) { totalCount } vouchers(first: 1) { totalCount } } } }' }, auth)
+      await h.post(
+        {
+          query:
+            'query Pages($n: Int = 100) { locations(first: $n) { nodes { boxes(first: 1) { totalCount } vouchers(first: 1) { totalCount } } } }',
+        },
+        auth,
+      )
     ).json();
     expect(code(pages)).toBe('QUERY_TOO_COSTLY');
     expect(h.ctCalls()).toHaveLength(0);
@@ -64,7 +72,11 @@ describe('sign-out', () => {
     const h = createHarness();
     const logout = (headers: Record<string, string>) => h.app.fetch(new Request(`${FACADE_URL}/auth/logout`, { method: 'POST', headers }));
     const me = async (accessToken: string) =>
-      (await h.sim.fetch(new Request(`${CT_URL}/api/v1/me.json`, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } }))).status;
+      (
+        await h.sim.fetch(
+          new Request(`${CT_URL}/api/v1/me.json`, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } }),
+        )
+      ).status;
     const token = await h.login();
     const { session } = await (await h.app.sessions()).open(token);
     expect(await me(session!.tokens.accessToken)).toBe(200);
@@ -108,7 +120,9 @@ describe('a refreshed session', () => {
     const auth = { authorization: `Bearer ${await h.login()}` };
     h.sim.control.addFault({ method: 'POST', path: '/oauth/token', status: 503 });
     h.sim.resetLog();
-    const body = await (await h.post({ query: '{ viewer { id } locations(first: 2) { totalCount } boxes(first: 2) { totalCount } }' }, auth)).json();
+    const body = await (
+      await h.post({ query: '{ viewer { id } locations(first: 2) { totalCount } boxes(first: 2) { totalCount } }' }, auth)
+    ).json();
     expect(body.errors).toBeUndefined();
     expect(body.data.viewer.id).toBeTruthy();
     expect(body.data.locations.totalCount).toBeGreaterThan(0);

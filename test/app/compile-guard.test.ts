@@ -83,7 +83,8 @@ describe('the pipeline keeps operations within a byte budget', () => {
       operationCacheBytes: budget,
     });
     for (let n = 0; n < 200; n++) {
-      for (let use = 0; use < 2; use++) expect(pipeline.prepare({ query: query(n), variables: undefined, operationName: undefined }, true)).not.toBeNull();
+      for (let use = 0; use < 2; use++)
+        expect(pipeline.prepare({ query: query(n), variables: undefined, operationName: undefined }, true)).not.toBeNull();
     }
     expect(pipeline.stats.operations.bytes).toBeLessThanOrEqual(budget);
     expect(pipeline.stats.operations.entries).toBeGreaterThan(0);
@@ -99,7 +100,8 @@ describe('the pipeline keeps operations within a byte budget', () => {
     // 2^7 copies of the innermost selection: within these limits, too large to be worth compiling.
     const bomb = fragmentBomb(7);
     expect(pipeline.admit(parse(bomb), undefined, {}).cost.selections).toBeGreaterThan(200);
-    for (let use = 0; use < 3; use++) expect(pipeline.prepare({ query: bomb, variables: undefined, operationName: undefined }, true)).not.toBeNull();
+    for (let use = 0; use < 3; use++)
+      expect(pipeline.prepare({ query: bomb, variables: undefined, operationName: undefined }, true)).not.toBeNull();
     expect(compiled).not.toHaveBeenCalled();
   });
 });

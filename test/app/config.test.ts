@@ -32,7 +32,9 @@ describe('loadConfig', () => {
 
   it('refuses production without CT_API_URL instead of serving the demo simulator', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) })).toThrow(/CT_API_URL is required/);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), CT_API_URL: 'https://api.ctapp.io/api/v1' }).production).toBe(true);
+    expect(
+      loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), CT_API_URL: 'https://api.ctapp.io/api/v1' }).production,
+    ).toBe(true);
   });
 
   it('npm start refuses to start in production without SESSION_SECRET, with a clear message', () => {

@@ -39,7 +39,12 @@ describe('the fast path and yoga answer alike', async () => {
     ['an invalid ID', '{ node(id: "garbage") { id } }', {}, true],
     ['a malformed cursor', 'query ($after: String) { locations(first: 2, after: $after) { totalCount } }', { after: 'not-a-cursor' }, true],
     ['first above 100', '{ locations(first: 500) { totalCount } }', {}, true],
-    ['a nested error under a fragment', 'query { ...Q } fragment Q on Query { a: location(slug: "no-such-location") { name } b: locations(first: 101) { totalCount } }', {}, true],
+    [
+      'a nested error under a fragment',
+      'query { ...Q } fragment Q on Query { a: location(slug: "no-such-location") { name } b: locations(first: 101) { totalCount } }',
+      {},
+      true,
+    ],
     ['success', '{ viewer { username } locations(first: 2) { totalCount nodes { name } } }', {}, true],
   ];
   for (const [name, query, variables, signedIn] of cases) {

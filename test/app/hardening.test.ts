@@ -182,7 +182,10 @@ describe('limits before execution and reported cost', () => {
 
   it('reports extensions.cost.ctCalls equal to the request log', async () => {
     const body = await (
-      await h.post({ query: '{ viewer { id } locations(first: 3) { nodes { name boxes(first: 2) { nodes { location { name } } } } } }' }, auth)
+      await h.post(
+        { query: '{ viewer { id } locations(first: 3) { nodes { name boxes(first: 2) { nodes { location { name } } } } } }' },
+        auth,
+      )
     ).json();
     expect(body.errors).toBeUndefined();
     expect(body.extensions.cost.ctCalls).toBe(h.ctCalls().length);
@@ -202,7 +205,8 @@ describe('mutation prices', () => {
     const stripUniqueId = async (request: Request): Promise<Response> => {
       const response = await sim.fetch(request);
       const url = new URL(request.url);
-      if (request.method !== 'GET' || !/^\/api\/v1\/locations/.test(url.pathname) || url.searchParams.has('short') || !response.ok) return response;
+      if (request.method !== 'GET' || !/^\/api\/v1\/locations/.test(url.pathname) || url.searchParams.has('short') || !response.ok)
+        return response;
       const body = await response.json();
       const strip = (l: Record<string, unknown>) => ({ ...l, unique_id: undefined });
       const reshaped = Array.isArray(body.locations) ? { ...body, locations: body.locations.map(strip) } : body.slug ? strip(body) : body;
@@ -210,10 +214,19 @@ describe('mutation prices', () => {
     };
     const { app } = createAppOver(sim, {}, stripUniqueId);
     const issued = sim.control.issueTokens();
-    const token = (await (await app.sessions()).seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3600_000 })).token;
+    const token = (
+      await (
+        await app.sessions()
+      ).seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3600_000 })
+    ).token;
     const ct = async (method: string, path: string, body?: unknown) => {
-      const init = { method, headers: { authorization: `Bearer ${issued.access_token}`, 'content-type': 'application/json', accept: 'application/json' } };
-      const response = await sim.fetch(new Request(`${CT_URL}/api/v1${path}`, body === undefined ? init : { ...init, body: JSON.stringify(body) }));
+      const init = {
+        method,
+        headers: { authorization: `Bearer ${issued.access_token}`, 'content-type': 'application/json', accept: 'application/json' },
+      };
+      const response = await sim.fetch(
+        new Request(`${CT_URL}/api/v1${path}`, body === undefined ? init : { ...init, body: JSON.stringify(body) }),
+      );
       return response.json();
     };
     const gid = (typename: string, key: string | number) => Buffer.from(`${typename}:${key}`, 'utf8').toString('base64url');
@@ -231,18 +244,57 @@ describe('mutation prices', () => {
 
     const cases: Array<{ mutation: string; input: Record<string, unknown>; worstCase?: () => void; calls: number }> = [
       { mutation: 'createLocation', input: { name: 'Priced new' }, calls: 1 },
-      { mutation: 'updateLocation', input: { id: gid('Location', here.slug), town: 'Leeds' }, worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}`), calls: 2 },
-      { mutation: 'archiveLocation', input: { id: gid('Location', here.slug) }, worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}`), calls: 2 },
-      { mutation: 'restoreLocation', input: { id: gid('Location', here.slug) }, worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}`), calls: 2 },
+      {
+        mutation: 'updateLocation',
+        input: { id: gid('Location', here.slug), town: 'Leeds' },
+        worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}`),
+        calls: 2,
+      },
+      {
+        mutation: 'archiveLocation',
+        input: { id: gid('Location', here.slug) },
+        worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}`),
+        calls: 2,
+      },
+      {
+        mutation: 'restoreLocation',
+        input: { id: gid('Location', here.slug) },
+        worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}`),
+        calls: 2,
+      },
       { mutation: 'deleteLocation', input: { id: gid('Location', empty.slug) }, calls: 1 },
       { mutation: 'addBox', input: { locationId: gid('Location', here.slug), mac: '02:00:00:00:00:53' }, calls: 1 },
-      { mutation: 'updateBox', input: { id: gid('Box', box.slug), description: 'Lobby' }, worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`), calls: 2 },
-      { mutation: 'rebootBox', input: { id: gid('Box', box.slug) }, worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`), calls: 2 },
-      { mutation: 'resetBox', input: { id: gid('Box', box.slug) }, worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`), calls: 2 },
+      {
+        mutation: 'updateBox',
+        input: { id: gid('Box', box.slug), description: 'Lobby' },
+        worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`),
+        calls: 2,
+      },
+      {
+        mutation: 'rebootBox',
+        input: { id: gid('Box', box.slug) },
+        worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`),
+        calls: 2,
+      },
+      {
+        mutation: 'resetBox',
+        input: { id: gid('Box', box.slug) },
+        worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`),
+        calls: 2,
+      },
       // The target's record, the picker list for its unique_id, the PATCH, and the box read back.
-      { mutation: 'transferBox', input: { id: gid('Box', box.slug), toLocationId: gid('Location', there.slug) }, worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`), calls: 4 },
+      {
+        mutation: 'transferBox',
+        input: { id: gid('Box', box.slug), toLocationId: gid('Location', there.slug) },
+        worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`),
+        calls: 4,
+      },
       { mutation: 'deleteBox', input: { id: gid('Box', doomedBox.slug) }, calls: 1 },
-      { mutation: 'createVoucher', input: { locationId: gid('Location', here.slug), name: 'Priced batch', quantity: 5, accessType: 'TIME', validityMinutes: 60 }, calls: 1 },
+      {
+        mutation: 'createVoucher',
+        input: { locationId: gid('Location', here.slug), name: 'Priced batch', quantity: 5, accessType: 'TIME', validityMinutes: 60 },
+        calls: 1,
+      },
       {
         mutation: 'updateVoucher',
         input: { id: gid('Voucher', `${here.slug}/${voucher.unique_id}`), name: 'Renamed' },
@@ -251,7 +303,11 @@ describe('mutation prices', () => {
       },
       { mutation: 'deleteVoucher', input: { id: gid('Voucher', `${here.slug}/${doomedVoucher.unique_id}`) }, calls: 1 },
     ];
-    expect(cases.map((c) => `Mutation.${c.mutation}`).sort()).toEqual(Object.keys(schema.getMutationType()!.getFields()).map((name) => `Mutation.${name}`).sort());
+    expect(cases.map((c) => `Mutation.${c.mutation}`).sort()).toEqual(
+      Object.keys(schema.getMutationType()!.getFields())
+        .map((name) => `Mutation.${name}`)
+        .sort(),
+    );
 
     for (const c of cases) {
       const inputType = String(schema.getMutationType()!.getFields()[c.mutation]!.args[0]!.type);
@@ -319,19 +375,29 @@ describe('browser safety and HTTP hygiene', () => {
 
   it('answers 4xx to malformed JSON and to non-JSON content types', async () => {
     const malformed = await h.app.fetch(
-      new Request(`${FACADE_URL}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query": ' }),
+      new Request(`${FACADE_URL}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: '{"query": ',
+      }),
     );
     expect(malformed.status).toBeGreaterThanOrEqual(400);
     expect(malformed.status).toBeLessThan(500);
     const xml = await h.app.fetch(
-      new Request(`${FACADE_URL}/graphql`, { method: 'POST', headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` }, body: '<q/>' }),
+      new Request(`${FACADE_URL}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` },
+        body: '<q/>',
+      }),
     );
     expect(xml.status).toBeGreaterThanOrEqual(400);
     expect(xml.status).toBeLessThan(500);
   });
 
   it('sends security headers on the playground page and no CORS headers to unknown origins', async () => {
-    const page = await h.app.fetch(new Request(`${FACADE_URL}/graphql`, { headers: { accept: 'text/html', origin: 'https://evil.example' } }));
+    const page = await h.app.fetch(
+      new Request(`${FACADE_URL}/graphql`, { headers: { accept: 'text/html', origin: 'https://evil.example' } }),
+    );
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
@@ -404,9 +470,14 @@ describe('metrics move with what happened, and their labels carry no secret', ()
 
   /** Slugs of the first `n` locations and, for each, its first box slug (when it has one), through the facade. */
   async function someSlugs(n: number): Promise<Array<{ slug: string; box: string | undefined }>> {
-    const body = await (await h.post({ query: `{ locations(first: ${n}) { nodes { slug boxes(first: 1) { nodes { slug } } } } }` }, auth)).json();
+    const body = await (
+      await h.post({ query: `{ locations(first: ${n}) { nodes { slug boxes(first: 1) { nodes { slug } } } } }` }, auth)
+    ).json();
     expect(body.errors).toBeUndefined();
-    return body.data.locations.nodes.map((l: { slug: string; boxes: { nodes: Array<{ slug: string }> } }) => ({ slug: l.slug, box: l.boxes.nodes[0]?.slug }));
+    return body.data.locations.nodes.map((l: { slug: string; boxes: { nodes: Array<{ slug: string }> } }) => ({
+      slug: l.slug,
+      box: l.boxes.nodes[0]?.slug,
+    }));
   }
 
   it('ct_graphql_token_refreshes_total and ct_graphql_ct_401_replays_total rise after CT expired the access token', async () => {
@@ -416,7 +487,11 @@ describe('metrics move with what happened, and their labels carry no secret', ()
     const body = await (await h.post({ query: 'query Me { viewer { id } }' }, auth)).json();
     expect(body.data.viewer.id).toBeTruthy();
     // the 401, the refresh, the replay: what the counters are about
-    expect(h.sim.log.map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual(['GET /api/v1/me.json 401', 'POST /oauth/token 200', 'GET /api/v1/me.json 200']);
+    expect(h.sim.log.map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual([
+      'GET /api/v1/me.json 401',
+      'POST /oauth/token 200',
+      'GET /api/v1/me.json 200',
+    ]);
     const after = await scrape(h);
     expect(total(after, 'ct_graphql_token_refreshes_total')).toBe(total(before, 'ct_graphql_token_refreshes_total') + 1);
     expect(total(after, 'ct_graphql_ct_401_replays_total')).toBe(total(before, 'ct_graphql_ct_401_replays_total') + 1);
@@ -443,7 +518,9 @@ describe('metrics move with what happened, and their labels carry no secret', ()
     secrets.push(slug);
     const before = await scrape(h);
     h.sim.resetLog();
-    const body = await (await h.post({ query: `query Twice { a: location(slug: "${slug}") { name } b: location(slug: "${slug}") { name } }` }, auth)).json();
+    const body = await (
+      await h.post({ query: `query Twice { a: location(slug: "${slug}") { name } b: location(slug: "${slug}") { name } }` }, auth)
+    ).json();
     expect(body.errors).toBeUndefined();
     expect(body.data.b).toEqual(body.data.a);
     expect(h.ctCalls()).toHaveLength(1);
@@ -458,7 +535,10 @@ describe('metrics move with what happened, and their labels carry no secret', ()
     const before = await scrape(h);
     h.sim.resetLog();
     const body = await (
-      await h.post({ query: `query Primed { locations(first: 20) { nodes { slug } } box(slug: "${target.box}") { location { slug name } } }` }, auth)
+      await h.post(
+        { query: `query Primed { locations(first: 20) { nodes { slug } } box(slug: "${target.box}") { location { slug name } } }` },
+        auth,
+      )
     ).json();
     expect(body.errors).toBeUndefined();
     expect(body.data.box.location.slug).toBe(target.slug);
@@ -479,7 +559,9 @@ describe('metrics move with what happened, and their labels carry no secret', ()
     );
     expect(refused.status).toBe(403);
     const after = await scrape(h);
-    expect(total(after, 'ct_graphql_requests_total', '[^}]*status="403"[^}]*')).toBe(total(before, 'ct_graphql_requests_total', '[^}]*status="403"[^}]*') + 1);
+    expect(total(after, 'ct_graphql_requests_total', '[^}]*status="403"[^}]*')).toBe(
+      total(before, 'ct_graphql_requests_total', '[^}]*status="403"[^}]*') + 1,
+    );
     await labelsAreClean();
   });
 });
@@ -541,7 +623,11 @@ describe('request bodies', () => {
     h.sim.resetLog();
     const big = JSON.stringify({ query: `{ viewer { id } }`, variables: { pad: 'x'.repeat(1_100_000) } });
     const chunked = await h.app.fetch(
-      new Request(`${FACADE_URL}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: big }),
+      new Request(`${FACADE_URL}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: big,
+      }),
     );
     expect(chunked.status).toBe(413);
     const declared = await h.app.fetch(

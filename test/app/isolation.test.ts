@@ -18,7 +18,8 @@ const LISTS = `query Mine {
   viewer { username }
   locations(first: 100) { totalCount nodes { slug } }
 }`;
-const BOXES = 'query Boxes($after: String) { boxes(first: 100, after: $after) { totalCount nodes { slug } pageInfo { hasNextPage endCursor } } }';
+const BOXES =
+  'query Boxes($after: String) { boxes(first: 100, after: $after) { totalCount nodes { slug } pageInfo { hasNextPage endCursor } } }';
 
 let h: Harness;
 let a: Account;
@@ -84,7 +85,9 @@ describe('two accounts through the same app', () => {
     const node = await post(b.token, 'query N($id: ID!) { node(id: $id) { id } }', { id });
     expect(node.errors).toBeUndefined();
     expect(node.data.node).toBeNull();
-    const filtered = await post(b.token, 'query F($loc: String!) { boxes(first: 5, locationSlug: $loc) { nodes { slug } } }', { loc: a.locations[0] });
+    const filtered = await post(b.token, 'query F($loc: String!) { boxes(first: 5, locationSlug: $loc) { nodes { slug } } }', {
+      loc: a.locations[0],
+    });
     expect(filtered.data?.boxes?.nodes ?? []).toEqual([]);
   });
 

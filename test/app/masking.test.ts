@@ -37,7 +37,10 @@ describe('an unexpected error is masked for the client and logged for the operat
     const h = createHarness();
     const token = await h.login();
     const { voucher, slug } = demoVoucher(h);
-    const query = { query: 'query Batch($id: ID!) { node(id: $id) { id ... on Voucher { uniqueId accessType } } }', variables: { id: b64(`Voucher:${slug}/${voucher.unique_id}`) } };
+    const query = {
+      query: 'query Batch($id: ID!) { node(id: $id) { id ... on Voucher { uniqueId accessType } } }',
+      variables: { id: b64(`Voucher:${slug}/${voucher.unique_id}`) },
+    };
 
     // The same query answers while CT's data is representable: the error below is the data's doing.
     const fine = await (await h.post(query, { authorization: `Bearer ${token}` })).json();

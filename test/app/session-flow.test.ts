@@ -22,7 +22,10 @@ async function signInThroughBrowser(h: Harness, accept?: string) {
   const login = await h.app.fetch(new Request(`${FACADE_URL}/auth/login?redirect=/graphql`));
   expect(login.status).toBe(302);
   const authorize = new URL(login.headers.get('location')!);
-  const stateCookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const stateCookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const back = new URL(await submitConsent((r) => h.sim.fetch(r), authorize.toString()));
   const callback = await h.app.fetch(
     new Request(back, { headers: { cookie: stateCookie, ...(accept ? { accept } : {}) }, redirect: 'manual' }),
@@ -102,7 +105,14 @@ describe('sign-in flow through the app', () => {
 
     const text = h.logs.join('\n');
     // The logs did record all of it: the assertions below are about content, not about silence.
-    for (const event of ['login_start', '"event":"login"', '"path":"/auth/callback"', '"path":"/graphql"', '"event":"logout"', '"revoked":true']) {
+    for (const event of [
+      'login_start',
+      '"event":"login"',
+      '"path":"/auth/callback"',
+      '"path":"/graphql"',
+      '"event":"logout"',
+      '"revoked":true',
+    ]) {
       expect(text).toContain(event);
     }
     expect(tokenLeaks(text, Object.values(secrets))).toEqual([]);
@@ -124,7 +134,10 @@ describe('sign-in flow through the app', () => {
     const authorize = new URL(login.headers.get('location')!);
     const back = new URL(await submitConsent((r) => h.sim.fetch(r), authorize.toString()));
     back.searchParams.set('state', 'forged-state-value-000000000000');
-    const stateCookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const stateCookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const res = await h.app.fetch(new Request(back, { headers: { cookie: stateCookie } }));
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
@@ -147,7 +160,10 @@ describe('sessions on /graphql', () => {
     const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
     const expired = await createHarness({ env: { SESSION_SECRET: TEST_SECRET, SESSION_MAX_AGE: '1' } });
     const sealer = await expired.app.sessions();
-    const old = await sealer.seal({ accessToken: 'a'.repeat(64), refreshToken: 'b'.repeat(64), expiresAt: Date.now() + 3600_000 }, { exp: Math.floor(Date.now() / 1000) - 3600 });
+    const old = await sealer.seal(
+      { accessToken: 'a'.repeat(64), refreshToken: 'b'.repeat(64), expiresAt: Date.now() + 3600_000 },
+      { exp: Math.floor(Date.now() / 1000) - 3600 },
+    );
     const bad = [
       [parts[0], parts[1], parts[2], flip(parts[3]!), parts[4]].join('.'),
       [parts[0], parts[1], parts[2], parts[3], flip(parts[4]!)].join('.'),
@@ -204,7 +220,11 @@ describe('rotating SESSION_SECRET through app.fetch', () => {
     const after = appWith(sim, NEW);
 
     const issued = sim.control.issueTokens();
-    const tokens = { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 };
+    const tokens = {
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token,
+      expiresAt: (issued.created_at + issued.expires_in) * 1000,
+    };
     const sealedWithA = (await (await before.sessions()).seal(tokens)).token;
 
     const onA = await ask(before, sealedWithA);

@@ -1,12 +1,6 @@
 // Cookie strings and parsing, and the same-origin check on redirect paths.
 import { describe, expect, it } from 'vitest';
-import {
-  clearOAuthStateCookie,
-  clearSessionCookie,
-  oauthStateCookie,
-  parseCookies,
-  sessionCookie,
-} from '../../src/auth/cookies.js';
+import { clearOAuthStateCookie, clearSessionCookie, oauthStateCookie, parseCookies, sessionCookie } from '../../src/auth/cookies.js';
 import { safeRedirectPath } from '../../src/auth/redirect.js';
 
 describe('cookies', () => {
@@ -50,9 +44,23 @@ describe('safeRedirectPath', () => {
 
   it('refuses anything that could leave the origin', () => {
     for (const bad of [
-      '', 'graphql', '//evil.com', '///evil.com', '/\\evil.com', '\\\\evil.com', '/a\\b',
-      'https://evil.com', 'javascript:alert(1)', 'http:/evil.com', '/\t/evil.com', '/\n/evil.com',
-      '/%0d%0a'.replace('%0d%0a', '\r\n'), '/x\u0000', '/x\u007f', ' /graphql', '/..//evil.com',
+      '',
+      'graphql',
+      '//evil.com',
+      '///evil.com',
+      '/\\evil.com',
+      '\\\\evil.com',
+      '/a\\b',
+      'https://evil.com',
+      'javascript:alert(1)',
+      'http:/evil.com',
+      '/\t/evil.com',
+      '/\n/evil.com',
+      '/%0d%0a'.replace('%0d%0a', '\r\n'),
+      '/x\u0000',
+      '/x\u007f',
+      ' /graphql',
+      '/..//evil.com',
       '/' + 'a'.repeat(3000),
     ]) {
       expect(safeRedirectPath(bad), JSON.stringify(bad)).toBeNull();

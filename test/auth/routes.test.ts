@@ -82,7 +82,10 @@ async function call(path: string, init: RequestInit & { cookie?: string } = {}):
 function decodeEntities(s: string): string {
   return s
     .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
-    .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 function attrs(tag: string): Record<string, string> {
@@ -108,14 +111,19 @@ async function submitConsent(page: Response, pageUrl: string, decision: 'allow' 
   expect(button?.name).toBeDefined();
   body.append(button!.name!, button!.value!);
   const action = new URL(form.action ?? '', pageUrl);
-  return env.sim.fetch(new Request(action, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: body.toString(),
-  }));
+  return env.sim.fetch(
+    new Request(action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    }),
+  );
 }
 
-interface LoginStart { stateCookie: string; authorize: URL }
+interface LoginStart {
+  stateCookie: string;
+  authorize: URL;
+}
 
 async function startLogin(redirect?: string): Promise<LoginStart> {
   const res = await call(`/auth/login${redirect === undefined ? '' : `?redirect=${encodeURIComponent(redirect)}`}`);
@@ -411,11 +419,18 @@ describe('POST /auth/logout', () => {
     expect(env.sim.log.map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual(['POST /oauth/revoke 200', 'POST /oauth/revoke 200']);
     expect(await me(s.access)).toBe(401);
     // The refresh token is dead too.
-    const refresh = await env.sim.fetch(new Request(`${CT}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: s.refresh, client_id: DEMO.clientId, client_secret: DEMO.clientSecret }).toString(),
-    }));
+    const refresh = await env.sim.fetch(
+      new Request(`${CT}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: s.refresh,
+          client_id: DEMO.clientId,
+          client_secret: DEMO.clientSecret,
+        }).toString(),
+      }),
+    );
     expect(refresh.status).toBe(400);
   });
 

@@ -130,7 +130,17 @@ describe('createSessionSealer', () => {
 
   it('opens garbage as INVALID', async () => {
     const s = await sealer([SECRET_A]);
-    for (const garbage of ['x', '....', 'a.b.c.d.e', 'not a token at all', '\u0000\u0001', 'é.é.é.é.é', '%%%', '{"alg":"dir"}', 'A'.repeat(20_000)]) {
+    for (const garbage of [
+      'x',
+      '....',
+      'a.b.c.d.e',
+      'not a token at all',
+      '\u0000\u0001',
+      'é.é.é.é.é',
+      '%%%',
+      '{"alg":"dir"}',
+      'A'.repeat(20_000),
+    ]) {
       await expectReason(s, garbage, 'INVALID');
     }
   });
@@ -197,7 +207,10 @@ describe('createSessionSealer', () => {
       .setExpirationTime(now + 600)
       .sign(new TextEncoder().encode(SECRET_A));
     await expectReason(s, jws, 'INVALID');
-    const none = new UnsecuredJWT(claims).setIssuedAt(now).setExpirationTime(now + 600).encode();
+    const none = new UnsecuredJWT(claims)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 600)
+      .encode();
     await expectReason(s, none, 'INVALID');
     // alg:none dressed up as five segments.
     const header = base64url.encode(JSON.stringify({ alg: 'none', enc: 'A256GCM', kid: ourKid }));

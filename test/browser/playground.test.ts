@@ -28,7 +28,9 @@ async function editorText(page: Page, selector: string): Promise<string> {
 }
 
 describe.skipIf(!hasChromium)(
-  hasChromium ? 'the playground in Chromium' : `the playground in Chromium (SKIPPED: ${CHROMIUM} is not installed; apt-get install -y chromium)`,
+  hasChromium
+    ? 'the playground in Chromium'
+    : `the playground in Chromium (SKIPPED: ${CHROMIUM} is not installed; apt-get install -y chromium)`,
   () => {
     let running: Awaited<ReturnType<typeof main>>;
     let base: string;
@@ -98,7 +100,9 @@ describe.skipIf(!hasChromium)(
       // running before that would ask for the old operation, FirstLook.
       await expect.poll(() => page.locator('.graphiql-tab-button').first().innerText()).toBe('<untitled>');
 
-      const answer = page.waitForResponse((r) => r.url() === `${base}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('viewer'));
+      const answer = page.waitForResponse(
+        (r) => r.url() === `${base}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('viewer'),
+      );
       await page.locator('.graphiql-execute-button').click();
       const response = await answer;
       expect(response.status()).toBe(200);
@@ -127,7 +131,7 @@ describe.skipIf(!hasChromium)(
       expect(problems).toEqual([]);
     }, 60_000);
 
-    it('signs out with the bar\'s button (a POST with the CSRF header) and drops the session cookie', async () => {
+    it("signs out with the bar's button (a POST with the CSRF header) and drops the session cookie", async () => {
       expect((await context.cookies(base)).some((c) => c.name === 'ct_session')).toBe(true);
       const logout = page.waitForResponse((r) => r.url() === `${base}/auth/logout`);
       await page.locator('#ct-signout').click();

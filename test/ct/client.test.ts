@@ -33,10 +33,14 @@ describe('requests', () => {
   it('writes JSON: create answers the object, delete answers null (204)', async () => {
     const s = setup();
     const ct = s.client();
-    const created = await ct.send<{ slug: string; location_name: string }>('POST', '/locations', { location: { location_name: 'Client test cafe' } });
+    const created = await ct.send<{ slug: string; location_name: string }>('POST', '/locations', {
+      location: { location_name: 'Client test cafe' },
+    });
     expect(created?.location_name).toBe('Client test cafe');
     const slug = created?.slug ?? '';
-    const updated = await ct.send<{ location_name: string }>('PATCH', ctPath`/locations/${slug}`, { location: { location_name: 'Renamed cafe' } });
+    const updated = await ct.send<{ location_name: string }>('PATCH', ctPath`/locations/${slug}`, {
+      location: { location_name: 'Renamed cafe' },
+    });
     expect(updated?.location_name).toBe('Renamed cafe');
     expect(await ct.send('DELETE', ctPath`/locations/${slug}`)).toBeNull();
     expect(s.sim.apiCalls().map((c) => [c.method, c.status])).toEqual([
@@ -73,7 +77,7 @@ describe('requests', () => {
 });
 
 describe('CT error answers', () => {
-  it('404 => ERR_CT_NOT_FOUND with CT\'s message, not retried', async () => {
+  it("404 => ERR_CT_NOT_FOUND with CT's message, not retried", async () => {
     const s = setup();
     const e = await rejection(s.client().get('/locations/no-such-location-anywhere'));
     expect(e).toBeInstanceOf(CtHttpError);
@@ -97,7 +101,7 @@ describe('CT error answers', () => {
     expect(s.sim.apiCalls().filter((c) => c.method === 'POST')).toHaveLength(1);
   });
 
-  it('403 => ERR_CT_FORBIDDEN with CT\'s message (a box that refuses jobs)', async () => {
+  it("403 => ERR_CT_FORBIDDEN with CT's message (a box that refuses jobs)", async () => {
     const s = setup();
     const ct = s.client();
     const { boxes } = await ct.get<BoxList>('/boxes', { per: 100 });
@@ -206,7 +210,11 @@ describe('token lifecycle', () => {
     const s = setup();
     const ct = s.client();
     s.sim.control.revokeAllTokens();
-    const errors = await Promise.all([rejection(ct.get('/locations')), rejection(ct.get('/boxes')), rejection(ct.send('POST', '/locations', { location: { location_name: 'x' } }))]);
+    const errors = await Promise.all([
+      rejection(ct.get('/locations')),
+      rejection(ct.get('/boxes')),
+      rejection(ct.send('POST', '/locations', { location: { location_name: 'x' } })),
+    ]);
     for (const e of errors) {
       expect(e).toBeInstanceOf(CtAuthError);
       expect((e as CtAuthError).code).toBe('ERR_CT_REAUTHENTICATE');
@@ -295,7 +303,7 @@ describe('retries (reads only)', () => {
     expect(s.sim.apiCalls()).toHaveLength(1);
   });
 
-  it('the simulator\'s rate limit: a 429 on a write is passed on, never retried', async () => {
+  it("the simulator's rate limit: a 429 on a write is passed on, never retried", async () => {
     const s = setup();
     const ct = s.client();
     s.sim.control.setRateLimit({ requests: 1, windowSeconds: 60 });
@@ -388,7 +396,15 @@ describe('no secrets in errors', () => {
     ]);
     for (const e of collected) {
       const text = errorText(e);
-      for (const secret of [s.tokens.accessToken, s.tokens.refreshToken, s.oauth.clientSecret, 'http:', 'ct-api.test', 'ct-id.test', '/api/v1']) {
+      for (const secret of [
+        s.tokens.accessToken,
+        s.tokens.refreshToken,
+        s.oauth.clientSecret,
+        'http:',
+        'ct-api.test',
+        'ct-id.test',
+        '/api/v1',
+      ]) {
         expect(text, `${e.name}: ${e.message}`).not.toContain(secret);
       }
     }

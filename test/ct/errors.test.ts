@@ -23,7 +23,9 @@ function httpError(status: number, body: unknown, method = 'POST'): CtHttpError 
 
 describe('parseErrorBody: every §7 shape', () => {
   it('field hash: {errors:{field:[msgs]}}', () => {
-    expect(parseErrorBody(JSON.stringify({ errors: { location_name: ["can't be blank"], quantity: ['is too big', 'must be even'] } }))).toEqual([
+    expect(
+      parseErrorBody(JSON.stringify({ errors: { location_name: ["can't be blank"], quantity: ['is too big', 'must be even'] } })),
+    ).toEqual([
       { field: 'location_name', message: "can't be blank" },
       { field: 'quantity', message: 'is too big' },
       { field: 'quantity', message: 'must be even' },
@@ -73,7 +75,9 @@ describe('parseErrorBody: every §7 shape', () => {
 
   it('scrubs URLs and token-like strings out of messages and bounds their number', () => {
     const token = 'a'.repeat(64);
-    const [first] = parseErrorBody(JSON.stringify({ message: `token ${token} rejected at https://api.ctapp.io/api/v1/x?access_token=${token}` }));
+    const [first] = parseErrorBody(
+      JSON.stringify({ message: `token ${token} rejected at https://api.ctapp.io/api/v1/x?access_token=${token}` }),
+    );
     expect(first?.message).not.toContain(token);
     expect(first?.message).not.toContain('ctapp.io');
     const many = parseErrorBody(JSON.stringify({ errors: Array.from({ length: 500 }, (_, i) => `problem ${i}`) }));
@@ -90,13 +94,13 @@ describe('parseCtError: status mapping', () => {
     expect(e.fieldErrors).toEqual([{ field: null, message: 'Not found' }]);
   });
 
-  it('403 => ERR_CT_FORBIDDEN, keeping CT\'s words', () => {
+  it("403 => ERR_CT_FORBIDDEN, keeping CT's words", () => {
     const e = httpError(403, { message: 'This box does not accept jobs' });
     expect(e.code).toBe('ERR_CT_FORBIDDEN');
     expect(e.message).toContain('This box does not accept jobs');
   });
 
-  it('422 => ERR_CT_VALIDATION with field errors; the message reads like the dashboard\'s', () => {
+  it("422 => ERR_CT_VALIDATION with field errors; the message reads like the dashboard's", () => {
     const e = httpError(422, { errors: { location_name: ["can't be blank"] } });
     expect(e.code).toBe('ERR_CT_VALIDATION');
     expect(e.fieldErrors).toEqual([{ field: 'location_name', message: "can't be blank" }]);
@@ -155,7 +159,13 @@ describe('helpers', () => {
 });
 
 describe('tokensFromResponse', () => {
-  const body = { access_token: 'a'.repeat(64), token_type: 'bearer', expires_in: 7200, refresh_token: 'b'.repeat(64), created_at: 1_700_000_000 };
+  const body = {
+    access_token: 'a'.repeat(64),
+    token_type: 'bearer',
+    expires_in: 7200,
+    refresh_token: 'b'.repeat(64),
+    created_at: 1_700_000_000,
+  };
 
   it('expiresAt = (created_at) + expires_in, in ms', () => {
     expect(tokensFromResponse(body, 1_700_000_100_000)).toEqual({
@@ -178,7 +188,16 @@ describe('tokensFromResponse', () => {
   });
 
   it('rejects malformed responses without echoing them', () => {
-    for (const bad of [null, 'x', [], {}, { ...body, access_token: '' }, { ...body, token_type: 'mac' }, { ...body, expires_in: -5 }, { ...body, refresh_token: 42 }]) {
+    for (const bad of [
+      null,
+      'x',
+      [],
+      {},
+      { ...body, access_token: '' },
+      { ...body, token_type: 'mac' },
+      { ...body, expires_in: -5 },
+      { ...body, refresh_token: 42 },
+    ]) {
       let error: unknown;
       try {
         tokensFromResponse(bad);

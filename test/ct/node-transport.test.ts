@@ -35,7 +35,11 @@ describe('createNodeTransport', () => {
 
     const created = await transport(
       `${base}/api/v1/locations`,
-      { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ location: { location_name: 'Transport Test Café' } }) },
+      {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ location: { location_name: 'Transport Test Café' } }),
+      },
       5_000,
     );
     expect(created.kind === 'response' && created.status).toBe(201);

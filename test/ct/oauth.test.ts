@@ -11,7 +11,9 @@ import { API_URL, errorText, OAUTH_URL, rejection, setup, type Setup } from './h
 describe('authorizeUrl', () => {
   it('carries client_id, the exact redirect_uri, response_type=code and state; PKCE only when asked', () => {
     const s = setup();
-    const plain = new URL(authorizeUrl({ ...s.oauth, oauthUrl: `${OAUTH_URL}/` }, { redirectUri: 'http://localhost:4000/auth/callback', state: 'st4te' }));
+    const plain = new URL(
+      authorizeUrl({ ...s.oauth, oauthUrl: `${OAUTH_URL}/` }, { redirectUri: 'http://localhost:4000/auth/callback', state: 'st4te' }),
+    );
     expect(`${plain.origin}${plain.pathname}`).toBe(`${OAUTH_URL}/oauth/authorize`);
     expect(Object.fromEntries(plain.searchParams)).toEqual({
       client_id: s.oauth.clientId,
@@ -90,7 +92,9 @@ describe('exchangeCode', () => {
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const good = await authorizeCode(s, challenge);
-    await expect(exchangeCode(s.oauth, { code: good, redirectUri: REDIRECT, codeVerifier: verifier })).resolves.toMatchObject({ accessToken: expect.any(String) });
+    await expect(exchangeCode(s.oauth, { code: good, redirectUri: REDIRECT, codeVerifier: verifier })).resolves.toMatchObject({
+      accessToken: expect.any(String),
+    });
     const bad = await authorizeCode(s, challenge);
     const e = await rejection(exchangeCode(s.oauth, { code: bad, redirectUri: REDIRECT, codeVerifier: `${verifier}x` }));
     expect(e).toBeInstanceOf(CtHttpError);

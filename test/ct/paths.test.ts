@@ -14,7 +14,16 @@ describe('buildUrl', () => {
   });
 
   it('refuses paths that would address another resource, as not found', () => {
-    for (const bad of ['/locations/', '/locations//vouchers', '/locations/..', '/locations/%2E%2E/boxes', '/locations/a?b=1', '/locations/a#b', '/locations/a%2Fb', '/locations/%zz']) {
+    for (const bad of [
+      '/locations/',
+      '/locations//vouchers',
+      '/locations/..',
+      '/locations/%2E%2E/boxes',
+      '/locations/a?b=1',
+      '/locations/a#b',
+      '/locations/a%2Fb',
+      '/locations/%zz',
+    ]) {
       let error: unknown;
       try {
         buildUrl('http://x', bad, undefined);

@@ -11,7 +11,13 @@ import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { CtAuthError, CtUnavailableError } from '../../src/ct/errors.js';
 import type { OAuthSettings } from '../../src/ct/oauth.js';
-import { closeRedisClient, createRedisClient, createSharedRefresher, REDIS_KEY_PREFIX, type SharedRefresherOptions } from '../../src/ct/shared-refresher.js';
+import {
+  closeRedisClient,
+  createRedisClient,
+  createSharedRefresher,
+  REDIS_KEY_PREFIX,
+  type SharedRefresherOptions,
+} from '../../src/ct/shared-refresher.js';
 import { tokensFromResponse, type CtTokens } from '../../src/ct/tokens.js';
 import { createAppOver, FACADE_URL, TEST_SECRET } from '../harness.js';
 import { freePort } from '../net.js';
@@ -22,7 +28,9 @@ if (!hasRedis) console.warn('shared-refresher tests SKIPPED: no redis-server bin
 
 async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
@@ -59,7 +67,12 @@ describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
     return client;
   }
   function instance(o: Partial<SharedRefresherOptions> = {}) {
-    return createSharedRefresher(oauth, { redis: connect(), secrets: [TEST_SECRET], logger: { warn: (obj, msg) => warnings.push(`${msg} ${JSON.stringify(obj)}`) }, ...o });
+    return createSharedRefresher(oauth, {
+      redis: connect(),
+      secrets: [TEST_SECRET],
+      logger: { warn: (obj, msg) => warnings.push(`${msg} ${JSON.stringify(obj)}`) },
+      ...o,
+    });
   }
 
   beforeAll(async () => {
@@ -83,7 +96,12 @@ describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
   it('two instances refreshing one token concurrently make one CT call and get the same new tokens', async () => {
     const a = instance();
     const b = instance();
-    const results = await Promise.all([a.refresh(tokens.refreshToken), b.refresh(tokens.refreshToken), a.refresh(tokens.refreshToken), b.refresh(tokens.refreshToken)]);
+    const results = await Promise.all([
+      a.refresh(tokens.refreshToken),
+      b.refresh(tokens.refreshToken),
+      a.refresh(tokens.refreshToken),
+      b.refresh(tokens.refreshToken),
+    ]);
     expect(tokenPosts(sim)).toBe(1);
     expect(new Set(results.map((t) => `${t.accessToken}/${t.refreshToken}`)).size).toBe(1);
     expect(results[0]?.accessToken).not.toBe(tokens.accessToken);
@@ -159,7 +177,8 @@ describe.skipIf(!hasRedis)('createSharedRefresher (real redis-server)', () => {
     expect(tokenPosts(sim)).toBe(1);
     expect(warnings.some((w) => w.includes('Redis is unavailable'))).toBe(true);
     const text = warnings.join('\n');
-    for (const secret of [tokens.refreshToken, tokens.accessToken, results[0]?.accessToken ?? '', results[0]?.refreshToken ?? '']) expect(text).not.toContain(secret);
+    for (const secret of [tokens.refreshToken, tokens.accessToken, results[0]?.accessToken ?? '', results[0]?.refreshToken ?? ''])
+      expect(text).not.toContain(secret);
   });
 });
 
@@ -185,7 +204,11 @@ describe.skipIf(!hasRedis)('two apps with one REDIS_URL', () => {
     apps.push(one, two);
 
     const issued = sim.control.issueTokens();
-    const { token } = await (await one.sessions()).seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 });
+    const { token } = await (await one.sessions()).seal({
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token,
+      expiresAt: (issued.created_at + issued.expires_in) * 1000,
+    });
     sim.control.expireAllTokens();
     sim.resetLog();
 
@@ -219,6 +242,8 @@ describe('REDIS_URL in the config', () => {
     for (const bad of ['http://cache.example', 'cache.example:6379', 'redis://', 'redis:/x']) {
       expect(() => loadConfig({ REDIS_URL: bad })).toThrow(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
     }
-    expect(() => loadConfig({ REDIS_URL: 'http://user:hunter2@x' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+    expect(() => loadConfig({ REDIS_URL: 'http://user:hunter2@x' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
   });
 });

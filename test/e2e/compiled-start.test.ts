@@ -65,9 +65,17 @@ describe.skipIf(!hasProc)('npm start in a fresh clone', () => {
       // ping, slowed down by the embedded simulator's latency switch.
       const simulator = /CT simulator:\s+(http:\/\/\S+)/.exec(output.text())?.[1];
       expect(simulator, output.text()).toBeDefined();
-      await fetch(`${simulator}/__sim/latency`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms: 500 }) });
+      await fetch(`${simulator}/__sim/latency`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ms: 500 }),
+      });
       const ready = fetch(`${base}/readyz`);
-      await until(async () => ((await (await fetch(`${simulator}/__sim/log`)).json()) as { log: Array<{ path: string }> }).log.some((e) => e.path.includes('/ping')));
+      await until(async () =>
+        ((await (await fetch(`${simulator}/__sim/log`)).json()) as { log: Array<{ path: string }> }).log.some((e) =>
+          e.path.includes('/ping'),
+        ),
+      );
 
       process.kill(-npm.pid!, 'SIGINT');
       expect((await ready).status).toBe(200);

@@ -26,12 +26,18 @@ it('serves health, sign-in over real HTTP, and a signed-in query with the cookie
 
   const login = await fetch(`${base}/auth/login?redirect=/graphql`, { redirect: 'manual' });
   expect(login.status).toBe(302);
-  const stateCookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const stateCookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const back = await submitConsent((r) => fetch(r, { redirect: 'manual' }), login.headers.get('location')!);
   expect(back.startsWith(`${base}/auth/callback?`)).toBe(true);
   const callback = await fetch(back, { headers: { cookie: stateCookie }, redirect: 'manual' });
   expect(callback.status).toBe(302);
-  const session = callback.headers.getSetCookie().find((c) => c.startsWith('ct_session='))!.split(';')[0]!;
+  const session = callback.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('ct_session='))!
+    .split(';')[0]!;
 
   const res = await fetch(`${base}/graphql`, {
     method: 'POST',

@@ -58,7 +58,13 @@ beforeAll(async () => {
   ct = await serveSimulator(gated, { port: 0, host: '127.0.0.1' });
   const issued = sim.control.issueTokens();
   const sealer = await createSessionSealer({ secrets: [TEST_SECRET], maxAgeSeconds: 3600 });
-  token = (await sealer.seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 })).token;
+  token = (
+    await sealer.seal({
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token,
+      expiresAt: (issued.created_at + issued.expires_in) * 1000,
+    })
+  ).token;
 });
 
 afterAll(async () => {

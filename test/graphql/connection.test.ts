@@ -4,13 +4,7 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { pageStart, planPages } from '../../src/ct/paging.js';
-import {
-  type ConnectionArgs,
-  cursorToOffset,
-  offsetToCursor,
-  type PageFetcher,
-  resolveCtConnection,
-} from '../../src/schema/connection.js';
+import { type ConnectionArgs, cursorToOffset, offsetToCursor, type PageFetcher, resolveCtConnection } from '../../src/schema/connection.js';
 
 /** A CT list stand-in: `total` items named by offset; counts the page fetches. */
 function fakeList(total: number): { fetchPage: PageFetcher<number>; calls: Array<{ page: number; per: number }> } {
@@ -72,7 +66,8 @@ describe('resolveCtConnection', () => {
                 failures.push(`${label}: edges ${JSON.stringify(result.edges.map((e) => e.node))}`);
               }
               if (result.edges.some((e) => cursorToOffset(e.cursor) !== e.node)) failures.push(`${label}: cursors`);
-              if (JSON.stringify(pageInfo) !== JSON.stringify(want.pageInfo)) failures.push(`${label}: pageInfo ${JSON.stringify(pageInfo)}`);
+              if (JSON.stringify(pageInfo) !== JSON.stringify(want.pageInfo))
+                failures.push(`${label}: pageInfo ${JSON.stringify(pageInfo)}`);
               if (totalCount !== total) failures.push(`${label}: totalCount ${totalCount}`);
 
               // Calls: a window known up front costs exactly what the planner says (none when empty);
@@ -119,11 +114,21 @@ describe('resolveCtConnection', () => {
     expect(short.calls).toEqual([{ page: 1, per: 100 }]);
     const long = fakeList(250);
     expect((await resolveCtConnection({ last: 4 }, long.fetchPage, (n) => n)).edges.map((e) => e.node)).toEqual([246, 247, 248, 249]);
-    expect(long.calls).toEqual([{ page: 1, per: 100 }, { page: 50, per: 5 }]);
+    expect(long.calls).toEqual([
+      { page: 1, per: 100 },
+      { page: 50, per: 5 },
+    ]);
   });
 
   it('refuses bad arguments with BAD_USER_INPUT before fetching anything', async () => {
-    for (const args of [{ first: 101 }, { last: 101 }, { first: -1 }, { last: -5 }, { after: 'nope' }, { before: offsetToCursor(3).slice(1) }]) {
+    for (const args of [
+      { first: 101 },
+      { last: 101 },
+      { first: -1 },
+      { last: -5 },
+      { after: 'nope' },
+      { before: offsetToCursor(3).slice(1) },
+    ]) {
       const list = fakeList(10);
       const error = await resolveCtConnection(args, list.fetchPage, (n) => n).then(
         () => null,

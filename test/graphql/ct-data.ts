@@ -38,7 +38,10 @@ export async function loadCtData(sim: Simulator, username?: string): Promise<CtD
     boxesAt: (slug) => ctAll<CtBox>(sim, token, '/boxes', 'boxes', { location_id: slug }),
     vouchersAt: (slug) => ctAll<CtVoucher>(sim, token, `/locations/${slug}/vouchers`, 'vouchers'),
     async codesOf(slug, uniqueId, query = {}) {
-      const body = await ctGet<{ codes: CtVoucherCode[]; _links: CtLinks }>(sim, token, `/locations/${slug}/vouchers/${uniqueId}/codes`, { ...query, per: 100 });
+      const body = await ctGet<{ codes: CtVoucherCode[]; _links: CtLinks }>(sim, token, `/locations/${slug}/vouchers/${uniqueId}/codes`, {
+        ...query,
+        per: 100,
+      });
       return { codes: body.codes, total: body._links.total_entries };
     },
   };

@@ -39,10 +39,20 @@ const notFound = (): CtHttpError => new CtHttpError({ status: 404, method: 'GET'
 
 function standardCt() {
   return fakeCt((path, query) => {
-    if (path === '/locations') return { locations: [loc(1), loc(2)], _links: { current_page: Number(query.page ?? 1), total_pages: 1, next_page: null, total_entries: 2 } };
-    if (path === '/boxes') return { boxes: [box(1), box(2)], _links: { current_page: 1, total_pages: 1, next_page: null, total_entries: 2 } };
+    if (path === '/locations')
+      return {
+        locations: [loc(1), loc(2)],
+        _links: { current_page: Number(query.page ?? 1), total_pages: 1, next_page: null, total_entries: 2 },
+      };
+    if (path === '/boxes')
+      return { boxes: [box(1), box(2)], _links: { current_page: 1, total_pages: 1, next_page: null, total_entries: 2 } };
     const m = /^\/locations\/([^/]+)$/.exec(path);
-    if (m) return m[1] === 'broken' ? new CtHttpError({ status: 500, method: 'GET' }) : m[1]?.startsWith('loc-') ? loc(Number(m[1].slice(4))) : notFound();
+    if (m)
+      return m[1] === 'broken'
+        ? new CtHttpError({ status: 500, method: 'GET' })
+        : m[1]?.startsWith('loc-')
+          ? loc(Number(m[1].slice(4)))
+          : notFound();
     const b = /^\/boxes\/([^/]+)$/.exec(path);
     if (b) return b[1]?.startsWith('box-') ? box(Number(b[1].slice(4))) : notFound();
     return notFound();

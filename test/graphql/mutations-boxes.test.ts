@@ -2,7 +2,17 @@
 // the simulator as CT: CT's state afterwards, the CT calls made, and userErrors for our checks (MAC
 // format), CT's 422 (duplicate MAC, CT-only limits), 404, and 403 from boxes that refuse jobs.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { allBoxes, codes, globalId, newLocation, payload, setup, USER_ERRORS, type MutationTest, type SimBox } from './mutations-helpers.js';
+import {
+  allBoxes,
+  codes,
+  globalId,
+  newLocation,
+  payload,
+  setup,
+  USER_ERRORS,
+  type MutationTest,
+  type SimBox,
+} from './mutations-helpers.js';
 
 const BOX_FIELDS = 'id slug mac description state online ignored monitored tags latitude longitude machineType';
 
@@ -36,7 +46,13 @@ describe('box mutations', () => {
       });
       const p = payload(result, 'addBox');
       expect(p.userErrors).toEqual([]);
-      expect(p.box).toMatchObject({ mac: stored, description: 'Lobby AP', machineType: 'meraki-mr-18', state: 'NEW', location: { slug: loc.slug } });
+      expect(p.box).toMatchObject({
+        mac: stored,
+        description: 'Lobby AP',
+        machineType: 'meraki-mr-18',
+        state: 'NEW',
+        location: { slug: loc.slug },
+      });
       expect(p.box.id).toBe(globalId('Box', p.box.slug));
       // the POST, then the GET that `location { slug }` asked for (the create cleared the stale location)
       expect(calls).toEqual([
@@ -44,10 +60,15 @@ describe('box mutations', () => {
         { method: 'GET', path: `/api/v1/locations/${loc.slug}` },
       ]);
       const { json } = await t.ct('GET', `/boxes/${p.box.slug}`);
-      expect(json).toMatchObject({ calledstationid: stored, description: 'Lobby AP', machine_type: 'meraki-mr-18', location_slug: loc.slug });
+      expect(json).toMatchObject({
+        calledstationid: stored,
+        description: 'Lobby AP',
+        machine_type: 'meraki-mr-18',
+        location_slug: loc.slug,
+      });
     });
 
-    it("clears the location it made stale: a later read in the same request counts the new box", async () => {
+    it('clears the location it made stale: a later read in the same request counts the new box', async () => {
       const loc = await newLocation(t);
       const result = await t.gql(
         `mutation($loc: ID!) {
@@ -76,7 +97,7 @@ describe('box mutations', () => {
       expect(calls).toEqual([]);
     });
 
-    it("answers CONFLICT at input.mac when CT says the MAC is already registered (in another notation)", async () => {
+    it('answers CONFLICT at input.mac when CT says the MAC is already registered (in another notation)', async () => {
       const existing = (await allBoxes(t))[0]!;
       const loc = await newLocation(t);
       const shouted = existing.calledstationid.toUpperCase().replace(/:/g, '-');
@@ -89,7 +110,7 @@ describe('box mutations', () => {
       expect((await t.ct('GET', `/boxes?location_id=${loc.slug}`)).json.boxes).toEqual([]);
     });
 
-    it("maps a limit only CT checks (machine type length) to INVALID at input.machineType", async () => {
+    it('maps a limit only CT checks (machine type length) to INVALID at input.machineType', async () => {
       const loc = await newLocation(t);
       const p = payload(
         await t.gql(ADD, { input: { locationId: globalId('Location', loc.slug), mac: '02:00:00:00:00:01', machineType: 'm'.repeat(80) } }),
@@ -99,7 +120,10 @@ describe('box mutations', () => {
     });
 
     it('answers NOT_FOUND at input.locationId for a location CT does not know', async () => {
-      const p = payload(await t.gql(ADD, { input: { locationId: globalId('Location', 'no-such-place'), mac: '02:00:00:00:00:02' } }), 'addBox');
+      const p = payload(
+        await t.gql(ADD, { input: { locationId: globalId('Location', 'no-such-place'), mac: '02:00:00:00:00:02' } }),
+        'addBox',
+      );
       expect(codes(p)).toEqual([{ code: 'NOT_FOUND', field: ['input', 'locationId'] }]);
     });
   });
@@ -110,11 +134,25 @@ describe('box mutations', () => {
     it('changes only the given settings in CT, with one PATCH', async () => {
       const box = (await allBoxes(t))[0]!;
       const { result, calls } = await t.gqlWithCalls(UPDATE, {
-        input: { id: globalId('Box', box.slug), description: 'Bar AP', ignored: true, latitude: 51.5, longitude: -0.12, tags: ['bar', ' floor2 '] },
+        input: {
+          id: globalId('Box', box.slug),
+          description: 'Bar AP',
+          ignored: true,
+          latitude: 51.5,
+          longitude: -0.12,
+          tags: ['bar', ' floor2 '],
+        },
       });
       const p = payload(result, 'updateBox');
       expect(p.userErrors).toEqual([]);
-      expect(p.box).toMatchObject({ description: 'Bar AP', ignored: true, latitude: 51.5, longitude: -0.12, tags: ['bar', 'floor2'], mac: box.calledstationid });
+      expect(p.box).toMatchObject({
+        description: 'Bar AP',
+        ignored: true,
+        latitude: 51.5,
+        longitude: -0.12,
+        tags: ['bar', 'floor2'],
+        mac: box.calledstationid,
+      });
       expect(calls).toEqual([{ method: 'PATCH', path: `/api/v1/boxes/${box.slug}` }]);
       const { json } = await t.ct('GET', `/boxes/${box.slug}`);
       expect(json).toMatchObject({ description: 'Bar AP', ignored: true, latitude: 51.5, longitude: -0.12, tags: 'bar,floor2' });
@@ -234,7 +272,10 @@ describe('box mutations', () => {
       const box = (await allBoxes(t))[0]!;
       const target = await newLocation(t, 'Elsewhere');
       const calls = await t.callsDuring(async () => {
-        const p = payload(await t.gql(TRANSFER, { input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', target.slug) } }), 'transferBox');
+        const p = payload(
+          await t.gql(TRANSFER, { input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', target.slug) } }),
+          'transferBox',
+        );
         expect(p.box.location.slug).toBe(target.slug);
       });
       expect(calls.slice(0, 2)).toEqual([
@@ -243,20 +284,25 @@ describe('box mutations', () => {
       ]);
 
       const unknown = await t.callsDuring(async () => {
-        const p = payload(await t.gql(TRANSFER, { input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', 'nowhere-at-all') } }), 'transferBox');
+        const p = payload(
+          await t.gql(TRANSFER, { input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', 'nowhere-at-all') } }),
+          'transferBox',
+        );
         expect(codes(p)).toEqual([{ code: 'NOT_FOUND', field: ['input', 'toLocationId'] }]);
       });
       expect(unknown).toEqual([{ method: 'GET', path: '/api/v1/locations/nowhere-at-all' }]);
       expect((await t.ct('GET', `/boxes/${box.slug}`)).json.location_slug).toBe(target.slug);
     });
 
-    it('answers FORBIDDEN at input.id, in CT\'s words, when CT refuses the transfer with a 403; the box stays put', async () => {
+    it("answers FORBIDDEN at input.id, in CT's words, when CT refuses the transfer with a 403; the box stays put", async () => {
       const box = (await allBoxes(t))[0]!;
       const target = await newLocation(t, 'Not allowed');
       // The simulator refuses no transfer by itself (allowed_job only gates reboot/reset): a 403 fault
       // stands in for CT's refusal; its body is {message: "Forbidden"}.
       t.h.sim.control.addFault({ method: 'PATCH', path: '/api/v1/boxes/*', status: 403, times: 1 });
-      const { result, calls } = await t.gqlWithCalls(TRANSFER, { input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', target.slug) } });
+      const { result, calls } = await t.gqlWithCalls(TRANSFER, {
+        input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', target.slug) },
+      });
       expect(t.h.sim.log.find((e) => e.method === 'PATCH')?.status).toBe(403);
       const p = payload(result, 'transferBox');
       expect(p.box).toBeNull();
@@ -276,9 +322,11 @@ describe('box mutations', () => {
       // in CT as another client would, then let the PATCH through: CT answers 422 {errors:{transfer_to:["is invalid"]}}.
       t.h.sim.control.addFault({ method: 'PATCH', path: `/api/v1/boxes/${box.slug}`, delayMs: 500, times: 1 });
       let settled = false;
-      const pending = t.gqlWithCalls(TRANSFER, { input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', target.slug) } }).finally(() => {
-        settled = true;
-      });
+      const pending = t
+        .gqlWithCalls(TRANSFER, { input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', target.slug) } })
+        .finally(() => {
+          settled = true;
+        });
       const patchArrived = () => t.h.sim.log.some((e) => e.method === 'PATCH');
       while (!settled && !patchArrived()) await new Promise((resolve) => setImmediate(resolve));
       expect(patchArrived(), 'the facade sent its PATCH').toBe(true);
@@ -296,11 +344,14 @@ describe('box mutations', () => {
       expect((await t.ct('GET', `/boxes/${box.slug}`)).json.location_slug).toBe(box.location_slug);
     });
 
-    it('maps a CT 422 that names no attribute to INVALID at input, in CT\'s words', async () => {
+    it("maps a CT 422 that names no attribute to INVALID at input, in CT's words", async () => {
       const box = (await allBoxes(t))[0]!;
       const target = await newLocation(t);
       t.h.sim.control.addFault({ method: 'PATCH', path: '/api/v1/boxes/*', status: 422, times: 1 });
-      const p = payload(await t.gql(TRANSFER, { input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', target.slug) } }), 'transferBox');
+      const p = payload(
+        await t.gql(TRANSFER, { input: { id: globalId('Box', box.slug), toLocationId: globalId('Location', target.slug) } }),
+        'transferBox',
+      );
       expect(p.box).toBeNull();
       expect(codes(p)).toEqual([{ code: 'INVALID', field: ['input'] }]);
       expect(p.userErrors[0].message).toBe('Unprocessable Entity');
@@ -309,10 +360,16 @@ describe('box mutations', () => {
 
     it('answers NOT_FOUND at input.id for an unknown box, and INVALID for wrong-type IDs before calling CT', async () => {
       const target = await newLocation(t);
-      const missing = payload(await t.gql(TRANSFER, { input: { id: globalId('Box', 'nosuchbox'), toLocationId: globalId('Location', target.slug) } }), 'transferBox');
+      const missing = payload(
+        await t.gql(TRANSFER, { input: { id: globalId('Box', 'nosuchbox'), toLocationId: globalId('Location', target.slug) } }),
+        'transferBox',
+      );
       expect(codes(missing)).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
       const calls = await t.callsDuring(async () => {
-        const wrong = payload(await t.gql(TRANSFER, { input: { id: globalId('Location', 'a'), toLocationId: globalId('Box', 'b') } }), 'transferBox');
+        const wrong = payload(
+          await t.gql(TRANSFER, { input: { id: globalId('Location', 'a'), toLocationId: globalId('Box', 'b') } }),
+          'transferBox',
+        );
         expect(codes(wrong)).toEqual([
           { code: 'INVALID', field: ['input', 'id'] },
           { code: 'INVALID', field: ['input', 'toLocationId'] },

@@ -21,24 +21,39 @@ describe('normalizeMac', () => {
     expect(normalizeMac(input)).toBe(expected);
   });
 
-  it.each(['', 'aa:bb:cc:dd:ee', 'aa:bb:cc:dd:ee:ff:00', 'aa:bb-cc:dd-ee:ff', 'aabb.ccdd-eeff', 'aa.bb.cc.dd.ee.ff', 'gg:bb:cc:dd:ee:ff', 'aabbccddeef', 'a:b:c:d:e:f'])(
-    'rejects %j',
-    (input) => {
-      expect(normalizeMac(input)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'aa:bb:cc:dd:ee',
+    'aa:bb:cc:dd:ee:ff:00',
+    'aa:bb-cc:dd-ee:ff',
+    'aabb.ccdd-eeff',
+    'aa.bb.cc.dd.ee.ff',
+    'gg:bb:cc:dd:ee:ff',
+    'aabbccddeef',
+    'a:b:c:d:e:f',
+  ])('rejects %j', (input) => {
+    expect(normalizeMac(input)).toBeNull();
+  });
 });
 
 describe('CT errors => userErrors', () => {
   const spec: CtErrorSpec = {
-    fields: { location_name: ['input', 'name'], calledstationid: ['input', 'mac'], batch_name: ['input', 'name'], session_timeout: ['input', 'sessionTimeoutMinutes'] },
+    fields: {
+      location_name: ['input', 'name'],
+      calledstationid: ['input', 'mac'],
+      batch_name: ['input', 'name'],
+      session_timeout: ['input', 'sessionTimeoutMinutes'],
+    },
     notFound: ['input', 'id'],
     forbidden: ['input', 'id'],
   };
   const ct = (status: number, body: unknown): unknown => parseCtError(status, JSON.stringify(body), new Headers(), 'POST');
 
   it('maps {errors:{field:[msgs]}} to one INVALID per message at our path, worded with our names', () => {
-    const errors = ctUserErrors(ct(422, { errors: { location_name: ["can't be blank", 'is too short'], session_timeout: ['must be less than or equal to 60'] } }), spec);
+    const errors = ctUserErrors(
+      ct(422, { errors: { location_name: ["can't be blank", 'is too short'], session_timeout: ['must be less than or equal to 60'] } }),
+      spec,
+    );
     expect(errors).toEqual([
       { code: 'INVALID', field: ['input', 'name'], message: "Name can't be blank" },
       { code: 'INVALID', field: ['input', 'name'], message: 'Name is too short' },
@@ -60,7 +75,9 @@ describe('CT errors => userErrors', () => {
   });
 
   it('maps full-message arrays by their attribute prefix when one is known', () => {
-    expect(ctUserErrors(ct(422, { errors: ["Location name can't be blank", 'Calledstationid has already been taken', 'Something else'] }), spec)).toEqual([
+    expect(
+      ctUserErrors(ct(422, { errors: ["Location name can't be blank", 'Calledstationid has already been taken', 'Something else'] }), spec),
+    ).toEqual([
       { code: 'INVALID', field: ['input', 'name'], message: "Name can't be blank" },
       { code: 'CONFLICT', field: ['input', 'mac'], message: 'MAC has already been taken' },
       { code: 'INVALID', field: ['input'], message: 'Something else' },
@@ -86,7 +103,9 @@ describe('CT errors => userErrors', () => {
     expect(ctUserErrors(ct(404, { message: 'Not found' }), spec)).toEqual([
       { code: 'NOT_FOUND', field: ['input', 'id'], message: expect.stringMatching(/^ID names nothing/) },
     ]);
-    expect(ctUserErrors(ct(403, { message: 'Box refuses jobs' }), spec)).toEqual([{ code: 'FORBIDDEN', field: ['input', 'id'], message: 'Box refuses jobs' }]);
+    expect(ctUserErrors(ct(403, { message: 'Box refuses jobs' }), spec)).toEqual([
+      { code: 'FORBIDDEN', field: ['input', 'id'], message: 'Box refuses jobs' },
+    ]);
     expect(ctUserErrors(ct(403, { message: ['Plan limit', 'reached'] }), { ...spec, forbidden: null })).toEqual([
       { code: 'FORBIDDEN', field: null, message: 'Plan limit; reached' },
     ]);
@@ -124,9 +143,20 @@ describe('CT errors => userErrors', () => {
 
 describe('mutation schema', () => {
   const MUTATIONS = [
-    'createLocation', 'updateLocation', 'archiveLocation', 'restoreLocation', 'deleteLocation',
-    'addBox', 'updateBox', 'deleteBox', 'rebootBox', 'resetBox', 'transferBox',
-    'createVoucher', 'updateVoucher', 'deleteVoucher',
+    'createLocation',
+    'updateLocation',
+    'archiveLocation',
+    'restoreLocation',
+    'deleteLocation',
+    'addBox',
+    'updateBox',
+    'deleteBox',
+    'rebootBox',
+    'resetBox',
+    'transferBox',
+    'createVoucher',
+    'updateVoucher',
+    'deleteVoucher',
   ];
 
   it('has every mutation of the sketch, each taking one non-null input and returning a non-null payload with userErrors', () => {
@@ -138,12 +168,24 @@ describe('mutation schema', () => {
       expect(field.type.toString()).toBe(`${name.charAt(0).toUpperCase()}${name.slice(1)}Payload!`);
       const payload = getNamedType(field.type);
       expect(isObjectType(payload) && payload.getFields().userErrors?.type.toString()).toBe('[UserError!]!');
-      const result = name.startsWith('delete') ? 'deletedId' : name.endsWith('Location') ? 'location' : name.endsWith('Box') ? 'box' : 'voucher';
+      const result = name.startsWith('delete')
+        ? 'deletedId'
+        : name.endsWith('Location')
+          ? 'location'
+          : name.endsWith('Box')
+            ? 'box'
+            : 'voucher';
       expect(isObjectType(payload) && Object.keys(payload.getFields()).sort()).toEqual([result, 'userErrors'].sort());
     }
     expect(schema.getType('UserErrorCode')?.toString()).toBe('UserErrorCode');
     const codes = schema.getType('UserErrorCode');
-    expect(isEnumType(codes) && codes.getValues().map((v) => v.name).sort()).toEqual(['CONFLICT', 'FORBIDDEN', 'INVALID', 'NOT_FOUND']);
+    expect(
+      isEnumType(codes) &&
+        codes
+          .getValues()
+          .map((v) => v.name)
+          .sort(),
+    ).toEqual(['CONFLICT', 'FORBIDDEN', 'INVALID', 'NOT_FOUND']);
   });
 
   it('describes every mutation, argument, payload, input field, UserError field and enum value', () => {
@@ -169,11 +211,13 @@ describe('mutation schema', () => {
       }
       const payload = getNamedType(field.type);
       visit(payload);
-      if (isObjectType(payload)) for (const f of Object.values(payload.getFields())) if (!f.description) missing.push(`${payload.name}.${f.name}`);
+      if (isObjectType(payload))
+        for (const f of Object.values(payload.getFields())) if (!f.description) missing.push(`${payload.name}.${f.name}`);
     }
     const userError = schema.getType('UserError');
     visit(userError!);
-    if (isObjectType(userError)) for (const f of Object.values(userError.getFields())) if (!f.description) missing.push(`UserError.${f.name}`);
+    if (isObjectType(userError))
+      for (const f of Object.values(userError.getFields())) if (!f.description) missing.push(`UserError.${f.name}`);
     visit(schema.getType('UserErrorCode')!);
     expect(missing.filter((m) => !['ID', 'String', 'Int', 'Float', 'Boolean'].includes(m))).toEqual([]);
   });

@@ -89,7 +89,9 @@ describe('location mutations', () => {
     it('changes only the given fields in CT (null clears one) and answers the location as CT now has it', async () => {
       const loc = await newLocation(t, 'Old name');
       await t.ct('PATCH', `/locations/${loc.slug}`, { location: { town: 'Derby', postcode: 'DE1 1AA' } });
-      const { result, calls } = await t.gqlWithCalls(UPDATE, { input: { id: globalId('Location', loc.slug), name: 'New name', postcode: null, favourite: true } });
+      const { result, calls } = await t.gqlWithCalls(UPDATE, {
+        input: { id: globalId('Location', loc.slug), name: 'New name', postcode: null, favourite: true },
+      });
       const p = payload(result, 'updateLocation');
       expect(p.userErrors).toEqual([]);
       expect(p.location).toMatchObject({ name: 'New name', town: 'Derby', postcode: null, favourite: true });
@@ -133,9 +135,15 @@ describe('location mutations', () => {
 
     it("maps CT's 422 to our input path, and a location CT does not know to NOT_FOUND at input.id", async () => {
       const loc = await newLocation(t);
-      const bad = payload(await t.gql(UPDATE, { input: { id: globalId('Location', loc.slug), timezone: 'Nowhere/Special' } }), 'updateLocation');
+      const bad = payload(
+        await t.gql(UPDATE, { input: { id: globalId('Location', loc.slug), timezone: 'Nowhere/Special' } }),
+        'updateLocation',
+      );
       expect(codes(bad)).toEqual([{ code: 'INVALID', field: ['input', 'timezone'] }]);
-      const missing = payload(await t.gql(UPDATE, { input: { id: globalId('Location', 'no-such-location-xyz'), town: 'x' } }), 'updateLocation');
+      const missing = payload(
+        await t.gql(UPDATE, { input: { id: globalId('Location', 'no-such-location-xyz'), town: 'x' } }),
+        'updateLocation',
+      );
       expect(missing.location).toBeNull();
       expect(codes(missing)).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
     });
@@ -187,7 +195,7 @@ describe('location mutations', () => {
       expect(codes(again)).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
     });
 
-    it("answers CONFLICT when CT refuses because the location still has boxes, and the location stays", async () => {
+    it('answers CONFLICT when CT refuses because the location still has boxes, and the location stays', async () => {
       const box = (await allBoxes(t))[0]!;
       const p = payload(await t.gql(DELETE, { id: globalId('Location', box.location_slug) }), 'deleteLocation');
       expect(p.deletedId).toBeNull();

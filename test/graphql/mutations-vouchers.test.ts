@@ -23,7 +23,9 @@ describe('voucher mutations', () => {
 
   /** A batch made directly in CT, for the update/delete tests. */
   async function ctVoucher(body: Record<string, unknown> = {}): Promise<{ unique_id: number; id: string }> {
-    const { status, json } = await t.ct('POST', `/locations/${loc.slug}/vouchers`, { voucher: { batch_name: 'Existing', quantity: 3, ...body } });
+    const { status, json } = await t.ct('POST', `/locations/${loc.slug}/vouchers`, {
+      voucher: { batch_name: 'Existing', quantity: 3, ...body },
+    });
     expect(status).toBe(201);
     return { unique_id: json.unique_id, id: globalId('Voucher', `${loc.slug}/${json.unique_id}`) };
   }
@@ -90,12 +92,17 @@ describe('voucher mutations', () => {
       expect(voucher.csvUrl).toMatch(/\.csv$/);
       expect(voucher.codes.totalCount).toBe(5);
       const ctCodes = (await t.ct('GET', `/locations/${loc.slug}/vouchers/${p.voucher.uniqueId}/codes`)).json.codes;
-      expect(voucher.codes.nodes.map((c: { username: string }) => c.username)).toEqual(ctCodes.map((c: { username: string }) => c.username));
+      expect(voucher.codes.nodes.map((c: { username: string }) => c.username)).toEqual(
+        ctCodes.map((c: { username: string }) => c.username),
+      );
       for (const code of voucher.codes.nodes) expect(code.username).toMatch(/^\d{8}$/);
     });
 
     it('creates a DATA batch with its data limit', async () => {
-      const p = payload(await t.gql(CREATE, { input: { locationId, name: 'Conference', accessType: 'DATA', dataLimitMb: 500, quantity: 2 } }), 'createVoucher');
+      const p = payload(
+        await t.gql(CREATE, { input: { locationId, name: 'Conference', accessType: 'DATA', dataLimitMb: 500, quantity: 2 } }),
+        'createVoucher',
+      );
       expect(p.userErrors).toEqual([]);
       expect(p.voucher).toMatchObject({ accessType: 'DATA', dataLimitMb: 500, quantity: 2, completed: false });
       const stored = (await t.ct('GET', `/locations/${loc.slug}/vouchers/${p.voucher.uniqueId}`)).json;
@@ -125,17 +132,35 @@ describe('voucher mutations', () => {
         );
         expect(p.voucher).toBeNull();
         expect(codes(p)).toEqual(
-          ['name', 'description', 'quantity', 'idleTimeoutMinutes', 'simultaneousUse', 'downloadKbps', 'uploadKbps', 'codeLength', 'splashPageId', 'sessionTimeoutMinutes'].map(
-            (f) => ({ code: 'INVALID', field: ['input', f] }),
-          ),
+          [
+            'name',
+            'description',
+            'quantity',
+            'idleTimeoutMinutes',
+            'simultaneousUse',
+            'downloadKbps',
+            'uploadKbps',
+            'codeLength',
+            'splashPageId',
+            'sessionTimeoutMinutes',
+          ].map((f) => ({ code: 'INVALID', field: ['input', f] })),
         );
-        const data = payload(await t.gql(CREATE, { input: { locationId, name: 'D', accessType: 'DATA', dataLimitMb: 49 } }), 'createVoucher');
+        const data = payload(
+          await t.gql(CREATE, { input: { locationId, name: 'D', accessType: 'DATA', dataLimitMb: 49 } }),
+          'createVoucher',
+        );
         expect(codes(data)).toEqual([{ code: 'INVALID', field: ['input', 'dataLimitMb'] }]);
         const noLimit = payload(await t.gql(CREATE, { input: { locationId, name: 'D', accessType: 'DATA' } }), 'createVoucher');
         expect(codes(noLimit)).toEqual([{ code: 'INVALID', field: ['input', 'dataLimitMb'] }]);
-        const single = payload(await t.gql(CREATE, { input: { locationId, name: 'S', accessRestrictPeriod: 'SINGLE_USE' } }), 'createVoucher');
+        const single = payload(
+          await t.gql(CREATE, { input: { locationId, name: 'S', accessRestrictPeriod: 'SINGLE_USE' } }),
+          'createVoucher',
+        );
         expect(codes(single)).toEqual([{ code: 'INVALID', field: ['input', 'accessPeriodMinutes'] }]);
-        const badLocation = payload(await t.gql(CREATE, { input: { locationId: globalId('Box', 'x'), name: 'n', quantity: 0 } }), 'createVoucher');
+        const badLocation = payload(
+          await t.gql(CREATE, { input: { locationId: globalId('Box', 'x'), name: 'n', quantity: 0 } }),
+          'createVoucher',
+        );
         expect(codes(badLocation)).toEqual([
           { code: 'INVALID', field: ['input', 'locationId'] },
           { code: 'INVALID', field: ['input', 'quantity'] },
@@ -156,7 +181,10 @@ describe('voucher mutations', () => {
     });
 
     it('answers NOT_FOUND at input.locationId for a location CT does not know, and FORBIDDEN when CT refuses', async () => {
-      const missing = payload(await t.gql(CREATE, { input: { locationId: globalId('Location', 'not-mine-xyz'), name: 'n' } }), 'createVoucher');
+      const missing = payload(
+        await t.gql(CREATE, { input: { locationId: globalId('Location', 'not-mine-xyz'), name: 'n' } }),
+        'createVoucher',
+      );
       expect(codes(missing)).toEqual([{ code: 'NOT_FOUND', field: ['input', 'locationId'] }]);
       t.h.sim.control.addFault({ method: 'POST', path: '/api/v1/locations/*/vouchers', status: 403, times: 1 });
       const refused = payload(await t.gql(CREATE, { input: { locationId, name: 'n' } }), 'createVoucher');
@@ -193,10 +221,20 @@ describe('voucher mutations', () => {
     it('changes only the given settings in CT with one PATCH; disabling the batch disables its codes', async () => {
       const existing = await ctVoucher({ validity_minutes: 120 });
       t.h.sim.control.completePendingVouchers();
-      const { result, calls } = await t.gqlWithCalls(UPDATE, { input: { id: existing.id, name: 'Renamed', active: false, sessionTimeoutMinutes: 90, downloadKbps: 1024 } });
+      const { result, calls } = await t.gqlWithCalls(UPDATE, {
+        input: { id: existing.id, name: 'Renamed', active: false, sessionTimeoutMinutes: 90, downloadKbps: 1024 },
+      });
       const p = payload(result, 'updateVoucher');
       expect(p.userErrors).toEqual([]);
-      expect(p.voucher).toMatchObject({ id: existing.id, name: 'Renamed', active: false, sessionTimeoutMinutes: 90, downloadKbps: 1024, validityMinutes: 120, quantity: 3 });
+      expect(p.voucher).toMatchObject({
+        id: existing.id,
+        name: 'Renamed',
+        active: false,
+        sessionTimeoutMinutes: 90,
+        downloadKbps: 1024,
+        validityMinutes: 120,
+        quantity: 3,
+      });
       expect(calls).toEqual([{ method: 'PATCH', path: `/api/v1/locations/${loc.slug}/vouchers/${existing.unique_id}` }]);
       const stored = (await t.ct('GET', `/locations/${loc.slug}/vouchers/${existing.unique_id}`)).json;
       expect(stored).toMatchObject({ batch_name: 'Renamed', is_active: false, session_timeout: 90, download_speed: 1024 });
@@ -207,7 +245,12 @@ describe('voucher mutations', () => {
     it('checks before calling CT (blank name, ranges, null settings, nothing to change, wrong-type ID)', async () => {
       const existing = await ctVoucher();
       const calls = await t.callsDuring(async () => {
-        const bad = payload(await t.gql(UPDATE, { input: { id: existing.id, name: '', uploadKbps: 10, active: null, validityMinutes: 10, sessionTimeoutMinutes: 20 } }), 'updateVoucher');
+        const bad = payload(
+          await t.gql(UPDATE, {
+            input: { id: existing.id, name: '', uploadKbps: 10, active: null, validityMinutes: 10, sessionTimeoutMinutes: 20 },
+          }),
+          'updateVoucher',
+        );
         expect(codes(bad)).toEqual([
           { code: 'INVALID', field: ['input', 'name'] },
           { code: 'INVALID', field: ['input', 'uploadKbps'] },
@@ -229,7 +272,10 @@ describe('voucher mutations', () => {
       const p = payload(await t.gql(UPDATE, { input: { id: existing.id, sessionTimeoutMinutes: 90 } }), 'updateVoucher');
       expect(codes(p)).toEqual([{ code: 'INVALID', field: ['input', 'sessionTimeoutMinutes'] }]);
       expect((await t.ct('GET', `/locations/${loc.slug}/vouchers/${existing.unique_id}`)).json.session_timeout).toBe(60);
-      const missing = payload(await t.gql(UPDATE, { input: { id: globalId('Voucher', `${loc.slug}/999999999`), name: 'x' } }), 'updateVoucher');
+      const missing = payload(
+        await t.gql(UPDATE, { input: { id: globalId('Voucher', `${loc.slug}/999999999`), name: 'x' } }),
+        'updateVoucher',
+      );
       expect(codes(missing)).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
     });
   });

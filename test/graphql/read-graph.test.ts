@@ -62,7 +62,8 @@ beforeEach(() => {
 });
 
 /** CT calls since the last reset, as `GET /path?query` strings, for readable failures. */
-const calls = (): string[] => h.ctCalls().map((c) => `${c.method} ${c.path}${Object.keys(c.query).length ? `?${new URLSearchParams(c.query)}` : ''}`);
+const calls = (): string[] =>
+  h.ctCalls().map((c) => `${c.method} ${c.path}${Object.keys(c.query).length ? `?${new URLSearchParams(c.query)}` : ''}`);
 
 /** The `errors` of a raw answer, as these tests read them. */
 type Errors = Array<{ path: string[]; extensions: { code: string } }>;
@@ -115,7 +116,7 @@ const TABLE: Row[] = [
     },
   },
   {
-    name: 'five locations, their first ten boxes, each box\'s location',
+    name: "five locations, their first ten boxes, each box's location",
     minimum: '1 + 5',
     why: 'one locations page; CT has no multi-location box list, so one GET /boxes?location_id= per location; every box.location was primed by the list.',
     async run() {
@@ -190,7 +191,7 @@ const TABLE: Row[] = [
   {
     name: 'box(slug) { location } next to locations(first: 20) that holds that location',
     minimum: '2',
-    why: 'GET /boxes/{slug} and one locations page; the box\'s location comes from the list, not a third call.',
+    why: "GET /boxes/{slug} and one locations page; the box's location comes from the list, not a third call.",
     async run() {
       const first20 = new Set(slugs(ct.locations.slice(0, 20)));
       const box = ct.boxes.find((b) => first20.has(b.location_slug as string)) as CtBox;
@@ -245,7 +246,7 @@ const TABLE: Row[] = [
     },
   },
   {
-    name: 'one batch\'s activated codes (codes(activated: true))',
+    name: "one batch's activated codes (codes(activated: true))",
     minimum: '3',
     why: 'the location, the vouchers page, one codes page filtered by CT (activated=true): no client-side filtering.',
     async run() {
@@ -321,7 +322,7 @@ const TABLE: Row[] = [
     },
   },
   {
-    name: 'boxes(locationSlug, state: ONLINE, first: 5) with each box\'s location',
+    name: "boxes(locationSlug, state: ONLINE, first: 5) with each box's location",
     minimum: '1 + 1',
     why: 'CT filters by location_id and state itself (one page); all boxes share one location, fetched once.',
     async run() {
@@ -456,7 +457,7 @@ describe('paging over CT pages', () => {
     expect(calls()).toHaveLength(1);
   });
 
-  it('pages a location\'s boxes with unaligned windows, one call each', async () => {
+  it("pages a location's boxes with unaligned windows, one call each", async () => {
     const location = locationWhere((l) => ct.boxes.filter((b) => b.location_slug === l.slug).length >= 9);
     const boxes = await ct.boxesAt(location.slug);
     const firstPage = await client.request(LocationBoxesPageDocument, { slug: location.slug, first: 3 });
@@ -543,7 +544,9 @@ describe('errors on reads', () => {
     const url = new URL(`${FACADE_URL}/graphql`);
     url.searchParams.set('query', query);
     url.searchParams.set('variables', JSON.stringify(variables));
-    const viaYoga = await (await h.app.fetch(new Request(url, { headers: { accept: 'application/json', authorization: `Bearer ${token}` } }))).json();
+    const viaYoga = await (
+      await h.app.fetch(new Request(url, { headers: { accept: 'application/json', authorization: `Bearer ${token}` } }))
+    ).json();
 
     for (const body of [fast, viaYoga]) {
       expect(body.data).toEqual({ nodes: [null, { id: b64(`Location:${location.slug}`), slug: location.slug }, null] });

@@ -20,7 +20,11 @@ it('finds the target unique_id on the short location list when the location itse
   };
   const { app } = createAppOver(sim, {}, stripUniqueId);
   const issued = sim.control.issueTokens();
-  const token = (await (await app.sessions()).seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3600_000 })).token;
+  const token = (
+    await (
+      await app.sessions()
+    ).seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3600_000 })
+  ).token;
   const post = async (query: string, variables?: unknown) =>
     (
       await app.fetch(
@@ -33,7 +37,12 @@ it('finds the target unique_id on the short location list when the location itse
     ).json();
 
   const list = await post('{ locations(first: 10) { nodes { id slug uniqueId boxes(first: 1) { nodes { id } } } } }');
-  const locations = list.data.locations.nodes as Array<{ id: string; slug: string; uniqueId: string | null; boxes: { nodes: Array<{ id: string }> } }>;
+  const locations = list.data.locations.nodes as Array<{
+    id: string;
+    slug: string;
+    uniqueId: string | null;
+    boxes: { nodes: Array<{ id: string }> };
+  }>;
   expect(locations.every((l) => l.uniqueId === null)).toBe(true);
   const from = locations.find((l) => l.boxes.nodes.length > 0)!;
   const to = locations.find((l) => l.slug !== from.slug)!;

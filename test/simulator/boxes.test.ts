@@ -68,10 +68,18 @@ describe('listing boxes', () => {
     const shown = await call(sim, 'GET', `/api/v1/boxes/${box.slug}`, { token });
     expect(shown.body).toEqual(box);
     expect(box).toMatchObject({
-      id: expect.any(Number), slug: expect.any(String), calledstationid: expect.stringMatching(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/),
-      state: expect.any(String), is_online: expect.any(Boolean), machine_type: expect.any(String), firmware_version: expect.any(String),
-      serial_number: expect.any(String), location_id: expect.any(Number), location_slug: expect.any(String),
-      allowed_job: expect.any(Boolean), created_at: expect.any(Number),
+      id: expect.any(Number),
+      slug: expect.any(String),
+      calledstationid: expect.stringMatching(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/),
+      state: expect.any(String),
+      is_online: expect.any(Boolean),
+      machine_type: expect.any(String),
+      firmware_version: expect.any(String),
+      serial_number: expect.any(String),
+      location_id: expect.any(Number),
+      location_slug: expect.any(String),
+      allowed_job: expect.any(Boolean),
+      created_at: expect.any(Number),
     });
   });
 });
@@ -80,16 +88,29 @@ describe('creating boxes', () => {
   it('normalises MACs with hyphens or colons in either case to lower-case colon form', async () => {
     const { sim, token } = setup();
     const loc = await firstLocation(sim, token);
-    const res = await call(sim, 'POST', '/api/v1/boxes', { token, json: { location_id: loc.slug, box: { calledstationid: 'AA-BB-CC-00-11-22', description: 'Lobby AP', machine_type: 'meraki-mr-18' } } });
+    const res = await call(sim, 'POST', '/api/v1/boxes', {
+      token,
+      json: { location_id: loc.slug, box: { calledstationid: 'AA-BB-CC-00-11-22', description: 'Lobby AP', machine_type: 'meraki-mr-18' } },
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ calledstationid: 'aa:bb:cc:00:11:22', mac: 'aa:bb:cc:00:11:22', state: 'new', location_slug: loc.slug, description: 'Lobby AP', machine_type: 'meraki-mr-18' });
+    expect(res.body).toMatchObject({
+      calledstationid: 'aa:bb:cc:00:11:22',
+      mac: 'aa:bb:cc:00:11:22',
+      state: 'new',
+      location_slug: loc.slug,
+      description: 'Lobby AP',
+      machine_type: 'meraki-mr-18',
+    });
     expect((await call(sim, 'GET', `/api/v1/boxes/${res.body.slug}`, { token })).status).toBe(200);
   });
 
   it('takes location_id from the query string too', async () => {
     const { sim, token } = setup();
     const loc = await firstLocation(sim, token);
-    const res = await call(sim, 'POST', `/api/v1/boxes?location_id=${loc.id}`, { token, json: { box: { calledstationid: 'aa:bb:cc:00:11:23' } } });
+    const res = await call(sim, 'POST', `/api/v1/boxes?location_id=${loc.id}`, {
+      token,
+      json: { box: { calledstationid: 'aa:bb:cc:00:11:23' } },
+    });
     expect(res.status).toBe(201);
     expect(res.body.location_id).toBe(Number(loc.id));
   });
@@ -97,7 +118,8 @@ describe('creating boxes', () => {
   it('422s invalid, blank and duplicate MACs', async () => {
     const { sim, token } = setup();
     const loc = await firstLocation(sim, token);
-    const post = (mac: string) => call(sim, 'POST', '/api/v1/boxes', { token, json: { location_id: loc.slug, box: { calledstationid: mac } } });
+    const post = (mac: string) =>
+      call(sim, 'POST', '/api/v1/boxes', { token, json: { location_id: loc.slug, box: { calledstationid: mac } } });
     for (const bad of ['aabbcc001122', 'aa:bb:cc:00:11', 'aa:bb-cc:00:11:22', 'gg:bb:cc:00:11:22']) {
       const res = await post(bad);
       expect(res.status).toBe(422);
@@ -113,7 +135,10 @@ describe('creating boxes', () => {
     const none = await call(sim, 'POST', '/api/v1/boxes', { token, json: { box: { calledstationid: 'aa:bb:cc:00:11:25' } } });
     expect(none.status).toBe(422);
     expect(none.body.errors.location_id).toEqual(["can't be blank"]);
-    const unknown = await call(sim, 'POST', '/api/v1/boxes', { token, json: { location_id: 'nowhere', box: { calledstationid: 'aa:bb:cc:00:11:25' } } });
+    const unknown = await call(sim, 'POST', '/api/v1/boxes', {
+      token,
+      json: { location_id: 'nowhere', box: { calledstationid: 'aa:bb:cc:00:11:25' } },
+    });
     expect(unknown.status).toBe(404);
   });
 });
@@ -128,10 +153,23 @@ describe('updating boxes and running jobs', () => {
   it('updates settings and answers the bare box', async () => {
     const { sim, token } = setup();
     const box = await onlineBox(sim, token);
-    const res = await call(sim, 'PATCH', `/api/v1/boxes/${box.slug}`, { token, json: { box: { description: 'Bar AP', ignored: true, tags: ['bar', 'floor1'], latitude: 51.5, longitude: -0.12, zone_id: 2 } } });
+    const res = await call(sim, 'PATCH', `/api/v1/boxes/${box.slug}`, {
+      token,
+      json: { box: { description: 'Bar AP', ignored: true, tags: ['bar', 'floor1'], latitude: 51.5, longitude: -0.12, zone_id: 2 } },
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ description: 'Bar AP', ignored: true, tags: 'bar,floor1', latitude: 51.5, longitude: -0.12, zone_id: 2 });
-    const bad = await call(sim, 'PATCH', `/api/v1/boxes/${box.slug}`, { token, json: { box: { channel: 'loud', description: 'Never written' } } });
+    expect(res.body).toMatchObject({
+      description: 'Bar AP',
+      ignored: true,
+      tags: 'bar,floor1',
+      latitude: 51.5,
+      longitude: -0.12,
+      zone_id: 2,
+    });
+    const bad = await call(sim, 'PATCH', `/api/v1/boxes/${box.slug}`, {
+      token,
+      json: { box: { channel: 'loud', description: 'Never written' } },
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual({ channel: ['is invalid'] });
     expect((await call(sim, 'GET', `/api/v1/boxes/${box.slug}`, { token })).body.description).toBe('Bar AP');
@@ -195,7 +233,7 @@ describe('updating boxes and running jobs', () => {
     expect(res.body.errors.action).toEqual(['is not included in the list']);
   });
 
-  it('transfers to another of the user\'s locations by unique_id (both styles)', async () => {
+  it("transfers to another of the user's locations by unique_id (both styles)", async () => {
     const { sim, token } = setup();
     const box = await onlineBox(sim, token);
     const locations = (await call(sim, 'GET', '/api/v1/locations?per=100', { token })).body.locations;

@@ -17,8 +17,13 @@ describe('user isolation', () => {
     expect((await call(sim, 'GET', '/api/v1/boxes', { token: otherToken })).body._links.total_entries).toBe(12);
 
     const foreign = theirs.locations[0];
-    for (const path of [`/api/v1/locations/${foreign.slug}`, `/api/v1/locations/${foreign.id}`, `/api/v1/locations/${foreign.slug}/vouchers`,
-      `/api/v1/locations/${foreign.slug}/boxes`, `/api/v1/boxes?location_id=${foreign.slug}`]) {
+    for (const path of [
+      `/api/v1/locations/${foreign.slug}`,
+      `/api/v1/locations/${foreign.id}`,
+      `/api/v1/locations/${foreign.slug}/vouchers`,
+      `/api/v1/locations/${foreign.slug}/boxes`,
+      `/api/v1/boxes?location_id=${foreign.slug}`,
+    ]) {
       const res = await call(sim, 'GET', path, { token });
       expect(res.status, path).toBe(404);
       expect(res.body).toEqual({ message: 'Not found' });
@@ -29,10 +34,14 @@ describe('user isolation', () => {
     expect((await call(sim, 'DELETE', `/api/v1/boxes/${foreignBox.slug}`, { token })).status).toBe(404);
     expect((await call(sim, 'DELETE', `/api/v1/locations/${foreign.id}`, { token })).status).toBe(404);
     const foreignVoucher = (await call(sim, 'GET', `/api/v1/locations/${foreign.slug}/vouchers`, { token: otherToken })).body.vouchers[0];
-    expect((await call(sim, 'GET', `/api/v1/locations/${foreign.slug}/vouchers/${foreignVoucher.unique_id}/codes`, { token })).status).toBe(404);
+    expect((await call(sim, 'GET', `/api/v1/locations/${foreign.slug}/vouchers/${foreignVoucher.unique_id}/codes`, { token })).status).toBe(
+      404,
+    );
 
     // transfer targets must belong to the same account
-    const myBox = (await call(sim, 'GET', '/api/v1/boxes?state=online', { token })).body.boxes.find((b: { allowed_job: boolean }) => b.allowed_job);
+    const myBox = (await call(sim, 'GET', '/api/v1/boxes?state=online', { token })).body.boxes.find(
+      (b: { allowed_job: boolean }) => b.allowed_job,
+    );
     const moved = await call(sim, 'PATCH', `/api/v1/boxes/${myBox.slug}`, { token, json: { box: { transfer_to: foreign.unique_id } } });
     expect(moved.status).toBe(422);
   });

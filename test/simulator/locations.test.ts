@@ -22,7 +22,7 @@ describe('GET /api/v1/locations', () => {
   it('walks every location exactly once in a stable id order', async () => {
     const { sim, token } = setup();
     const ids: string[] = [];
-    for (let page: number | null = 1; page !== null;) {
+    for (let page: number | null = 1; page !== null; ) {
       const res = await call(sim, 'GET', `/api/v1/locations?per=10&page=${page}`, { token });
       ids.push(...res.body.locations.map((l: { id: string }) => l.id));
       page = res.body._links.next_page;
@@ -66,10 +66,21 @@ describe('GET /api/v1/locations', () => {
     const { sim, token } = setup();
     const [loc] = (await call(sim, 'GET', '/api/v1/locations?per=1', { token })).body.locations;
     expect(loc).toMatchObject({
-      id: expect.stringMatching(/^\d+$/), slug: expect.stringMatching(/^[a-z0-9-]+-[a-z0-9]{22}$/), unique_id: expect.any(Number),
-      location_name: 'Stuff Got Real', town: 'Derby', archived: false, state: 'active', user_id: 103,
-      created_at: expect.any(Number), updated_at: expect.any(Number), timezone: 'Europe/London',
-      lat: expect.any(Number), lng: expect.any(Number), boxes_count: expect.any(Number), clients_online: expect.any(Number),
+      id: expect.stringMatching(/^\d+$/),
+      slug: expect.stringMatching(/^[a-z0-9-]+-[a-z0-9]{22}$/),
+      unique_id: expect.any(Number),
+      location_name: 'Stuff Got Real',
+      town: 'Derby',
+      archived: false,
+      state: 'active',
+      user_id: 103,
+      created_at: expect.any(Number),
+      updated_at: expect.any(Number),
+      timezone: 'Europe/London',
+      lat: expect.any(Number),
+      lng: expect.any(Number),
+      boxes_count: expect.any(Number),
+      clients_online: expect.any(Number),
     });
   });
 });
@@ -104,19 +115,42 @@ describe('writing locations', () => {
   it('creates with 201 and the bare location', async () => {
     const { sim, token } = setup();
     const res = await call(sim, 'POST', '/api/v1/locations', {
-      token, json: { location: { location_name: 'Test Cafe', location_address: '1 High St', town: 'York', postcode: 'YO1 7HH', country: 'GB', timezone: 'Europe/London', lat: 53.96, lng: -1.08 } },
+      token,
+      json: {
+        location: {
+          location_name: 'Test Cafe',
+          location_address: '1 High St',
+          town: 'York',
+          postcode: 'YO1 7HH',
+          country: 'GB',
+          timezone: 'Europe/London',
+          lat: 53.96,
+          lng: -1.08,
+        },
+      },
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ location_name: 'Test Cafe', town: 'York', slug: expect.stringMatching(/^test-cafe-/), boxes_count: 0, archived: false, user_id: 103 });
+    expect(res.body).toMatchObject({
+      location_name: 'Test Cafe',
+      town: 'York',
+      slug: expect.stringMatching(/^test-cafe-/),
+      boxes_count: 0,
+      archived: false,
+      user_id: 103,
+    });
     const list = await call(sim, 'GET', '/api/v1/locations?per=100', { token });
     expect(list.body._links.total_entries).toBe(45);
   });
 
   it('accepts Rails-style form bodies too', async () => {
     const { sim, token } = setup();
-    const res = await sim.fetch(new Request('http://ct.test/api/v1/locations', {
-      method: 'POST', headers: { authorization: `Bearer ${token}` }, body: new URLSearchParams({ 'location[location_name]': 'Form Place' }),
-    }));
+    const res = await sim.fetch(
+      new Request('http://ct.test/api/v1/locations', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: new URLSearchParams({ 'location[location_name]': 'Form Place' }),
+      }),
+    );
     expect(res.status).toBe(201);
     expect((await res.json()).location_name).toBe('Form Place');
   });
@@ -126,7 +160,10 @@ describe('writing locations', () => {
     const blank = await call(sim, 'POST', '/api/v1/locations', { token, json: { location: { town: 'York' } } });
     expect(blank.status).toBe(422);
     expect(blank.body).toEqual({ errors: { location_name: ["can't be blank"] } });
-    const bad = await call(sim, 'POST', '/api/v1/locations', { token, json: { location: { location_name: 'X', timezone: 'Mars/Olympus', lat: 'north' } } });
+    const bad = await call(sim, 'POST', '/api/v1/locations', {
+      token,
+      json: { location: { location_name: 'X', timezone: 'Mars/Olympus', lat: 'north' } },
+    });
     expect(bad.body.errors).toEqual({ timezone: ['is not included in the list'], lat: ['is not a number'] });
   });
 
@@ -140,9 +177,17 @@ describe('writing locations', () => {
     const { sim, token, clock } = setup();
     const [loc] = (await call(sim, 'GET', '/api/v1/locations?per=1', { token })).body.locations;
     clock.advance(5000);
-    const renamed = await call(sim, 'PATCH', `/api/v1/locations/${loc.slug}`, { token, json: { location: { location_name: 'Renamed', phone1: '+44 1332 000000' } } });
+    const renamed = await call(sim, 'PATCH', `/api/v1/locations/${loc.slug}`, {
+      token,
+      json: { location: { location_name: 'Renamed', phone1: '+44 1332 000000' } },
+    });
     expect(renamed.status).toBe(200);
-    expect(renamed.body).toMatchObject({ location_name: 'Renamed', phone1: '+44 1332 000000', slug: loc.slug, updated_at: Math.floor(clock.now() / 1000) });
+    expect(renamed.body).toMatchObject({
+      location_name: 'Renamed',
+      phone1: '+44 1332 000000',
+      slug: loc.slug,
+      updated_at: Math.floor(clock.now() / 1000),
+    });
     const archived = await call(sim, 'PATCH', `/api/v1/locations/${loc.slug}`, { token, json: { location: { state: 'archived' } } });
     expect(archived.body).toMatchObject({ archived: true, state: 'archived' });
     const active = await call(sim, 'PUT', `/api/v1/locations/${loc.id}`, { token, json: { location: { state: 'active' } } });

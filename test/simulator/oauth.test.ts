@@ -7,8 +7,13 @@ import { DEMO } from '../../simulator/app.js';
 import { authorize, BASE, call, codeFor, setup, tokenRequest } from './helpers.js';
 
 const client = { client_id: DEMO.clientId, client_secret: DEMO.clientSecret };
-const exchange = (code: string, extra: Record<string, string> = {}) =>
-  ({ grant_type: 'authorization_code', ...client, code, redirect_uri: DEMO.redirectUri, ...extra });
+const exchange = (code: string, extra: Record<string, string> = {}) => ({
+  grant_type: 'authorization_code',
+  ...client,
+  code,
+  redirect_uri: DEMO.redirectUri,
+  ...extra,
+});
 
 describe('GET /oauth/authorize', () => {
   it('renders a consent form for a registered client and redirect URI', async () => {
@@ -30,7 +35,7 @@ describe('GET /oauth/authorize', () => {
       const res = await sim.fetch(new Request(`${BASE}/oauth/authorize?${q}`));
       expect(res.status).toBe(400);
       expect(res.headers.get('location')).toBeNull();
-      expect(await res.text()).toContain("The requested redirect uri is malformed or doesn&#39;t match client redirect URI.");
+      expect(await res.text()).toContain('The requested redirect uri is malformed or doesn&#39;t match client redirect URI.');
     }
   });
 
@@ -79,8 +84,11 @@ describe('POST /oauth/token (authorization_code)', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toEqual({
-      access_token: expect.stringMatching(/^[0-9a-f]{64}$/), token_type: 'bearer', expires_in: 7200,
-      refresh_token: expect.stringMatching(/^[0-9a-f]{64}$/), created_at: Math.floor(clock.now() / 1000),
+      access_token: expect.stringMatching(/^[0-9a-f]{64}$/),
+      token_type: 'bearer',
+      expires_in: 7200,
+      refresh_token: expect.stringMatching(/^[0-9a-f]{64}$/),
+      created_at: Math.floor(clock.now() / 1000),
     });
     const me = await call(sim, 'GET', '/api/v1/me.json', { token: body.access_token });
     expect(me.status).toBe(200);
@@ -91,10 +99,13 @@ describe('POST /oauth/token (authorization_code)', () => {
     const { sim } = setup();
     const code = await codeFor(sim);
     const basic = Buffer.from(`${DEMO.clientId}:${DEMO.clientSecret}`).toString('base64');
-    const res = await sim.fetch(new Request(`${BASE}/oauth/token`, {
-      method: 'POST', headers: { authorization: `Basic ${basic}` },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: DEMO.redirectUri }),
-    }));
+    const res = await sim.fetch(
+      new Request(`${BASE}/oauth/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${basic}` },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: DEMO.redirectUri }),
+      }),
+    );
     expect(res.status).toBe(200);
   });
 
@@ -233,7 +244,9 @@ describe('refresh, expiry and revocation', () => {
     expect((await call(sim, 'GET', '/api/v1/me.json', { token: a.access_token })).status).toBe(401);
 
     const b = await login(sim);
-    const viaBody = await sim.fetch(new Request(`${BASE}/oauth/revoke`, { method: 'POST', body: new URLSearchParams({ token: b.refresh_token }) }));
+    const viaBody = await sim.fetch(
+      new Request(`${BASE}/oauth/revoke`, { method: 'POST', body: new URLSearchParams({ token: b.refresh_token }) }),
+    );
     expect(viaBody.status).toBe(200);
     expect((await sim.fetch(refresh(b.refresh_token))).status).toBe(400);
 

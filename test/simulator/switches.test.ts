@@ -54,7 +54,9 @@ describe('faults', () => {
   it('can fault the OAuth endpoints too', async () => {
     const { sim } = setup();
     sim.control.addFault({ path: '/oauth/token', status: 500, times: 1 });
-    const res = await sim.fetch(new Request(`${BASE}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token' }) }));
+    const res = await sim.fetch(
+      new Request(`${BASE}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token' }) }),
+    );
     expect(res.status).toBe(500);
   });
 });
