@@ -20,6 +20,7 @@ import type { Config } from './config.js';
 import { createRequestContext } from './context.js';
 import { createErrorMasker } from './errors.js';
 import { corsPreflight, csrfViolation, decorateHeaders, logoutCsrfViolation } from './http-guards.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createGraphQLHandler } from './graphql-http.js';
@@ -51,7 +52,15 @@ export interface App {
   readonly apiTokens: ApiTokens;
   /** The durable store, opened on first use (tools and tests read it directly). */
   readonly store: LazyStore;
-  /** Releases what the app holds open (the store when it was opened, the Redis connection when REDIS_URL is set). */
+  /**
+   * The draining flag and the drain and close hooks: whatever the app opens registers its release
+   * here (the store when it was opened, the Redis connection when REDIS_URL is set), so close()
+   * needs no list of its own.
+   */
+  readonly lifecycle: Lifecycle;
+  /** Starts the drain of a shutdown: from now on /readyz answers 503; requests are still served. */
+  drain(): Promise<void>;
+  /** Drains (if not yet), then releases everything the app holds open, through its close hooks. */
   close(): Promise<void>;
 }
 
@@ -78,7 +87,9 @@ export function createApp(deps: AppDeps): App {
     timeoutMs: config.ctTimeoutMs,
   };
   // REDIS_URL: the refresh single flight and its kept result are shared by all instances (DESIGN.md "Scale-out").
+  const lifecycle = createLifecycle();
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { logger }) : undefined;
+  if (redis) lifecycle.onClose(() => closeRedisClient(redis));
   const refresher = redis ? createSharedRefresher(oauth, { redis, secrets: config.sessionSecrets, logger }) : createRefresher(oauth);
   const now = deps.now ?? Date.now;
   // Opened the first time an API token or a device sign-in needs it; a browser-only facade never does.
@@ -99,6 +110,10 @@ export function createApp(deps: AppDeps): App {
     oauth,
     now,
     warn: (what, details) => logger.warn(details, what),
+  });
+  lifecycle.onClose(async () => {
+    await apiTokens.flush();
+    await store.close();
   });
   const metrics = createMetrics({ refresher, grants: { stats: apiTokens.refreshStats } });
   const corsOrigins = new Set(config.corsOrigins);
@@ -162,6 +177,9 @@ export function createApp(deps: AppDeps): App {
   }
 
   async function readiness(): Promise<Response> {
+    // Draining: answer at once, without asking CT, so a load balancer takes this instance out
+    // of rotation while the requests already in flight finish.
+    if (lifecycle.draining) return json({ status: 'unavailable', reason: 'DRAINING' }, 503);
     const state = await ctReadiness();
     if (state === 'ready') return json({ status: 'ready' }, 200);
     return json({ status: 'unavailable', reason: state === 'unhealthy' ? 'CT_UNHEALTHY' : 'CT_UNREACHABLE' }, 503);
@@ -220,11 +238,9 @@ export function createApp(deps: AppDeps): App {
     apiTokens,
     store,
     sessions: () => sealerPromise,
-    close: async () => {
-      await apiTokens.flush();
-      await store.close();
-      if (redis) await closeRedisClient(redis);
-    },
+    lifecycle,
+    drain: () => lifecycle.drain(),
+    close: () => lifecycle.close(),
     async fetch(request: Request): Promise<Response> {
       const started = performance.now();
       const requestId = randomUUID();

@@ -46,6 +46,8 @@ export interface Config {
   dataDir: string;
   /** `CT_LOADERS=off` bypasses DataLoader batching and caching (benchmark baseline only). */
   loaders: boolean;
+  /** After SIGTERM/SIGINT, how long requests in flight may take to finish before they are cut. */
+  shutdownGraceMs: number;
   production: boolean;
 }
 
@@ -163,6 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: databaseUrl(env),
     dataDir: env.DATA_DIR || './data',
     loaders: env.CT_LOADERS !== 'off',
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
     production,
   };
 }
