@@ -4,6 +4,7 @@
 // resource's read descriptions once per request.
 import type { CtClient } from '../client.js';
 import { boxWrites, type BoxWrites } from './boxes.js';
+import { codeWrites, type CodeWrites } from './codes.js';
 import { locationWrites, type LocationWrites } from './locations.js';
 import { voucherWrites, type VoucherWrites } from './vouchers.js';
 
@@ -11,9 +12,16 @@ export interface CtApi {
   readonly locations: LocationWrites;
   readonly boxes: BoxWrites;
   readonly vouchers: VoucherWrites;
+  readonly codes: CodeWrites;
   readonly stats: CtClient['stats'];
 }
 
 export function createCtApi(client: CtClient): CtApi {
-  return { locations: locationWrites(client), boxes: boxWrites(client), vouchers: voucherWrites(client), stats: client.stats };
+  return {
+    locations: locationWrites(client),
+    boxes: boxWrites(client),
+    vouchers: voucherWrites(client),
+    codes: codeWrites(client),
+    stats: client.stats,
+  };
 }
