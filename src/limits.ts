@@ -103,9 +103,13 @@ export const MUTATION_CALLS: Readonly<Record<string, number>> = {
   'Mutation.resetBox': 2, // PATCH, read back
   'Mutation.transferBox': 4, // GET target, GET picker list, PATCH, read back
   'Mutation.deleteBox': 1, // DELETE
-  'Mutation.createVoucher': 1, // POST
+  'Mutation.createVoucher': 2, // GET the location's splash pages (only for a CT splash page id), POST
   'Mutation.updateVoucher': 2, // PATCH, read back
   'Mutation.deleteVoucher': 1, // DELETE
+  'Mutation.setLocationFavourite': 2, // PATCH, read back
+  'Mutation.cancelBoxReset': 2, // PATCH, read back
+  'Mutation.regenerateVoucherFiles': 2, // PATCH, read back
+  'Mutation.setVoucherCodeActive': 2, // PATCH, read back through the code search
 };
 /** A root mutation missing from the table is never priced below the dearest one. */
 const UNLISTED_MUTATION_CALLS = Math.max(...Object.values(MUTATION_CALLS));

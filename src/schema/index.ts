@@ -12,5 +12,6 @@ import './voucher-codes.js';
 import './location-mutations.js';
 import './box-mutations.js';
 import './voucher-mutations.js';
+import './voucher-code-mutations.js';
 
 export const schema = builder.toSchema();

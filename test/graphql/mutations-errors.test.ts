@@ -157,7 +157,18 @@ describe('mutation schema', () => {
     'createVoucher',
     'updateVoucher',
     'deleteVoucher',
+    'setLocationFavourite',
+    'cancelBoxReset',
+    'regenerateVoucherFiles',
+    'setVoucherCodeActive',
   ];
+  /** The payload's result field where the mutation's name does not end with its type. */
+  const RESULT_FIELDS: Record<string, string> = {
+    setLocationFavourite: 'location',
+    cancelBoxReset: 'box',
+    regenerateVoucherFiles: 'voucher',
+    setVoucherCodeActive: 'voucherCode',
+  };
 
   it('has every mutation of the sketch, each taking one non-null input and returning a non-null payload with userErrors', () => {
     const fields = schema.getMutationType()!.getFields();
@@ -168,13 +179,9 @@ describe('mutation schema', () => {
       expect(field.type.toString()).toBe(`${name.charAt(0).toUpperCase()}${name.slice(1)}Payload!`);
       const payload = getNamedType(field.type);
       expect(isObjectType(payload) && payload.getFields().userErrors?.type.toString()).toBe('[UserError!]!');
-      const result = name.startsWith('delete')
-        ? 'deletedId'
-        : name.endsWith('Location')
-          ? 'location'
-          : name.endsWith('Box')
-            ? 'box'
-            : 'voucher';
+      const result =
+        RESULT_FIELDS[name] ??
+        (name.startsWith('delete') ? 'deletedId' : name.endsWith('Location') ? 'location' : name.endsWith('Box') ? 'box' : 'voucher');
       expect(isObjectType(payload) && Object.keys(payload.getFields()).sort()).toEqual([result, 'userErrors'].sort());
     }
     expect(schema.getType('UserErrorCode')?.toString()).toBe('UserErrorCode');
