@@ -92,6 +92,14 @@ describe('everyday reads', () => {
     expect(body.extensions?.cost.ctCalls).toBe(h.ctCalls().length);
   });
 
+  it('pings a box once per request however often reachable is asked', async () => {
+    const slug = ct.boxes[0]?.slug;
+    const body = await post('query($slug: String!) { a: box(slug: $slug) { reachable } b: box(slug: $slug) { reachable slug } }', { slug });
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.a.reachable).toBe(body.data?.b.reachable);
+    expect(h.ctCalls().map((c) => c.path)).toEqual([`/api/v1/boxes/${slug}`, `/api/v1/boxes/${slug}/status`]);
+  });
+
   it('prices reachable at one call per box and a searched code at three, never below what the log shows', async () => {
     const reach = await post(print(BoxesReachableDocument), { first: 10, withReachable: true });
     expect(reach.extensions?.cost).toMatchObject({ ctCalls: 11 });

@@ -150,6 +150,18 @@ describe('everyday mutations', () => {
       expect(codes(missing)).toEqual([{ code: 'NOT_FOUND', field: ['input', 'id'] }]);
     });
 
+    it('a write to a box forgets its ping: reachable after a reboot in the same request is asked again', async () => {
+      const box = (await allBoxes(t)).find((b) => b.state === 'online' && b.allowed_job) as { slug: string };
+      const { result, calls } = await t.gqlWithCalls(
+        `mutation($id: ID!) { a: updateBox(input: { id: $id, alertsMuted: true }) { box { reachable } }
+          b: rebootBox(input: { id: $id }) { box { state reachable } } }`,
+        { id: globalId('Box', box.slug) },
+      );
+      expect(result.errors).toBeUndefined();
+      expect(result.data).toEqual({ a: { box: { reachable: true } }, b: { box: { state: 'REBOOTING', reachable: false } } });
+      expect(calls.filter((c) => c.path.endsWith('/status'))).toHaveLength(2);
+    });
+
     it("updateBox(alertsMuted) writes CT's ignored; giving ignored too is fine only when they agree", async () => {
       const box = (await allBoxes(t))[0] as { slug: string };
       const id = globalId('Box', box.slug);
