@@ -26,7 +26,7 @@ import {
   type SelectionSetNode,
   type Source,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './schema/connection.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SCAN_PAGES } from './schema/connection.js';
 
 export interface Limits {
   maxDepth: number;
@@ -70,6 +70,21 @@ const FIELD_CALLS: Record<string, (args: Args) => number> = {
   'Query.box': () => 1,
   'Box.location': () => 1,
   'Voucher.location': () => 1,
+  'Location.stats': () => 1,
+  'Location.splashPages': () => 1,
+  'Voucher.splashPage': () => 1,
+  'SplashPage.location': () => 1,
+  'Box.reachable': () => 1,
+  // A searched code: its location, then the batch list filtered by its username.
+  'VoucherCode.voucher': () => 2,
+  'VoucherCode.location': () => 1,
+};
+/**
+ * CT calls of a connection field's window when they differ from a plain window's (below), by schema
+ * coordinate; undefined keeps the plain price. `locations(archived:)` reads the whole list.
+ */
+const CONNECTION_CALLS: Record<string, (args: Args) => number | undefined> = {
+  'Query.locations': (a) => (typeof a.archived === 'boolean' ? MAX_SCAN_PAGES : undefined),
 };
 /**
  * CT calls one root mutation may make at worst, by schema coordinate: the write, plus every read its
@@ -90,10 +105,14 @@ export const MUTATION_CALLS: Readonly<Record<string, number>> = {
   'Mutation.resetBox': 2, // PATCH, read back
   'Mutation.transferBox': 4, // GET target, GET picker list, PATCH, read back
   'Mutation.deleteBox': 1, // DELETE
-  'Mutation.createVoucher': 1, // POST
+  'Mutation.createVoucher': 2, // GET the location's splash pages (only for a CT splash page id), POST
   'Mutation.updateVoucher': 2, // PATCH, read back
   'Mutation.deleteVoucher': 1, // DELETE
   'Mutation.revokeApiToken': 1, // GET /me.json for a session (whose tokens?); the revocation itself is an OAuth call
+  'Mutation.setLocationFavourite': 2, // PATCH, read back
+  'Mutation.cancelBoxReset': 2, // PATCH, read back
+  'Mutation.regenerateVoucherFiles': 2, // PATCH, read back
+  'Mutation.setVoucherCodeActive': 2, // PATCH, read back through the code search
 };
 /** A root mutation missing from the table is never priced below the dearest one. */
 const UNLISTED_MUTATION_CALLS = Math.max(...Object.values(MUTATION_CALLS));
@@ -207,7 +226,8 @@ export function measureQuery(
     const child = node.selectionSet && isCompositeType(returned) ? measureSet(node.selectionSet, returned) : NOTHING;
     let calls = isMutation && parent === root ? (MUTATION_CALLS[`${parent.name}.${field.name}`] ?? UNLISTED_MUTATION_CALLS) : 0;
     if (isCompositeType(returned) && isConnectionType(returned)) {
-      calls += (typeof args.last === 'number' ? BACKWARD_WINDOW_CALLS : FORWARD_WINDOW_CALLS) + pageSize(args) * child.calls;
+      const window = CONNECTION_CALLS[`${parent.name}.${field.name}`]?.(args);
+      calls += (window ?? (typeof args.last === 'number' ? BACKWARD_WINDOW_CALLS : FORWARD_WINDOW_CALLS)) + pageSize(args) * child.calls;
     } else {
       calls += FIELD_CALLS[`${parent.name}.${field.name}`]?.(args) ?? 0;
       calls += (field.name === 'nodes' && Array.isArray(args.ids) ? args.ids.length : 1) * child.calls;

@@ -158,7 +158,18 @@ describe('mutation schema', () => {
     'updateVoucher',
     'deleteVoucher',
     'revokeApiToken',
+    'setLocationFavourite',
+    'cancelBoxReset',
+    'regenerateVoucherFiles',
+    'setVoucherCodeActive',
   ];
+  /** The payload's result field where the mutation's name does not end with its type. */
+  const RESULT_FIELDS: Record<string, string> = {
+    setLocationFavourite: 'location',
+    cancelBoxReset: 'box',
+    regenerateVoucherFiles: 'voucher',
+    setVoucherCodeActive: 'voucherCode',
+  };
 
   it('has every mutation of the sketch, each taking one non-null input and returning a non-null payload with userErrors', () => {
     const fields = schema.getMutationType()!.getFields();
@@ -170,13 +181,14 @@ describe('mutation schema', () => {
       const payload = getNamedType(field.type);
       expect(isObjectType(payload) && payload.getFields().userErrors?.type.toString()).toBe('[UserError!]!');
       const result =
-        name.startsWith('delete') || name.startsWith('revoke')
+        RESULT_FIELDS[name] ??
+        (name.startsWith('delete') || name.startsWith('revoke')
           ? 'deletedId'
           : name.endsWith('Location')
             ? 'location'
             : name.endsWith('Box')
               ? 'box'
-              : 'voucher';
+              : 'voucher');
       expect(isObjectType(payload) && Object.keys(payload.getFields()).sort()).toEqual([result, 'userErrors'].sort());
     }
     expect(schema.getType('UserErrorCode')?.toString()).toBe('UserErrorCode');
