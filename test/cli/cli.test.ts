@@ -9,19 +9,18 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator, type Simulator } from '../../simulator/app.js';
+import type { Simulator } from '../../simulator/app.js';
 import type { App } from '../../src/app.js';
 import { secretHash } from '../../src/auth/api-token-secret.js';
-import { listen } from '../../src/server.js';
-import { disposeApp, grantTokens, issueApiToken } from '../api-tokens.js';
+import { grantTokens, issueApiToken } from '../api-tokens.js';
 import { signInDevice } from '../device.js';
 import { childEnv, ROOT, watchOutput } from '../e2e/processes.js';
-import { createAppOver, CT_URL } from '../harness.js';
+import { CT_URL } from '../harness.js';
 import { freePort } from '../net.js';
+import { type FacadeOnPort, startFacadeOnPort } from './facade.js';
 
 interface Run {
   code: number | null;
@@ -29,11 +28,10 @@ interface Run {
   stderr: string;
 }
 
+let facade: FacadeOnPort;
 let sim: Simulator;
 let app: App;
 let logs: string[];
-let dataDir: string;
-let server: Server;
 let base: string;
 let configHome: string;
 
@@ -83,20 +81,13 @@ async function ctSays(accessToken: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  sim = createSimulator({ redirectUris: [`${base}/auth/callback`] });
-  const made = createAppOver(sim, { PUBLIC_URL: base, DEVICE_POLL_INTERVAL_S: '1' });
-  ({ app, logs } = made);
-  dataDir = made.config.dataDir;
-  server = (await listen((request) => app.fetch(request), port, '127.0.0.1')).server;
+  facade = await startFacadeOnPort();
+  ({ sim, app, logs, base } = facade);
   configHome = mkdtempSync(join(tmpdir(), 'ct-graphql-cli-'));
 });
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  if (app) await disposeApp(app, dataDir);
+  await facade?.close();
   rmSync(configHome, { recursive: true, force: true });
 });
 
