@@ -125,7 +125,7 @@ describe.skipIf(process.env.CT_GRAPHQL_PACK_TEST === '0')('the npm pack tarball,
       join(app, 'script.mjs'),
       [
         "import { createCtGraphQLClient } from 'ct-graphql/client';",
-        'const ct = createCtGraphQLClient({ url: `${process.env.CT_GRAPHQL_URL}/graphql`, token: process.env.CT_GRAPHQL_TOKEN });',
+        "const ct = createCtGraphQLClient({ url: process.env.CT_GRAPHQL_URL + '/graphql', token: process.env.CT_GRAPHQL_TOKEN });",
         "console.log(JSON.stringify(await ct.client.request('{ viewer { username } }')));",
         '',
       ].join('\n'),
