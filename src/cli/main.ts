@@ -92,6 +92,39 @@ function defaultTokenName(): string {
   return `ct-graphql CLI on ${hostname()}`.slice(0, 100);
 }
 
+interface SignInOptions {
+  name: string;
+  scope: 'read' | 'write';
+  expiresIn?: number;
+  browser: boolean;
+}
+
+/**
+ * A device sign-in for a new API token: the URL and the code on stderr (and the browser where
+ * there is one), then the token once the person has confirmed it. Every API token has a CT
+ * grant of its own, so each one takes its own sign-in at CT.
+ */
+function signIn(baseUrl: string, options: SignInOptions) {
+  return deviceLogin({
+    baseUrl,
+    scope: options.scope,
+    name: options.name,
+    ...(options.expiresIn !== undefined ? { tokenExpiresIn: options.expiresIn } : {}),
+    fetch: (url, init) => call(String(url), init ?? {}),
+    prompt(authorization) {
+      err(`To sign in, open ${authorization.verification_uri} and enter the code ${authorization.user_code}`);
+      const direct = authorization.verification_uri_complete ?? authorization.verification_uri;
+      if (options.browser && hasBrowser()) {
+        err('(opening your browser)');
+        openBrowser(direct);
+      } else if (authorization.verification_uri_complete) {
+        err(`or open ${authorization.verification_uri_complete}`);
+      }
+      err('Waiting for the sign-in to be confirmed...');
+    },
+  });
+}
+
 function buildProgram(): Command {
   const program = new Command('ct-graphql')
     .description('Sign in to a ct-graphql facade and drive CT from the command line.')
@@ -115,26 +148,9 @@ function buildProgram(): Command {
     .addOption(new Option('--scope <scope>', 'what the token may do').choices(['read', 'write']).default('write'))
     .option('--expires-in <duration>', 'the token stops working after this long (90d, 12h, 3600); default: never', parseDuration)
     .option('--no-browser', 'only print the URL and the code')
-    .action(async (options: { name: string; scope: 'read' | 'write'; expiresIn?: number; browser: boolean }) => {
+    .action(async (options: SignInOptions) => {
       const baseUrl = facadeUrl();
-      const issued = await deviceLogin({
-        baseUrl,
-        scope: options.scope,
-        name: options.name,
-        ...(options.expiresIn !== undefined ? { tokenExpiresIn: options.expiresIn } : {}),
-        fetch: (url, init) => call(String(url), init ?? {}),
-        prompt(authorization) {
-          err(`To sign in, open ${authorization.verification_uri} and enter the code ${authorization.user_code}`);
-          const direct = authorization.verification_uri_complete ?? authorization.verification_uri;
-          if (options.browser && hasBrowser()) {
-            err('(opening your browser)');
-            openBrowser(direct);
-          } else if (authorization.verification_uri_complete) {
-            err(`or open ${authorization.verification_uri_complete}`);
-          }
-          err('Waiting for the sign-in to be confirmed...');
-        },
-      });
+      const issued = await signIn(baseUrl, options);
       const path = await saveToken(baseUrl, {
         token: issued.access_token,
         name: options.name,
@@ -184,7 +200,7 @@ function buildProgram(): Command {
       );
     });
 
-  const tokens = program.command('tokens').description("list or revoke your account's API tokens");
+  const tokens = program.command('tokens').description("create, list or revoke your account's API tokens");
   tokens
     .command('list')
     .description('every API token of your CT account on this facade (one JSON object per line when stdout is not a terminal)')
@@ -215,6 +231,20 @@ function buildProgram(): Command {
         r.needsSignIn ? 'sign in again' : 'ok',
       ]);
       out(table([header, ...cells]));
+    });
+  tokens
+    .command('create')
+    .description('sign in with a device code for a new API token (a cron job, a CI secret) and print it on stdout; nothing is stored')
+    .requiredOption('--name <name>', 'what the token is for, shown in `tokens list`')
+    .addOption(new Option('--scope <scope>', 'what the token may do').choices(['read', 'write']).default('write'))
+    .option('--expires-in <duration>', 'the token stops working after this long (90d, 12h, 3600); default: never', parseDuration)
+    .option('--no-browser', 'only print the URL and the code')
+    .action(async (options: SignInOptions) => {
+      const issued = await signIn(facadeUrl(), options);
+      out(issued.access_token);
+      err(
+        `Created the ${issued.scope ?? options.scope} token "${options.name}"; \`ct-graphql tokens list\` shows its id for \`tokens revoke\`.`,
+      );
     });
   tokens
     .command('revoke')

@@ -17,7 +17,7 @@ import type { App } from '../../src/app.js';
 import { secretHash } from '../../src/auth/api-token-secret.js';
 import { grantTokens, issueApiToken } from '../api-tokens.js';
 import { signInDevice } from '../device.js';
-import { childEnv, ROOT, watchOutput } from '../e2e/processes.js';
+import { childEnv, ROOT, until } from '../e2e/processes.js';
 import { CT_URL } from '../harness.js';
 import { freePort } from '../net.js';
 import { type FacadeOnPort, startFacadeOnPort } from './facade.js';
@@ -66,6 +66,37 @@ function cli(args: string[], extra: Record<string, string> = {}, stdin?: string)
   });
 }
 
+/**
+ * Runs a command that signs in (login, tokens create) and plays the person: reads the URL and the
+ * code it prints on stderr, then confirms them in a "browser" (the /device page over HTTP, the
+ * consent at CT, the simulator) while the command polls.
+ */
+async function signInWithCommand(args: string[]): Promise<Run & { prompt: { verification: string; userCode: string; direct: string } }> {
+  const child = start(args);
+  child.stdin.end();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  let closed = false;
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve)).finally(() => {
+    closed = true;
+  });
+  await until(() => closed || /or open \S+\n/.test(stderr));
+  const [, verification, userCode] = /open (\S+) and enter the code (\S+)/.exec(stderr) ?? [];
+  const direct = /or open (\S+)/.exec(stderr)?.[1];
+  if (!verification || !userCode || !direct) throw new Error(`no sign-in prompt:\n${stderr}`);
+  const page = await signInDevice({ fetch: (request) => fetch(request) }, sim, direct);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('You can close this window');
+  const code = await exited;
+  return { code, stdout, stderr, prompt: { verification, userCode, direct } };
+}
+
 const credentialsFile = () => join(configHome, 'ct-graphql', 'credentials.json');
 const storedToken = (): string | undefined =>
   (JSON.parse(readFileSync(credentialsFile(), 'utf8')) as { facades: Record<string, { token: string }> }).facades[base]?.token;
@@ -93,24 +124,12 @@ afterAll(async () => {
 
 describe('ct-graphql (the command)', () => {
   it('login: prints the URL and the code, the person confirms them, the API token is stored 0600', async () => {
-    const child = start(['login', '--no-browser', '--name', 'laptop']);
-    child.stdin.end();
-    const output = watchOutput(child);
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
-    const prompt = await output.waitFor(/To sign in, open \S+ and enter the code/);
-    const [, verification, userCode] = /open (\S+) and enter the code (\S+)/.exec(prompt)!;
-    expect(verification).toBe(`${base}/device`);
-    expect(userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
-    const direct = /or open (\S+)/.exec(await output.waitFor(/or open /))![1]!;
-    expect(direct).toBe(`${base}/device?user_code=${userCode}`);
-
-    // The person, in a browser: the /device page over HTTP, the consent at CT (the simulator).
-    const page = await signInDevice({ fetch: (request) => fetch(request) }, sim, direct);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('You can close this window');
-
-    expect(await exited, output.text()).toBe(0);
-    expect(output.text()).toContain(`Signed in as demo; the write token "laptop" is saved in ${credentialsFile()}.`);
+    const { code, stderr, prompt } = await signInWithCommand(['login', '--no-browser', '--name', 'laptop']);
+    expect(prompt.verification).toBe(`${base}/device`);
+    expect(prompt.userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+    expect(prompt.direct).toBe(`${base}/device?user_code=${prompt.userCode}`);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain(`Signed in as demo; the write token "laptop" is saved in ${credentialsFile()}.`);
     expect(statSync(credentialsFile()).mode & 0o777).toBe(0o600);
     expect(statSync(join(configHome, 'ct-graphql')).mode & 0o777).toBe(0o700);
     expect(storedToken()).toMatch(/^ctg_/);
@@ -133,6 +152,36 @@ describe('ct-graphql (the command)', () => {
 
     const query = await cli(['query', '{ viewer { username } }']);
     expect([query.code, query.stdout, query.stderr]).toEqual([0, '{"viewer":{"username":"demo"}}\n', '']);
+  });
+
+  it('tokens create --name: a token for a job on stdout, nothing stored; --scope read and --expires-in hold', async () => {
+    const before = readFileSync(credentialsFile(), 'utf8');
+    const made = await signInWithCommand([
+      'tokens',
+      'create',
+      '--name',
+      'offline boxes',
+      '--scope',
+      'read',
+      '--expires-in',
+      '30d',
+      '--no-browser',
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/^ctg_[0-9A-Za-z]{43}\n$/);
+    expect(readFileSync(credentialsFile(), 'utf8')).toBe(before);
+    const env = { CT_GRAPHQL_TOKEN: made.stdout.trim() };
+    expect((await cli(['query', '{ viewer { username } }'], env)).stdout).toBe('{"viewer":{"username":"demo"}}\n');
+    const write = await cli(['query', 'mutation { createLocation(input: { name: "x" }) { location { name } } }'], env);
+    expect([write.code, write.stdout]).toEqual([1, '']);
+    expect(write.stderr).toMatch(/^FORBIDDEN: /);
+    const rows = (await cli(['tokens', 'list'])).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const row = rows.find((r) => r.name === 'offline boxes');
+    expect(row).toMatchObject({ scope: 'READ', expiresAt: expect.any(String) });
+    expect(Date.parse(row.expiresAt) - Date.parse(row.createdAt)).toBe(30 * 86_400_000);
   });
 
   it('query with CT_GRAPHQL_TOKEN, --var typed by the document, --variables, @file.graphql and @-', async () => {
