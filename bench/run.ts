@@ -239,9 +239,8 @@ async function main(): Promise<void> {
             );
             const session = outcome.throughput.get('ct-graphql');
             if (name === API_TOKEN_SERVER && session && !(session instanceof Error)) {
-              log(
-                `${outcome.scenario.id}: API token / session, requests per CPU-second: ${(r.perCpuSecond / session.perCpuSecond).toFixed(2)}`,
-              );
+              const ratio = (r.perCpuSecond / session.perCpuSecond).toFixed(2);
+              log(`${outcome.scenario.id}: API token / session, requests per CPU-second: ${ratio}`);
             }
           } catch (e) {
             outcome.throughput.set(name, e instanceof Error ? e : new Error(String(e)));

@@ -242,9 +242,8 @@ function buildProgram(): Command {
     .action(async (options: SignInOptions) => {
       const issued = await signIn(facadeUrl(), options);
       out(issued.access_token);
-      err(
-        `Created the ${issued.scope ?? options.scope} token "${options.name}"; \`ct-graphql tokens list\` shows its id for \`tokens revoke\`.`,
-      );
+      const scope = issued.scope ?? options.scope;
+      err(`Created the ${scope} token "${options.name}"; \`ct-graphql tokens list\` shows its id for \`tokens revoke\`.`);
     });
   tokens
     .command('revoke')
