@@ -7,8 +7,8 @@
  * token stops working, CT's grant is revoked at the simulator), sign-out, and the error cases: a
  * facade that is down, a revoked token, a GraphQL error (data on stdout, errors on stderr, exit 1).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +50,15 @@ function start(args: string[], extra: Record<string, string> = {}) {
 }
 
 function cli(args: string[], extra: Record<string, string> = {}, stdin?: string): Promise<Run> {
-  const child = start(args, extra);
+  return collect(start(args, extra), stdin);
+}
+
+/** Any command in the command's environment (`script`, for a terminal). */
+function run(command: string, args: string[], extra: Record<string, string> = {}): Promise<Run> {
+  return collect(spawn(command, args, { cwd: ROOT, env: cliEnv(extra) }));
+}
+
+function collect(child: ChildProcessWithoutNullStreams, stdin?: string): Promise<Run> {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -152,6 +160,23 @@ describe('ct-graphql (the command)', () => {
 
     const query = await cli(['query', '{ viewer { username } }']);
     expect([query.code, query.stdout, query.stderr]).toEqual([0, '{"viewer":{"username":"demo"}}\n', '']);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal: tokens list is a table, query indents its JSON', async () => {
+    // util-linux's `script` runs the command on a pseudo-terminal, as a person's shell would.
+    const onTerminal = (args: string[]) => {
+      const command = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args]
+        .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+        .join(' ');
+      return run('/usr/bin/script', ['-qec', command, '/dev/null']);
+    };
+    const table = await onTerminal(['tokens', 'list']);
+    expect(table.code, table.stdout).toBe(0);
+    const lines = table.stdout.replace(/\r/g, '').trim().split('\n');
+    expect(lines[0]).toMatch(/^ID +NAME +SCOPE +CREATED +LAST USED +EXPIRES +STATUS$/);
+    expect(lines.find((line) => line.includes('laptop'))).toMatch(/ laptop +WRITE .* ok$/);
+    const query = await onTerminal(['query', '{ viewer { username } }']);
+    expect(query.stdout.replace(/\r/g, '')).toBe('{\n  "viewer": {\n    "username": "demo"\n  }\n}\n');
   });
 
   it('tokens create --name: a token for a job on stdout, nothing stored; --scope read and --expires-in hold', async () => {
