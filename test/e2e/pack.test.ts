@@ -7,7 +7,7 @@
  * Skips with a message when the registry cannot be reached; CT_GRAPHQL_PACK_TEST=0 skips it too.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,9 +133,13 @@ describe.skipIf(process.env.CT_GRAPHQL_PACK_TEST === '0')('the npm pack tarball,
     const script = await run(process.execPath, ['script.mjs'], app, { CT_GRAPHQL_URL: facade.base, CT_GRAPHQL_TOKEN: token.secret });
     expect([script.code, script.stdout, script.stderr]).toEqual([0, '{"viewer":{"username":"demo"}}\n', '']);
 
-    // What a script's codegen points at ships with the package.
+    // What a script's codegen points at ships with the package, also by its export name.
     const schema = join(app, 'node_modules', 'ct-graphql', 'schema.graphql');
     expect(existsSync(schema)).toBe(true);
+    const resolve =
+      "import { createRequire } from 'node:module'; console.log(createRequire(import.meta.url).resolve('ct-graphql/schema.graphql'));";
+    const resolved = await run(process.execPath, ['--input-type=module', '-e', resolve], app);
+    expect([resolved.code, resolved.stdout.trim()]).toEqual([0, realpathSync(schema)]);
     expect(readFileSync(schema, 'utf8')).toBe(readFileSync(join(ROOT, 'schema.graphql'), 'utf8'));
 
     writeFileSync(
