@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { credentialsPath, removeToken, saveToken } from './credentials.js';
+import { credentialsPath, loadToken, removeToken, saveToken } from './credentials.js';
 import { deviceLogin } from './device-login.js';
 import { CliError } from './errors.js';
 import { call, dataOf, describeErrors, facadeUrl, graphql, refusedAdvice, resolveToken, signInAdvice } from './facade.js';
@@ -151,6 +151,7 @@ function buildProgram(): Command {
     .action(async (options: SignInOptions) => {
       const baseUrl = facadeUrl();
       const issued = await signIn(baseUrl, options);
+      const replaced = await loadToken(baseUrl);
       const path = await saveToken(baseUrl, {
         token: issued.access_token,
         name: options.name,
@@ -160,6 +161,21 @@ function buildProgram(): Command {
       const who = await graphql<{ viewer: { username: string | null } | null }>(baseUrl, issued.access_token, '{ viewer { username } }');
       const as = who.data?.viewer?.username ? ` as ${who.data.viewer.username}` : '';
       err(`Signed in${as}; the ${issued.scope ?? options.scope} token "${options.name}" is saved in ${path}.`);
+      // The token this one replaces in the file would live on, with its CT grant, unused and forgotten.
+      if (replaced && replaced.token !== issued.access_token) {
+        const revoked = await call(`${baseUrl}/auth/logout`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${replaced.token}` },
+        }).then(
+          async (response) => {
+            await response.body?.cancel();
+            return response.ok;
+          },
+          () => false,
+        );
+        const which = replaced.name ? `"${replaced.name}"` : 'it replaces';
+        err(revoked ? `The token ${which} is revoked.` : `Could not revoke the token ${which}; see \`ct-graphql tokens list\`.`);
+      }
       if (process.env.CT_GRAPHQL_TOKEN) err('Note: CT_GRAPHQL_TOKEN is set, and takes precedence over the saved token.');
     });
 

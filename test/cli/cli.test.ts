@@ -9,7 +9,7 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../simulator/app.js';
@@ -132,6 +132,11 @@ afterAll(async () => {
 
 describe('ct-graphql (the command)', () => {
   it('login: prints the URL and the code, the person confirms them, the API token is stored 0600', async () => {
+    const first = await signInWithCommand(['login', '--no-browser']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain(`the write token "ct-graphql CLI on ${hostname()}" is saved`);
+    const replaced = storedToken()!;
+
     const { code, stderr, prompt } = await signInWithCommand(['login', '--no-browser', '--name', 'laptop']);
     expect(prompt.verification).toBe(`${base}/device`);
     expect(prompt.userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
@@ -141,6 +146,9 @@ describe('ct-graphql (the command)', () => {
     expect(statSync(credentialsFile()).mode & 0o777).toBe(0o600);
     expect(statSync(join(configHome, 'ct-graphql')).mode & 0o777).toBe(0o700);
     expect(storedToken()).toMatch(/^ctg_/);
+    // A second login replaces the stored token and revokes the one it replaces.
+    expect(stderr).toContain(`The token "ct-graphql CLI on ${hostname()}" is revoked.`);
+    expect((await cli(['whoami'], { CT_GRAPHQL_TOKEN: replaced })).code).toBe(1);
     // The command kept the interval it was given: never polled early.
     expect(logs.join('\n')).not.toContain('"result":"slow_down"');
   });
