@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createApiTokens, type ApiTokens } from './auth/api-tokens.js';
+import { createCanonicalRedirect } from './canonical-origin.js';
 import { fetchCtUserId } from './auth/ct-user.js';
 import { createDeviceGrants } from './auth/device-grants.js';
 import { createDeviceRoutes, type DeviceRoutes } from './auth/device-routes.js';
@@ -150,6 +151,8 @@ export function createApp(deps: AppDeps): App {
     });
     return deviceRoutes;
   }
+  // Browser pages on another host than PUBLIC_URL's go there first: one origin for every sign-in cookie.
+  const toPublicOrigin = createCanonicalRedirect(config.publicUrl, logger);
   const ctReadiness = createReadinessProbe({ apiUrl, fetch: upstreamFetch, timeoutMs: config.ctTimeoutMs, now });
 
   async function graphql(request: Request): Promise<{ response: Response; ctCalls: number }> {
@@ -188,6 +191,8 @@ export function createApp(deps: AppDeps): App {
   async function route(request: Request, path: string): Promise<{ response: Response; ctCalls: number }> {
     // A CORS preflight never reaches a handler: it is answered from the allow-list alone.
     if (request.method === 'OPTIONS') return { response: corsPreflight(request, corsOrigins), ctCalls: 0 };
+    const canonical = toPublicOrigin(request, path);
+    if (canonical) return { response: canonical, ctCalls: 0 };
     if (path === '/graphql') return graphql(request);
     if (path.startsWith(PLAYGROUND_ASSETS_PATH) && (request.method === 'GET' || request.method === 'HEAD')) {
       const asset = await servePlaygroundAsset(path, { acceptEncoding: request.headers.get('accept-encoding') });
