@@ -89,13 +89,14 @@ export async function main(env: Record<string, string | undefined> = process.env
   closers.push(() => app.close());
   const facade = await listen((request) => app.fetch(request), config.port, config.host);
   const drainer = createHttpDrainer(facade.server);
-  // A banner for the person who ran `npm start`, not a log line.
+  // A banner for the person who ran `npm start`, not a log line. The PUBLIC_URL links come first:
+  // sign-in only works on that origin, and the bind address (often 127.0.0.1) is not it.
   console.log(
     [
       '',
-      `ct-graphql listening on ${facade.url}`,
       `playground:    ${config.publicUrl}/graphql`,
       `sign in:       ${config.publicUrl}/auth/login?redirect=/graphql`,
+      `ct-graphql listening on ${facade.url} (bind address; open the links above)`,
       ...banner,
       '',
     ].join('\n'),
