@@ -22,7 +22,8 @@ const STYLE = `body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem
 h1{font-size:1.5rem}label{display:block;margin:1rem 0 .3rem;font-weight:600}
 input[type=text]{font:inherit;font-size:1.4rem;letter-spacing:.15em;text-transform:uppercase;padding:.4rem;width:12ch}
 button{font:inherit;padding:.5rem 1.2rem;margin-top:1rem}.code{font-family:ui-monospace,monospace;font-size:1.4rem;letter-spacing:.15em}
-.error{color:#a00000}.note{color:#555;font-size:.9rem}a.button{display:inline-block;padding:.5rem 1.2rem;margin-top:.5rem;border:1px solid;border-radius:4px}`;
+.error{color:#a00000}.note{color:#555;font-size:.9rem}
+a.button{display:inline-block;padding:.5rem 1.2rem;margin-top:.5rem;border:1px solid;border-radius:4px}`;
 
 export interface PageOptions {
   status: number;
