@@ -123,7 +123,12 @@ export function createApp(deps: AppDeps): App {
   const secureCookies = config.publicUrl.startsWith('https:');
   const limits = { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls: config.maxCtCalls, maxTokens: config.maxTokens };
   const maskError = createErrorMasker({ logger, production: config.production });
-  const pipeline = createPipeline({ schema, limits, maskError });
+  const persisted = {
+    file: config.persistedOperationsFile,
+    only: config.persistedOperationsOnly,
+    publicOrigin: new URL(config.publicUrl).origin,
+  };
+  const pipeline = createPipeline({ schema, limits, maskError, persisted });
   const yoga = createYogaServer({ pipeline, maskError, maxBodyBytes: MAX_BODY_BYTES });
   const executeGraphQL = createGraphQLHandler({
     pipeline,

@@ -85,7 +85,15 @@ export async function main(env: Record<string, string | undefined> = process.env
     logger.warn('SESSION_SECRET is not set: using a random key for this process; sessions end when it restarts.');
   }
 
-  const app = createApp({ config, logger });
+  let app: ReturnType<typeof createApp>;
+  try {
+    app = createApp({ config, logger });
+  } catch (error) {
+    // A file the configuration names (PERSISTED_OPERATIONS_FILE) is read here: same exit as a bad variable.
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`ct-graphql: ${error.message}`);
+    process.exit(1);
+  }
   closers.push(() => app.close());
   const facade = await listen((request) => app.fetch(request), config.port, config.host);
   const drainer = createHttpDrainer(facade.server);
