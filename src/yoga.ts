@@ -7,18 +7,12 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
 import type { Pipeline } from './pipeline.js';
 import type { DocumentSource } from './persisted.js';
+import { playgroundTabs } from './playground/examples.js';
 import { renderPlayground } from './playground/page.js';
 import { schema } from './schema/index.js';
 
-const DEFAULT_QUERY = `# Sign in first: "Sign in with CT" above (/auth/login?redirect=/graphql).
-query FirstLook {
-  viewer { username email }
-  locations(first: 5) {
-    totalCount
-    nodes { name town boxes(first: 3) { totalCount nodes { description state } } }
-  }
-}
-`;
+// The bar above GraphiQL says whether and as whom you are signed in; the tabs show what to ask.
+const EXAMPLE_TABS = playgroundTabs(schema);
 
 export type CtYoga = YogaServerInstance<GraphQLContext, Record<string, never>>;
 
@@ -102,7 +96,7 @@ export function createYogaServer(options: YogaOptions): CtYoga {
     extraParamNames: ['documentId'],
     // Bounded by bytes (pipeline.ts): yoga's default keeps 1,024 documents of any size.
     parserAndValidationCache: { documentCache: options.pipeline.documentCache, errorCache: options.pipeline.errorCache },
-    graphiql: { title: 'ct-graphql', defaultQuery: DEFAULT_QUERY, endpoint: '/graphql' },
+    graphiql: { title: 'ct-graphql', defaultQuery: EXAMPLE_TABS[0]!.query, defaultTabs: EXAMPLE_TABS, endpoint: '/graphql' },
     // The playground's bundle is served by us (/graphql/assets/), not from unpkg.com.
     renderGraphiQL: renderPlayground,
     maskedErrors: { maskError: options.maskError },
