@@ -10,7 +10,7 @@
  * - Trusted documents: an allow-list file (PERSISTED_OPERATIONS_FILE) of id -> document, as GraphQL
  *   Code Generator's client preset writes it (`persistedDocuments: true`: persisted-documents.json)
  *   or as Apollo's persisted query manifest; a request names one by `documentId` or by the APQ
- *   extension. Every document is parsed and validated at start-up: a stale file stops the facade
+ *   extension (whose bare hex hash also finds the client preset's `sha256:<hex>` ids). Every document is parsed and validated at start-up: a stale file stops the facade
  *   rather than failing one request at a time.
  *
  * With PERSISTED_OPERATIONS_ONLY=true nothing is registered and a document sent in full is refused
@@ -182,13 +182,15 @@ export function createPersistedOperations(o: PersistedOptions & { schema: GraphQ
     only,
     resolve(params, caller) {
       if (typeof params.documentId === 'string') {
-        const known = trusted.get(params.documentId);
+        // "sha256:<hex>" (the persisted documents draft, the client preset's ids) also names an APQ document.
+        const hex = /^sha256:([0-9a-f]{64})$/.exec(params.documentId)?.[1];
+        const known = trusted.get(params.documentId) ?? (hex === undefined ? undefined : (trusted.get(hex) ?? apq.get(hex)));
         return known === undefined ? NOT_FOUND() : { query: known, source: { kind: 'persisted' } };
       }
       const hash = apqHash(params.extensions);
       if (hash === null) return sent(params.query, caller);
       if (typeof hash !== 'string') return hash;
-      const known = trusted.get(hash) ?? apq.get(hash);
+      const known = trusted.get(hash) ?? trusted.get(`sha256:${hash}`) ?? apq.get(hash);
       if (known !== undefined) return { query: known, source: { kind: 'persisted' } };
       if (typeof params.query !== 'string') return NOT_FOUND();
       if (sha256Hex(params.query) !== hash) {

@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generate } from '@graphql-codegen/cli';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createErrorMasker } from '../../src/errors.js';
@@ -75,6 +76,8 @@ describe('automatic persisted queries (Apollo APQ)', () => {
     const replayed = await body(again);
     expect(replayed).toEqual(registered);
     expect(replayed).toMatchObject({ extensions: { cost: { ctCalls: 2 } } });
+    // The persisted documents draft's id for the same document.
+    expect(await body(await send({ documentId: `sha256:${sha256Hex(QUERY)}` }))).toEqual(registered);
   });
 
   it('answers both paths alike, byte for byte, for every persisted outcome', async () => {
@@ -160,6 +163,33 @@ describe('trusted documents (PERSISTED_OPERATIONS_FILE)', () => {
     const unknown = await h.post({ documentId: sha256Hex('{ viewer { id } }') }, auth);
     expect(unknown.status).toBe(404);
     expect((await body(unknown)).errors?.[0]?.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+
+  it("runs what GraphQL Code Generator's client preset writes (persistedDocuments: true)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctg-codegen-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'app.graphql'), `${QUERY}\n`);
+    const outputs = (await generate(
+      {
+        schema: join(process.cwd(), 'schema.graphql'),
+        documents: [join(dir, 'app.graphql')],
+        generates: { [`${dir}/gql/`]: { preset: 'client', presetConfig: { persistedDocuments: true, fragmentMasking: false } } },
+        silent: true,
+      },
+      false,
+    )) as Array<{ filename: string; content: string }>;
+    const written = outputs.find((o) => o.filename.endsWith('persisted-documents.json'))!;
+    const file = join(dir, 'persisted-documents.json');
+    writeFileSync(file, written.content);
+    const [id] = Object.keys(JSON.parse(written.content) as Record<string, string>);
+    expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    const h = createHarness({ env: { PERSISTED_OPERATIONS_FILE: file, PERSISTED_OPERATIONS_ONLY: 'true' } });
+    const auth = { authorization: `Bearer ${await h.login()}` };
+    // The client preset's documents carry the id; a client sends it as documentId, or its hex as the APQ hash.
+    for (const params of [{ documentId: id }, apq(undefined, id!.slice('sha256:'.length))]) {
+      expect((await body(await h.post(params, auth))).data.viewer.username).toBe('demo');
+    }
   });
 
   it("reads Apollo's persisted query manifest too", async () => {
