@@ -10,8 +10,9 @@
  * - Trusted documents: an allow-list file (PERSISTED_OPERATIONS_FILE) of id -> document, as GraphQL
  *   Code Generator's client preset writes it (`persistedDocuments: true`: persisted-documents.json)
  *   or as Apollo's persisted query manifest; a request names one by `documentId` or by the APQ
- *   extension (whose bare hex hash also finds the client preset's `sha256:<hex>` ids). Every document is parsed and validated at start-up: a stale file stops the facade
- *   rather than failing one request at a time.
+ *   extension (whose bare hex hash also finds the client preset's `sha256:<hex>` ids). Every
+ *   document is parsed and validated at start-up: a stale file stops the facade rather than
+ *   failing one request at a time.
  *
  * With PERSISTED_OPERATIONS_ONLY=true nothing is registered and a document sent in full is refused
  * (`PERSISTED_QUERY_ONLY`) before it is even parsed, except from the playground: a cookie session on
