@@ -30,6 +30,12 @@ export interface SimulatorOptions {
   demoData?: boolean;
   /** Extra registered redirect URIs of the demo app (exact match), besides DEMO.redirectUri. */
   redirectUris?: string[];
+  /**
+   * The demo app also accepts a facade's default callback on any loopback port
+   * (http://localhost:<port>/auth/callback, or 127.0.0.1, [::1]). CT matches exactly; `npm run
+   * simulator` turns this on so that a facade on any local port signs in. @default false
+   */
+  loopbackCallbacks?: boolean;
   /** @default 7200 */
   tokenLifetimeSeconds?: number;
   /** Added to every non-control request. @default 0 */
@@ -80,7 +86,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const settings: Settings = { rebootDurationMs: defaults.rebootDurationMs, voucherGenerationDelayMs: defaults.voucherGenerationDelayMs };
   const build = (): Store => seedStore({ seed, demoData, pendingVouchersReadyAtMs: now() + settings.voucherGenerationDelayMs });
   let store = build();
-  const oauth = new OAuthProvider(() => store, now, defaults.tokenLifetimeSeconds, options.redirectUris ?? []);
+  const oauth = new OAuthProvider(
+    () => store,
+    now,
+    defaults.tokenLifetimeSeconds,
+    options.redirectUris ?? [],
+    options.loopbackCallbacks ?? false,
+  );
   const faults = new Faults();
   const rateLimiter = new RateLimiter();
   const log: RequestLogEntry[] = [];

@@ -107,6 +107,8 @@ export class OAuthProvider {
     private readonly now: () => number,
     public lifetimeSeconds: number,
     extraRedirectUris: string[],
+    /** The demo app also accepts http://{localhost,127.0.0.1,[::1]}:<any port>/auth/callback (`npm run simulator`). */
+    private readonly loopbackCallbacks = false,
   ) {
     this.apps.set(DEMO.clientId, {
       name: DEMO_APP_NAME,
@@ -170,7 +172,8 @@ export class OAuthProvider {
     if (!app) return errorPage(401, 'invalid_client', MSG.invalidClient);
     const redirectUri = str(p.redirect_uri) ?? '';
     // exact string match, as Doorkeeper does: no trailing-slash or case leniency
-    if (!app.redirectUris.has(redirectUri)) return errorPage(400, 'invalid_redirect_uri', MSG.invalidRedirect);
+    const loopback = this.loopbackCallbacks && app.uid === DEMO.clientId && isLoopbackCallback(redirectUri);
+    if (!app.redirectUris.has(redirectUri) && !loopback) return errorPage(400, 'invalid_redirect_uri', MSG.invalidRedirect);
     const state = str(p.state);
     if (str(p.response_type) !== 'code') {
       return redirectTo(redirectUri, { error: 'unsupported_response_type', error_description: MSG.unsupportedResponseType, state });
@@ -330,4 +333,32 @@ button{padding:.5rem 1.2rem;margin-right:.5rem}.error{color:#b00}</style></head>
     if (row) row.revoked = true;
     return json(200, {});
   }
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * A facade's default callback on a loopback address, any port: http://localhost:<port>/auth/callback
+ * and the same on 127.0.0.1 or [::1]. Not CT's rule (CT matches registered URIs exactly); the
+ * standalone simulator's demo app takes these so that any local facade can sign in against it
+ * without registering its port first, as RFC 8252 (section 7.3) asks of loopback redirects.
+ */
+export function isLoopbackCallback(uri: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return false;
+  }
+  return (
+    url.protocol === 'http:' &&
+    LOOPBACK_HOSTS.has(url.hostname) &&
+    url.pathname === '/auth/callback' &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.username === '' &&
+    url.password === '' &&
+    // The exact text, so `http://localhost:4000/auth/callback/../callback` and friends stay refused.
+    uri === `http://${url.host}/auth/callback`
+  );
 }

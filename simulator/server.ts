@@ -1,12 +1,14 @@
 // `npm run simulator`: serves createSimulator() on SIMULATOR_PORT (default 4010) with node:http and
-// prints the authorize URL, the demo credentials and the getting-started curl steps.
+// prints the environment that points a facade at it, the authorize URL, the demo credentials and the
+// getting-started curl steps. Its demo app accepts a facade's callback on any loopback port.
 
 import { createSimulator, DEMO } from './app.js';
 import { serveSimulator } from './serve.js';
 
 const port = Number(process.env.SIMULATOR_PORT ?? 4010);
 const host = process.env.SIMULATOR_HOST ?? '127.0.0.1';
-const sim = createSimulator();
+// Any local facade (PUBLIC_URL http://localhost:<port>, the default) signs in without registering its port.
+const sim = createSimulator({ loopbackCallbacks: true });
 
 const { server, url: origin } = await serveSimulator(sim, { port, host });
 const authorize = new URL('/oauth/authorize', origin);
@@ -18,9 +20,16 @@ authorize.search = new URLSearchParams({
 }).toString();
 console.log(`CT simulator listening on ${origin}  (REST ${origin}/api/v1, OAuth ${origin}/oauth, control ${origin}/__sim)
 
+Point a facade at it (the demo app accepts http://localhost:<any port>/auth/callback, and on 127.0.0.1 or [::1]):
+   CT_API_URL=${origin}/api/v1 \\
+   CT_OAUTH_URL=${origin} \\
+   CT_CLIENT_ID=${DEMO.clientId} \\
+   CT_CLIENT_SECRET=${DEMO.clientSecret} \\
+   npm start
+
 Demo app   client_id     ${DEMO.clientId}
            client_secret ${DEMO.clientSecret}
-           redirect_uri  ${DEMO.redirectUri}
+           redirect_uri  ${DEMO.redirectUri} (and /auth/callback on any loopback port)
 Accounts   ${DEMO.username} / ${DEMO.password}    ${DEMO.otherUsername} / ${DEMO.otherPassword}
 
 1. Authorize (open in a browser and press Authorize; the code is in the redirect URL):

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createApiTokens, type ApiTokens } from './auth/api-tokens.js';
+import { createCanonicalRedirect } from './canonical-origin.js';
 import { fetchCtUserId } from './auth/ct-user.js';
 import { createDeviceGrants } from './auth/device-grants.js';
 import { createDeviceRoutes, type DeviceRoutes } from './auth/device-routes.js';
@@ -122,7 +123,12 @@ export function createApp(deps: AppDeps): App {
   const secureCookies = config.publicUrl.startsWith('https:');
   const limits = { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls: config.maxCtCalls, maxTokens: config.maxTokens };
   const maskError = createErrorMasker({ logger, production: config.production });
-  const pipeline = createPipeline({ schema, limits, maskError });
+  const persisted = {
+    file: config.persistedOperationsFile,
+    only: config.persistedOperationsOnly,
+    publicOrigin: new URL(config.publicUrl).origin,
+  };
+  const pipeline = createPipeline({ schema, limits, maskError, persisted });
   const yoga = createYogaServer({ pipeline, maskError, maxBodyBytes: MAX_BODY_BYTES });
   const executeGraphQL = createGraphQLHandler({
     pipeline,
@@ -156,6 +162,8 @@ export function createApp(deps: AppDeps): App {
     });
     return deviceRoutes;
   }
+  // Browser pages on another host than PUBLIC_URL's go there first: one origin for every sign-in cookie.
+  const toPublicOrigin = createCanonicalRedirect(config.publicUrl, logger);
   const ctReadiness = createReadinessProbe({ apiUrl, fetch: upstreamFetch, timeoutMs: config.ctTimeoutMs, now });
 
   async function graphql(request: Request): Promise<{ response: Response; ctCalls: number }> {
@@ -194,6 +202,8 @@ export function createApp(deps: AppDeps): App {
   async function route(request: Request, path: string): Promise<{ response: Response; ctCalls: number }> {
     // A CORS preflight never reaches a handler: it is answered from the allow-list alone.
     if (request.method === 'OPTIONS') return { response: corsPreflight(request, corsOrigins), ctCalls: 0 };
+    const canonical = toPublicOrigin(request, path);
+    if (canonical) return { response: canonical, ctCalls: 0 };
     if (path === '/graphql') return graphql(request);
     if (path.startsWith(PLAYGROUND_ASSETS_PATH) && (request.method === 'GET' || request.method === 'HEAD')) {
       const asset = await servePlaygroundAsset(path, { acceptEncoding: request.headers.get('accept-encoding') });

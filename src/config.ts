@@ -50,6 +50,10 @@ export interface Config {
   shutdownGraceMs: number;
   /** DEVICE_POLL_INTERVAL_S: the RFC 8628 `interval` a device sign-in asks the device to keep between polls. */
   devicePollIntervalSeconds: number;
+  /** PERSISTED_OPERATIONS_FILE: the trusted documents (id -> document), checked against the schema at start-up. */
+  persistedOperationsFile: string | undefined;
+  /** PERSISTED_OPERATIONS_ONLY=true: documents sent in full are refused, but the playground's queries. */
+  persistedOperationsOnly: boolean;
   production: boolean;
 }
 
@@ -69,6 +73,13 @@ function int(env: Env, name: string, fallback: number, min = 0): number {
     throw new ConfigError(`${name} must be an integer >= ${min} (got "${raw}")`);
   }
   return value;
+}
+
+function bool(env: Env, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false (got "${env[name]}")`);
 }
 
 function url(env: Env, name: string): string | undefined {
@@ -140,6 +151,12 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const sessionSecrets = secretsRaw.length > 0 ? secretsRaw : [randomBytes(32).toString('base64url')];
+  const persistedOperationsOnly = bool(env, 'PERSISTED_OPERATIONS_ONLY');
+  if (persistedOperationsOnly && !env.PERSISTED_OPERATIONS_FILE) {
+    throw new ConfigError(
+      'PERSISTED_OPERATIONS_ONLY=true needs PERSISTED_OPERATIONS_FILE: without an allow-list no client could run anything.',
+    );
+  }
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -169,6 +186,8 @@ export function loadConfig(env: Env = process.env): Config {
     loaders: env.CT_LOADERS !== 'off',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
     devicePollIntervalSeconds: int(env, 'DEVICE_POLL_INTERVAL_S', 5, 1),
+    persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE || undefined,
+    persistedOperationsOnly,
     production,
   };
 }

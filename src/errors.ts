@@ -16,6 +16,10 @@ export const ERROR_CODES = [
   'UPSTREAM_UNAVAILABLE',
   'UPSTREAM_ERROR',
   'QUERY_TOO_COSTLY',
+  // Persisted operations (persisted.ts): an unknown hash or id (Apollo's code, which its client
+  // retries with the document), and a document sent in full when only persisted ones are allowed.
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_ONLY',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

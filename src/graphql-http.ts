@@ -4,10 +4,13 @@
  * bodies, invalid or refused documents, other media types) goes to yoga, which owns the
  * protocol's error cases. The split exists for speed: yoga's general request pipeline cost more
  * CPU than the rest of a typical request (see bench/README.md). Both paths run the same
- * pipeline.ts, so the session, CSRF, limits, cost and error masking are the same on both.
+ * pipeline.ts, so the session, CSRF, limits, cost and error masking are the same on both. A
+ * persisted operation (a documentId or Apollo's persistedQuery extension) is resolved here too and
+ * then runs on the fast path like any other; an unknown one is answered by yoga, in the same words.
  */
 import type { GraphQLContext } from './context.js';
 import type { OperationParams, Pipeline } from './pipeline.js';
+import type { DocumentParams } from './persisted.js';
 
 export interface GraphQLHandlerOptions {
   pipeline: Pipeline;
@@ -34,14 +37,22 @@ export function pickMediaType(accept: string | null): MediaType | null {
   return null;
 }
 
-function readParams(body: unknown): OperationParams | null {
+/** The body's parameters when they are well-formed; the document may be named (documentId, extensions) rather than sent. */
+function readParams(body: unknown): (Omit<OperationParams, 'query'> & DocumentParams) | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
-  const { query, variables, operationName, extensions, ...rest } = body as Record<string, unknown>;
-  if (typeof query !== 'string' || Object.keys(rest).length > 0) return null;
+  const { query, variables, operationName, extensions, documentId, ...rest } = body as Record<string, unknown>;
+  if ((query !== undefined && typeof query !== 'string') || Object.keys(rest).length > 0) return null;
+  if (documentId !== undefined && typeof documentId !== 'string') return null;
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
   if (extensions !== undefined && extensions !== null && (typeof extensions !== 'object' || Array.isArray(extensions))) return null;
-  return { query, variables: (variables ?? undefined) as Record<string, unknown> | undefined, operationName: operationName ?? undefined };
+  return {
+    query,
+    extensions,
+    documentId,
+    variables: (variables ?? undefined) as Record<string, unknown> | undefined,
+    operationName: operationName ?? undefined,
+  };
 }
 
 /**
@@ -87,13 +98,16 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
     const text = await readBody(request, options.maxBodyBytes);
     if (text === null) return tooLarge(options.maxBodyBytes);
     const handOver = () => fallback(new Request(request.url, { method: 'POST', headers: request.headers, body: text }), context);
-    let params: OperationParams | null;
+    let params: ReturnType<typeof readParams>;
     try {
       params = readParams(JSON.parse(text));
     } catch {
       params = null;
     }
-    const operation = params && pipeline.prepare(params, context);
+    const document = params && pipeline.persisted.resolve(params, context);
+    if (!params || !document || 'error' in document) return handOver();
+    const { variables, operationName } = params;
+    const operation = pipeline.prepare({ query: document.query, source: document.source, variables, operationName }, context);
     if (!operation) return handOver();
 
     context.operation.name = operation.cost.operationName;

@@ -10,6 +10,10 @@
  * graphql-jit is kept for what it is good at, an operation a signed-in client repeats: it is
  * compiled on its second use, and only when it is small enough to compile quickly. Signed-out
  * callers can only get UNAUTHENTICATED or `viewer: null`, so nothing of theirs is compiled or kept.
+ *
+ * Persisted operations (persisted.ts) resolve a named document before this sequence starts, on both
+ * paths; the resolved document is then priced, limited and run like any other, and an APQ document
+ * is kept only once it was admitted here.
  */
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import {
@@ -25,6 +29,7 @@ import {
 import { LRUCache } from 'lru-cache';
 import type { GraphQLContext } from './context.js';
 import { checkLimits, measureQuery, parseWithLimit, type QueryCost, type QueryLimits } from './limits.js';
+import { createPersistedOperations, type DocumentSource, type PersistedOperations, type PersistedOptions } from './persisted.js';
 import { scopeRefusal } from './scopes.js';
 
 export interface PipelineOptions {
@@ -35,12 +40,16 @@ export interface PipelineOptions {
   operationCacheBytes?: number;
   /** Bytes of parsed documents kept for yoga's path. */
   documentCacheBytes?: number;
+  /** Persisted operations: the trusted documents file, only mode, the APQ store's bound. */
+  persisted?: PersistedOptions;
 }
 
 export interface OperationParams {
   query: string;
   variables: Record<string, unknown> | undefined;
   operationName: string | undefined;
+  /** Where the document came from (persisted.ts); sent in full when absent. */
+  source?: DocumentSource;
 }
 
 /** An operation that parsed, validated and passed every limit: ready to run. */
@@ -62,6 +71,8 @@ export interface Pipeline {
     operationName: string | null | undefined,
     variables: Record<string, unknown>,
     context: Pick<GraphQLContext, 'credential'>,
+    /** A persisted document's origin: only mode refuses some, and an admitted APQ document is kept. */
+    persisted?: { source: DocumentSource; query: string },
   ): { cost: QueryCost; refusal: GraphQLError | null };
   /**
    * The fast path's whole front half: the admitted operation for these parameters, or null when
@@ -70,6 +81,8 @@ export interface Pipeline {
    * Nothing refused is compiled or kept.
    */
   prepare(params: OperationParams, caller: Pick<GraphQLContext, 'ct' | 'credential'>): AdmittedOperation | null;
+  /** Persisted operations: what a request's documentId or APQ extension names, for both HTTP paths. */
+  readonly persisted: PersistedOperations;
   /** The response body of an executed operation: `extensions.cost`, and every error masked. */
   finish(result: ExecutionResult, context: GraphQLContext, cost: QueryCost): ExecutionResult;
   /** Every error of a result masked; the result itself when it has none. */
@@ -116,6 +129,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     sizeCalculation: (_document, query) => query.length * DOCUMENT_BYTES_PER_CHAR + 1,
   });
   const errorCache = new LRUCache<string, object>({ max: 1_000 });
+  const persisted = createPersistedOperations({ ...options.persisted, schema, maxTokens: limits.maxTokens });
 
   const parse = (source: string | Source) => parseWithLimit(source, limits.maxTokens);
 
@@ -124,9 +138,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     operationName: string | null | undefined,
     variables: Record<string, unknown>,
     context: Pick<GraphQLContext, 'credential'>,
+    persistedDocument?: { source: DocumentSource; query: string },
   ) {
     const cost = measureQuery(schema, document, operationName, variables);
-    return { cost, refusal: checkLimits(cost, limits) ?? scopeRefusal(cost.operationType, context.credential) };
+    const refusal =
+      checkLimits(cost, limits) ??
+      scopeRefusal(cost.operationType, context.credential) ??
+      (persistedDocument ? persisted.refusal(persistedDocument.source, cost.operationType) : null);
+    if (!refusal && persistedDocument) persisted.register(persistedDocument.source, persistedDocument.query, context);
+    return { cost, refusal };
   }
 
   /** Parses and validates a query the fast path has not kept; null when yoga must answer. */
@@ -154,6 +174,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const variables = params.variables ?? {};
     const cost = entry.fixedCost ?? measureQuery(schema, entry.document, params.operationName, variables);
     if (checkLimits(cost, limits) || scopeRefusal(cost.operationType, caller.credential)) return null;
+    const source = params.source ?? { kind: 'sent' };
+    if (persisted.refusal(source, cost.operationType)) return null;
+    persisted.register(source, params.query, caller);
 
     if (signedIn) {
       entry.selections = cost.selections;
@@ -209,5 +232,5 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       },
     },
   };
-  return { parse, admit, prepare, finish, maskResult, stats, documentCache, errorCache };
+  return { parse, admit, prepare, finish, maskResult, stats, documentCache, errorCache, persisted };
 }

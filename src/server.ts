@@ -85,17 +85,26 @@ export async function main(env: Record<string, string | undefined> = process.env
     logger.warn('SESSION_SECRET is not set: using a random key for this process; sessions end when it restarts.');
   }
 
-  const app = createApp({ config, logger });
+  let app: ReturnType<typeof createApp>;
+  try {
+    app = createApp({ config, logger });
+  } catch (error) {
+    // A file the configuration names (PERSISTED_OPERATIONS_FILE) is read here: same exit as a bad variable.
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`ct-graphql: ${error.message}`);
+    process.exit(1);
+  }
   closers.push(() => app.close());
   const facade = await listen((request) => app.fetch(request), config.port, config.host);
   const drainer = createHttpDrainer(facade.server);
-  // A banner for the person who ran `npm start`, not a log line.
+  // A banner for the person who ran `npm start`, not a log line. The PUBLIC_URL links come first:
+  // sign-in only works on that origin, and the bind address (often 127.0.0.1) is not it.
   console.log(
     [
       '',
-      `ct-graphql listening on ${facade.url}`,
       `playground:    ${config.publicUrl}/graphql`,
       `sign in:       ${config.publicUrl}/auth/login?redirect=/graphql`,
+      `ct-graphql listening on ${facade.url} (bind address; open the links above)`,
       ...banner,
       '',
     ].join('\n'),

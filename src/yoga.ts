@@ -6,18 +6,13 @@ import { execute } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
 import type { Pipeline } from './pipeline.js';
+import type { DocumentSource } from './persisted.js';
+import { playgroundTabs } from './playground/examples.js';
 import { renderPlayground } from './playground/page.js';
 import { schema } from './schema/index.js';
 
-const DEFAULT_QUERY = `# Sign in first: "Sign in with CT" above (/auth/login?redirect=/graphql).
-query FirstLook {
-  viewer { username email }
-  locations(first: 5) {
-    totalCount
-    nodes { name town boxes(first: 3) { totalCount nodes { description state } } }
-  }
-}
-`;
+// The bar above GraphiQL says whether and as whom you are signed in; the tabs show what to ask.
+const EXAMPLE_TABS = playgroundTabs(schema);
 
 export type CtYoga = YogaServerInstance<GraphQLContext, Record<string, never>>;
 
@@ -33,20 +28,41 @@ export interface YogaOptions {
  * every error of a finished result masked (yoga masks execution errors itself; request, parse and
  * validation errors skip that, and get our codes here). graphql-js executes: yoga's default
  * executor adds stream/defer machinery this schema does not use, at a measurable cost per field.
+ * Persisted operations are resolved first (onParams), as on the fast path.
  */
 export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
+  // A named document, by the parameters object yoga then carries as context.params into onExecute.
+  const named = new WeakMap<object, { source: DocumentSource; query: string }>();
+  const SENT = { source: { kind: 'sent' }, query: '' } as const;
   return {
+    onParams({ params, request, setParams, context }) {
+      // yoga's GET parser reads only the four standard parameters; documentId is the fifth.
+      const documentId =
+        (params as { documentId?: unknown }).documentId ??
+        (request.method === 'GET' ? (new URL(request.url).searchParams.get('documentId') ?? undefined) : undefined);
+      const document = pipeline.persisted.resolve({ ...params, documentId }, context as unknown as GraphQLContext);
+      // Nothing to resolve: yoga's own checks word what is wrong with the request.
+      if (!document) return;
+      if ('error' in document) throw document.error;
+      if (document.source.kind === 'sent') return;
+      const { documentId: _named, ...rest } = params as typeof params & { documentId?: unknown };
+      const resolved = { ...rest, query: document.query };
+      named.set(resolved, document);
+      setParams(resolved);
+    },
     onParse({ setParseFn }) {
       setParseFn((source) => pipeline.parse(source));
     },
     onExecute({ args, setResultAndStopExecution, setExecuteFn }) {
       setExecuteFn(execute);
       const context = args.contextValue as GraphQLContext;
+      const params = (context as GraphQLContext & { params?: object }).params;
       const { cost, refusal } = pipeline.admit(
         args.document,
         args.operationName,
         (args.variableValues ?? {}) as Record<string, unknown>,
         context,
+        (params && named.get(params)) ?? SENT,
       );
       if (refusal) {
         setResultAndStopExecution({ errors: [refusal] });
@@ -76,9 +92,11 @@ export function createYogaServer(options: YogaOptions): CtYoga {
     maxRequestBodySize: options.maxBodyBytes,
     logging: false,
     plugins: [usePipeline(options.pipeline)],
+    // A persisted document named by id (the GraphQL over HTTP draft; GraphQL Code Generator's client preset).
+    extraParamNames: ['documentId'],
     // Bounded by bytes (pipeline.ts): yoga's default keeps 1,024 documents of any size.
     parserAndValidationCache: { documentCache: options.pipeline.documentCache, errorCache: options.pipeline.errorCache },
-    graphiql: { title: 'ct-graphql', defaultQuery: DEFAULT_QUERY, endpoint: '/graphql' },
+    graphiql: { title: 'ct-graphql', defaultQuery: EXAMPLE_TABS[0]!.query, defaultTabs: EXAMPLE_TABS, endpoint: '/graphql' },
     // The playground's bundle is served by us (/graphql/assets/), not from unpkg.com.
     renderGraphiQL: renderPlayground,
     maskedErrors: { maskError: options.maskError },

@@ -2,16 +2,17 @@
 // the pages that end it (signed in, denied, expired, already used, failed). Every value is escaped
 // (html.ts); the page runs no script, and its Content-Security-Policy allows only its own inline
 // style (by nonce) and forms posting to us, or on to CT's sign-in (form-action also governs the
-// redirect that follows a form post).
+// redirect that follows a form post). Its page() and p() also frame the browser sign-in's outcome
+// pages (sign-in-pages.ts), so every page of ours looks alike.
 import { randomBytes } from 'node:crypto';
 import { escapeHtml } from '../html.js';
 import type { ApiTokenScope } from '../store/types.js';
 
-export function devicePageCsp(nonce: string, ctOrigin: string): string {
+export function devicePageCsp(nonce: string, ctOrigin?: string): string {
   return [
     "default-src 'none'",
     `style-src 'nonce-${nonce}'`,
-    `form-action 'self' ${ctOrigin}`,
+    ctOrigin ? `form-action 'self' ${ctOrigin}` : "form-action 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ');
@@ -21,18 +22,21 @@ const STYLE = `body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem
 h1{font-size:1.5rem}label{display:block;margin:1rem 0 .3rem;font-weight:600}
 input[type=text]{font:inherit;font-size:1.4rem;letter-spacing:.15em;text-transform:uppercase;padding:.4rem;width:12ch}
 button{font:inherit;padding:.5rem 1.2rem;margin-top:1rem}.code{font-family:ui-monospace,monospace;font-size:1.4rem;letter-spacing:.15em}
-.error{color:#a00000}.note{color:#555;font-size:.9rem}`;
+.error{color:#a00000}.note{color:#555;font-size:.9rem}
+a.button{display:inline-block;padding:.5rem 1.2rem;margin-top:.5rem;border:1px solid;border-radius:4px}`;
 
 export interface PageOptions {
   status: number;
   title: string;
   /** Trusted HTML: built here from escaped parts only. */
   body: string;
-  ctOrigin: string;
+  /** Where a form on the page may lead besides us (CT's sign-in); pages without such a form leave it out. */
+  ctOrigin?: string;
   setCookie?: string;
 }
 
-function page(o: PageOptions): Response {
+/** A small HTML page in the house style: the /device pages, and the sign-in outcome pages (sign-in-pages.ts). */
+export function page(o: PageOptions): Response {
   const nonce = randomBytes(16).toString('base64');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -49,7 +53,8 @@ ${o.body}
   return new Response(html, { status: o.status, headers });
 }
 
-const p = (text: string, cls?: string): string => `<p${cls ? ` class="${cls}"` : ''}>${escapeHtml(text)}</p>`;
+/** One escaped paragraph, optionally with a class (`error`, `note`). */
+export const p = (text: string, cls?: string): string => `<p${cls ? ` class="${cls}"` : ''}>${escapeHtml(text)}</p>`;
 
 function describeAccess(name: string, scope: ApiTokenScope): string {
   return `an API token named “${name}” with ${scope === 'read' ? 'read-only' : 'read and write'} access`;

@@ -1,4 +1,5 @@
-// Validation of the `redirect` parameter of /auth/login and /auth/logout: only same-origin paths,
+// Validation of the `redirect` parameter of /auth/login and /auth/logout: same-origin paths, or an
+// allowed frontend (CORS_ORIGINS) by exact origin (safeRedirect); anything else is refused,
 // because an open redirect after sign-in is a ready-made phishing link carrying our domain.
 
 const PROBE_ORIGIN = 'http://facade.invalid';
@@ -29,4 +30,27 @@ export function safeRedirectPath(raw: string): string | null {
   // Dot segments can collapse `/..//evil.com` into `//evil.com`; check the result too.
   if (!path.startsWith('/') || path.startsWith('//')) return null;
   return path;
+}
+
+/**
+ * The `redirect` of /auth/login and /auth/logout: a same-origin path (safeRedirectPath), or an
+ * absolute http(s) URL whose origin is exactly one of `frontendOrigins`. Those are CORS_ORIGINS,
+ * the frontends this facade already trusts with credentialed requests, so sending a person back
+ * to one after sign-in opens no new door. Nothing looser than an exact origin match: no
+ * subdomains, no other port, no credentials in the URL. Returns the normalised target, or null.
+ */
+export function safeRedirect(raw: string, frontendOrigins: ReadonlySet<string>): string | null {
+  if (raw.startsWith('/')) return safeRedirectPath(raw);
+  if (frontendOrigins.size === 0 || raw.length > MAX_REDIRECT_LENGTH || raw.includes('\\')) return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+  if (/[\u0000-\u001f\u007f\s]/.test(raw)) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.username !== '' || url.password !== '') return null;
+  return frontendOrigins.has(url.origin) ? url.href : null;
 }

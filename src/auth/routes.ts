@@ -1,8 +1,9 @@
 // The /auth/* HTTP routes: sign-in through CT's OAuth authorization-code flow (state + PKCE in a sealed,
 // short-lived cookie, sign-in.ts), the callback that turns a code into a session token (or, for a
 // device sign-in, hands the CT tokens to device-routes.ts), and logout with revocation (of the
-// session's CT tokens, or of the API token presented). Plain Fetch handlers so the app can mount
-// them ahead of GraphQL; no token, code or state is ever logged.
+// session's CT tokens, or of the API token presented). A failed sign-in answers a browser with a
+// page that says what happened (sign-in-pages.ts) and JSON clients with `{ error }`. Plain Fetch
+// handlers so the app can mount them ahead of GraphQL; no token, code or state is ever logged.
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { exchangeCode, revokeToken } from '../ct/oauth.js';
@@ -13,15 +14,18 @@ import { isApiTokenCredential } from './api-token-secret.js';
 import type { ApiTokens } from './api-tokens.js';
 import { OAUTH_STATE_COOKIE, clearOAuthStateCookie, clearSessionCookie, readCookie, sessionCookie } from './cookies.js';
 import type { DeviceRoutes } from './device-routes.js';
-import { safeRedirectPath } from './redirect.js';
+import { safeRedirect } from './redirect.js';
 import { sessionTokenOf } from './session.js';
 import type { SessionSealer } from './session.js';
 import { createSignInStarter } from './sign-in.js';
+import { signInProblemPage, type SignInProblem } from './sign-in-pages.js';
 
 /** The Config fields these routes read; the app's full Config satisfies it. */
 export interface AuthRoutesConfig {
   publicUrl: string;
   sessionMaxAgeSeconds: number;
+  /** Frontends (CORS_ORIGINS) that `redirect` may name by absolute URL, exact origin only. */
+  corsOrigins?: readonly string[];
 }
 
 export interface AuthRoutesDeps {
@@ -50,12 +54,26 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
   const signIn = createSignInStarter({ publicUrl, oauth, sealer, logger });
   const redirectUri = signIn.redirectUri;
   const secure = publicUrl.startsWith('https:');
+  const frontendOrigins: ReadonlySet<string> = new Set(config.corsOrigins ?? []);
 
-  async function login(url: URL): Promise<Response> {
+  function pickRedirect(url: URL): string | null {
+    const raw = url.searchParams.get('redirect');
+    if (raw === null || raw === '') return DEFAULT_REDIRECT;
+    return safeRedirect(raw, frontendOrigins);
+  }
+
+  /** A refused sign-in: a page for a person's browser, `{ error }` for everyone else. */
+  function problem(request: Request, status: number, error: SignInProblem, o: { redirect?: string; setCookie?: string } = {}): Response {
+    if (!wantsHtml(request)) return json(status, { error }, o.setCookie ? [o.setCookie] : []);
+    const retryHref = loginPath(o.redirect ?? DEFAULT_REDIRECT);
+    return signInProblemPage(error, { status, retryHref, ...(o.setCookie ? { setCookie: o.setCookie } : {}) });
+  }
+
+  async function login(request: Request, url: URL): Promise<Response> {
     const redirect = pickRedirect(url);
     if (redirect === null) {
       logger.info({ event: 'login_refused', reason: 'invalid_redirect' }, 'login refused: unsafe redirect');
-      return json(400, { error: 'invalid_redirect' });
+      return problem(request, 400, 'invalid_redirect');
     }
     return signIn.begin({ redirect });
   }
@@ -71,14 +89,17 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
   async function callback(request: Request, url: URL): Promise<Response> {
     // Every outcome clears the state cookie: one attempt, one use.
     const clearState = clearOAuthStateCookie(secure);
-    const fail = (status: number, error: string, reason: string = error): Response => {
+    let retryTo: string | undefined;
+    const fail = (status: number, error: SignInProblem, reason: string = error): Response => {
       logger.warn({ event: 'login_failed', reason }, 'sign-in failed');
-      return json(status, { error }, [clearState]);
+      return problem(request, status, error, { setCookie: clearState, ...(retryTo === undefined ? {} : { redirect: retryTo }) });
     };
 
     const saved = await sealer.openOAuthState(readCookie(request, OAUTH_STATE_COOKIE));
     const state = url.searchParams.get('state');
     if (!saved || !state || !sameString(state, saved.state)) return fail(400, 'invalid_state');
+    // From here the attempt is known: "Try again" returns to where it was going.
+    retryTo = saved.redirect;
 
     const device = saved.device;
     const ctError = url.searchParams.get('error');
@@ -122,9 +143,9 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
 
   async function logout(request: Request, url: URL): Promise<Response> {
     const rawRedirect = url.searchParams.get('redirect');
-    const redirect = rawRedirect === null ? null : safeRedirectPath(rawRedirect);
+    const redirect = rawRedirect === null ? null : safeRedirect(rawRedirect, frontendOrigins);
     // Refuse before doing anything, so a refused request has no side effects.
-    if (rawRedirect !== null && redirect === null) return json(400, { error: 'invalid_redirect' });
+    if (rawRedirect !== null && redirect === null) return problem(request, 400, 'invalid_redirect');
 
     const presented = sessionTokenOf(request);
     if (presented?.from === 'bearer' && isApiTokenCredential(presented.token)) {
@@ -180,7 +201,7 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
     if (url.pathname !== '/auth' && !url.pathname.startsWith('/auth/')) return null;
     switch (url.pathname) {
       case '/auth/login':
-        return request.method === 'GET' ? login(url) : methodNotAllowed('GET');
+        return request.method === 'GET' ? login(request, url) : methodNotAllowed('GET');
       case '/auth/callback':
         return request.method === 'GET' ? callback(request, url) : methodNotAllowed('GET');
       case '/auth/logout':
@@ -192,10 +213,9 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
   };
 }
 
-function pickRedirect(url: URL): string | null {
-  const raw = url.searchParams.get('redirect');
-  if (raw === null || raw === '') return DEFAULT_REDIRECT;
-  return safeRedirectPath(raw);
+/** Where "Try again" leads: a fresh sign-in going to the same place. */
+function loginPath(redirect: string): string {
+  return `/auth/login?redirect=${encodeURIComponent(redirect).replace(/%2F/gi, '/')}`;
 }
 
 function sameString(a: string, b: string): boolean {
@@ -206,6 +226,11 @@ function sameString(a: string, b: string): boolean {
 
 function wantsJson(request: Request): boolean {
   return (request.headers.get('accept') ?? '').toLowerCase().includes('application/json');
+}
+
+/** A browser's navigation (Accept: text/html) that did not ask for JSON: a person reads the answer. */
+function wantsHtml(request: Request): boolean {
+  return !wantsJson(request) && (request.headers.get('accept') ?? '').toLowerCase().includes('text/html');
 }
 
 /** Only the stable `code` of a CtError is read; messages and bodies stay out of logs and responses. */

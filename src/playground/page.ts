@@ -5,7 +5,9 @@
  * boot.js reads, so the CSP (csp.ts) allows no inline script.
  *
  * The GraphiQL sends `credentials: 'same-origin'` (the session cookie) and `x-csrf-protection: 1`
- * on every request (the facade refuses cookie requests without it), and shows a sign-in link.
+ * on every request (the facade refuses cookie requests without it). The bar above it shows who is
+ * signed in (boot.js asks `viewer`) with "Sign out", or "Sign in with CT" alone, and turns an
+ * UNAUTHENTICATED answer into a sign-in link (its `extensions.reauthenticate`).
  */
 import type { GraphiQLOptions } from 'graphql-yoga';
 import { escapeHtml } from '../html.js';
@@ -13,6 +15,8 @@ import { MONACO_WORKERS, PLAYGROUND_ASSETS_PATH, playgroundAssetVersion } from '
 
 export const LOGIN_PATH = '/auth/login';
 export const LOGOUT_PATH = '/auth/logout';
+/** What the bar asks to show who is signed in. */
+export const VIEWER_QUERY = 'query PlaygroundViewer { viewer { username email } }';
 /** The header (and value) the facade's CSRF guard accepts on cookie requests; see http-guards.ts. */
 export const PLAYGROUND_CSRF_HEADER = { 'x-csrf-protection': '1' } as const;
 
@@ -54,6 +58,8 @@ export function playgroundHtml(options: PlaygroundOptions): string {
   const config = {
     bundle: asset('yoga-graphiql.umd.js'),
     logoutPath: LOGOUT_PATH,
+    loginPath: LOGIN_PATH,
+    viewerQuery: VIEWER_QUERY,
     csrfHeader: PLAYGROUND_CSRF_HEADER,
     workers: Object.fromEntries(Object.entries(MONACO_WORKERS).map(([label, name]) => [label, asset(name)])),
     graphiql: {
@@ -81,11 +87,12 @@ export function playgroundHtml(options: PlaygroundOptions): string {
 <noscript>The playground needs JavaScript.</noscript>
 <div id="ct-bar" role="banner">
   <strong>${escapeHtml(title)}</strong>
-  <span>Queries run as the CT account this browser signed in with (session cookie).</span>
   <span class="ct-spacer"></span>
-  <a id="ct-signin" href="${login}">Sign in with CT</a>
-  <button id="ct-signout" type="button">Sign out</button>
+  <span id="ct-status" aria-live="polite">Checking your CT sign-in…</span>
+  <a id="ct-signin" href="${login}" hidden>Sign in with CT</a>
+  <button id="ct-signout" type="button" hidden>Sign out</button>
 </div>
+<div id="ct-notice" role="alert" hidden></div>
 <div id="root">Loading ${escapeHtml(title)}…</div>
 <script id="ct-playground-config" type="application/json">${scriptJson(config)}</script>
 <script src="${asset('boot.js')}"${nonceAttr}></script>
