@@ -95,6 +95,11 @@ export const locationReads = {
     ctRead('/locations', { ...filterQuery({ q: filter.search }), page: page.page, per: page.per }, (list: CtLocationList) =>
       pageOf(list.locations, list._links, page, toLocation),
     ),
+  /** The locations named exactly `name` (CT's `location_name` filter), at most 100: how a retried create finds its location. */
+  named: (name: string): CtRead<LocationModel[]> =>
+    ctRead('/locations', { location_name: name, per: 100 }, (list: CtLocationList) =>
+      list.locations.filter((w) => w.location_name === name).map(toLocation),
+    ),
   /**
    * CT's compact list for its location pickers (`?short=`, a bare array), searched by name: CT
    * documents `unique_id` there (ct-api.md §3), not necessarily on the location itself.
