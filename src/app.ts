@@ -24,6 +24,7 @@ import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createGraphQLHandler } from './graphql-http.js';
+import { createIdempotency } from './idempotency.js';
 import { json, withHeaders } from './responses.js';
 import { createPipeline } from './pipeline.js';
 import { schema } from './schema/index.js';
@@ -122,7 +123,14 @@ export function createApp(deps: AppDeps): App {
   const secureCookies = config.publicUrl.startsWith('https:');
   const limits = { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls: config.maxCtCalls, maxTokens: config.maxTokens };
   const maskError = createErrorMasker({ logger, production: config.production });
-  const pipeline = createPipeline({ schema, limits, maskError });
+  // Idempotency-Key records live in the durable store, opened the first time a mutation carries the header.
+  const idempotency = createIdempotency({
+    store: store.get,
+    secrets: config.sessionSecrets,
+    now,
+    warn: (what, details) => logger.warn(details, what),
+  });
+  const pipeline = createPipeline({ schema, limits, maskError, idempotency });
   const yoga = createYogaServer({ pipeline, maskError, maxBodyBytes: MAX_BODY_BYTES });
   const executeGraphQL = createGraphQLHandler({
     pipeline,

@@ -16,6 +16,9 @@ export const ERROR_CODES = [
   'UPSTREAM_UNAVAILABLE',
   'UPSTREAM_ERROR',
   'QUERY_TOO_COSTLY',
+  // Idempotency-Key (idempotency.ts): the key was used with another request; a request with it is still running.
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_IN_PROGRESS',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

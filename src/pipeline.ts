@@ -24,6 +24,7 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { GraphQLContext } from './context.js';
+import type { Gate, Idempotency, OperationToGuard } from './idempotency.js';
 import { checkLimits, measureQuery, parseWithLimit, type QueryCost, type QueryLimits } from './limits.js';
 import { scopeRefusal } from './scopes.js';
 
@@ -35,6 +36,8 @@ export interface PipelineOptions {
   operationCacheBytes?: number;
   /** Bytes of parsed documents kept for yoga's path. */
   documentCacheBytes?: number;
+  /** The Idempotency-Key rule (idempotency.ts); without it, the header is ignored. */
+  idempotency?: Idempotency;
 }
 
 export interface OperationParams {
@@ -46,6 +49,8 @@ export interface OperationParams {
 /** An operation that parsed, validated and passed every limit: ready to run. */
 export interface AdmittedOperation {
   cost: QueryCost;
+  /** The Idempotency-Key rule for this operation and caller, to ask before `run`. */
+  guard(context: GraphQLContext): Promise<Gate>;
   /** The finished result, or null when the variables do not fit the operation (a request error yoga words). */
   run(context: GraphQLContext): Promise<ExecutionResult | null>;
 }
@@ -70,6 +75,11 @@ export interface Pipeline {
    * Nothing refused is compiled or kept.
    */
   prepare(params: OperationParams, caller: Pick<GraphQLContext, 'ct' | 'credential'>): AdmittedOperation | null;
+  /**
+   * The Idempotency-Key rule for an admitted operation, once, on either path: run it (and report
+   * its finished result), replay the first response, refuse it, or pass (no key, not a mutation).
+   */
+  guard(context: GraphQLContext, operation: OperationToGuard): Promise<Gate>;
   /** The response body of an executed operation: `extensions.cost`, and every error masked. */
   finish(result: ExecutionResult, context: GraphQLContext, cost: QueryCost): ExecutionResult;
   /** Every error of a result masked; the result itself when it has none. */
@@ -118,6 +128,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const errorCache = new LRUCache<string, object>({ max: 1_000 });
 
   const parse = (source: string | Source) => parseWithLimit(source, limits.maxTokens);
+  const PASS: Gate = { kind: 'pass' };
+
+  function guard(context: GraphQLContext, operation: OperationToGuard): Promise<Gate> {
+    if (!options.idempotency || operation.operationType !== 'mutation') return Promise.resolve(PASS);
+    return options.idempotency.begin(context, operation);
+  }
 
   function admit(
     document: DocumentNode,
@@ -169,6 +185,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
     return {
       cost,
+      guard: (context) =>
+        guard(context, { document: entry.document, operationName: params.operationName, variables, operationType: cost.operationType }),
       async run(context) {
         const result = entry.compiled
           ? await entry.compiled.query(undefined, context, variables)
@@ -209,5 +227,5 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       },
     },
   };
-  return { parse, admit, prepare, finish, maskResult, stats, documentCache, errorCache };
+  return { parse, admit, prepare, guard, finish, maskResult, stats, documentCache, errorCache };
 }

@@ -52,14 +52,20 @@ export function createIdempotencyRepository({ db }: Engine): IdempotencyReposito
       return row ? toRecord(row) : null;
     },
 
-    async takeOver(ctUserId, key, attempts, now, leaseUntil) {
+    async takeOver(ctUserId, key, attempts, now, leaseUntil, evenDone = false) {
       const result = await db
         .updateTable('idempotency_records')
         .set({ status: 'running', attempts: attempts + 1, lease_until: leaseUntil, response: null })
         .where('ct_user_id', '=', ctUserId)
         .where('idem_key', '=', key)
         .where('attempts', '=', attempts)
-        .where((eb) => eb.or([eb('status', '=', 'incomplete'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<=', now)])]))
+        .where((eb) =>
+          eb.or([
+            eb('status', '=', evenDone ? 'done' : 'incomplete'),
+            eb('status', '=', 'incomplete'),
+            eb.and([eb('status', '=', 'running'), eb('lease_until', '<=', now)]),
+          ]),
+        )
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },

@@ -138,7 +138,7 @@ export interface IdempotencyRecordRow {
   /** sha256 (hex) of the operation and its variables: the same key with another request is refused. */
   fingerprint: string;
   status: IdempotencyStatus;
-  /** The response body to replay; only when done. */
+  /** The response to replay, as the caller stored it (sealed: the store never reads it); only when done. */
   response: string | null;
   /** Attempts so far, the running one included; also what a takeover compares and sets. */
   attempts: number;
@@ -153,10 +153,11 @@ export interface IdempotencyRepository {
   insert(row: IdempotencyRecordRow): Promise<boolean>;
   get(ctUserId: string, key: string): Promise<IdempotencyRecordRow | null>;
   /**
-   * Starts another attempt on a record that is incomplete, or running past its lease: only if it is
-   * still at `attempts` (two retries cannot both take it). True when this call took it.
+   * Starts another attempt on a record that is incomplete, or running past its lease (or, with
+   * `evenDone`, done: its response can no longer be read): only if it is still at `attempts` (two
+   * retries cannot both take it). True when this call took it.
    */
-  takeOver(ctUserId: string, key: string, attempts: number, now: number, leaseUntil: number): Promise<boolean>;
+  takeOver(ctUserId: string, key: string, attempts: number, now: number, leaseUntil: number, evenDone?: boolean): Promise<boolean>;
   /** Ends attempt `attempts` as done (with its response) or incomplete; nothing if another attempt took the record. */
   finish(ctUserId: string, key: string, attempts: number, status: 'done' | 'incomplete', response: string | null): Promise<void>;
   /** Deletes the record if it is still at attempt `attempts` (a first attempt that never ran, an expired record). */

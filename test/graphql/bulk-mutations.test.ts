@@ -352,7 +352,9 @@ describe('deleteVouchers', () => {
     const one = await b.ct('POST', `/locations/${place.slug}/vouchers`, { voucher: { batch_name: 'One' } });
     const two = await b.ct('POST', `/locations/${place.slug}/vouchers`, { voucher: { batch_name: 'Two' } });
     const ids = [one.unique_id, 999_999, two.unique_id].map((u) => globalId('Voucher', `${place.slug}/${u}`));
-    const query = `mutation($input: DeleteVouchersInput!) { deleteVouchers(input: $input) { results { id deletedId userErrors { code field } } } }`;
+    const query = `mutation($input: DeleteVouchersInput!) {
+      deleteVouchers(input: $input) { results { id deletedId userErrors { code field } } }
+    }`;
     const { body } = await b.gql(query, { input: { ids } });
     expect(body.data.deleteVouchers.results).toEqual([
       { id: ids[0], deletedId: ids[0], userErrors: [] },

@@ -103,6 +103,10 @@ describe.each(engines)('idempotency records on $name', (engine) => {
     expect(await store.idempotency.takeOver('103', 'k4', 2, lapsed, lapsed + LEASE)).toBe(true);
     await store.idempotency.finish('103', 'k4', 3, 'done', '{}');
     expect(await store.idempotency.takeOver('103', 'k4', 3, T0 + DAY, T0 + DAY + LEASE)).toBe(false);
+    // A done record only when asked (its response can no longer be read), and still by one retry only.
+    expect(await store.idempotency.takeOver('103', 'k4', 2, T0, T0 + LEASE, true)).toBe(false);
+    expect(await store.idempotency.takeOver('103', 'k4', 3, T0, T0 + LEASE, true)).toBe(true);
+    expect(await store.idempotency.get('103', 'k4')).toMatchObject({ status: 'running', attempts: 4, response: null });
   });
 
   it.skipIf(skip)('removes a record only at the attempt given, and purges expired ones', async () => {
