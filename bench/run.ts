@@ -13,7 +13,7 @@ import { measureLatency, measureThroughput, runSteps, type Target } from './lib/
 import { startMesh } from './lib/mesh.js';
 import { spawnServer } from './lib/proc.js';
 import { renderReport, type ScenarioOutcome } from './lib/report.js';
-import { SCENARIOS, type Probe } from './lib/scenarios.js';
+import { BULK_BOXES, SCENARIOS, type Probe } from './lib/scenarios.js';
 import { REPO_DIR, startSimulator, type SimulatorControl } from './lib/sim.js';
 
 function intEnv(name: string, fallback: number): number {
@@ -122,6 +122,15 @@ async function probe(sim: SimulatorControl): Promise<Probe> {
   }
   if (!voucherSlug) throw new Error('no location with completed voucher batches in the simulator');
   const createSlug = [...locations.locations].reverse().find((l) => l.slug !== voucherSlug)?.slug ?? voucherSlug;
+  const willing: string[] = [];
+  for (let page = 1; willing.length < BULK_BOXES; page++) {
+    const list = await get<Page<'boxes', { slug: string; allowed_job: boolean }> & { _links: { next_page: number | null } }>(
+      `/boxes?per=100&page=${page}`,
+    );
+    willing.push(...list.boxes.filter((b) => b.allowed_job).map((b) => b.slug));
+    if (!list._links.next_page) break;
+  }
+  if (willing.length < BULK_BOXES) throw new Error(`the simulator needs ${BULK_BOXES} boxes that take jobs for the bulk scenario`);
   return {
     aliasSlug: locations.locations[0]!.slug,
     boxLocations20: new Set(boxes.boxes.map((b) => b.location_slug)).size,
@@ -129,6 +138,7 @@ async function probe(sim: SimulatorControl): Promise<Probe> {
     voucherBatches5,
     createSlug,
     locationsTotal: locations._links.total_entries,
+    rebootSlugs: willing.slice(0, BULK_BOXES),
   };
 }
 
@@ -163,7 +173,7 @@ async function main(): Promise<void> {
     const outputs = new Map(running.map((r) => [r.target.name, r]));
     const shownOutput = new Set<string>();
     const p = await probe(sim);
-    log(`probe: ${JSON.stringify(p)}`);
+    log(`probe: ${JSON.stringify({ ...p, rebootSlugs: `${p.rebootSlugs.length} boxes` })}`);
 
     const outcomes: ScenarioOutcome[] = [];
     for (const scenario of SCENARIOS) {
@@ -220,7 +230,9 @@ async function main(): Promise<void> {
       await sim.setLatency(settings.latencyMs);
     }
 
-    notes.push(`Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s. Probe: ${JSON.stringify(p)}.`);
+    notes.push(
+      `Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s. Probe: ${JSON.stringify({ ...p, rebootSlugs: `${p.rebootSlugs.length} boxes` })}.`,
+    );
     const cpu = cpus();
     const report = renderReport(
       {
