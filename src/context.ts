@@ -36,6 +36,8 @@ export interface IdempotencyScope {
   readonly lookFirstSince: number | null;
   /** Set by a resolver that kept a failure inside its result (a bulk item): the response is then not final. */
   unsettled: boolean;
+  /** CT calls made before the operation ran, to learn whose key it is (a session's /me.json): added to its estimate. */
+  readonly lookupCalls: number;
 }
 
 export interface GraphQLContext {

@@ -192,7 +192,15 @@ export function createIdempotency(o: IdempotencyOptions): Idempotency {
         },
       );
     }
+    // The store first: when it is down, nothing is asked of CT either.
+    let store: Store;
+    try {
+      store = await o.store();
+    } catch (error) {
+      return storeDown(error);
+    }
     let ctUserId: string;
+    const callsBefore = context.ct?.stats.calls ?? 0;
     try {
       ctUserId = await ctUserOf(context);
     } catch (error) {
@@ -201,14 +209,14 @@ export function createIdempotency(o: IdempotencyOptions): Idempotency {
       const status = mapped.code === 'UNAUTHENTICATED' ? 401 : mapped.code === 'RATE_LIMITED' ? 429 : 502;
       return refusal(mapped.message, mapped.code, status, mapped.extensions);
     }
+    const lookupCalls = (context.ct?.stats.calls ?? 0) - callsBefore;
     const fp = fingerprint(operation);
     try {
-      const store = await o.store();
       const repo = store.idempotency;
       const at = now();
       purge(store, at);
       const run = (attempts: number, lookFirstSince: number | null): Gate => {
-        const scope: IdempotencyScope = { lookFirstSince, unsettled: false };
+        const scope: IdempotencyScope = { lookFirstSince, unsettled: false, lookupCalls };
         context.idempotency = scope;
         return {
           kind: 'run',
@@ -225,7 +233,7 @@ export function createIdempotency(o: IdempotencyOptions): Idempotency {
               }
             } catch (error) {
               // The response still goes out; the record stays running until its lease lapses, then a retry looks first.
-              warn('an idempotency record could not be finished', { err: String(error) });
+              warn('an idempotency record could not be finished', { err: error instanceof Error ? error.message : String(error) });
             }
           },
         };
@@ -277,14 +285,18 @@ export function createIdempotency(o: IdempotencyOptions): Idempotency {
         { 'retry-after': '1' },
       );
     } catch (error) {
-      warn('the idempotency store is unavailable', { err: String(error) });
-      return refusal(
-        "Idempotency-Key cannot be honoured right now (the facade's store is unavailable); nothing was done, retry shortly.",
-        'UPSTREAM_UNAVAILABLE',
-        503,
-        { reason: 'IDEMPOTENCY_STORE_UNAVAILABLE' },
-      );
+      return storeDown(error);
     }
+  }
+
+  function storeDown(error: unknown): Gate {
+    warn('the idempotency store is unavailable', { err: error instanceof Error ? error.message : String(error) });
+    return refusal(
+      "Idempotency-Key cannot be honoured right now (the facade's store is unavailable); nothing was done, retry shortly.",
+      'UPSTREAM_UNAVAILABLE',
+      503,
+      { reason: 'IDEMPOTENCY_STORE_UNAVAILABLE' },
+    );
   }
 
   return { begin };

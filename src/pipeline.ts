@@ -213,7 +213,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return {
       ...(errors?.length ? { errors } : {}),
       data,
-      extensions: { ...extensions, cost: { ctCalls: context.ct?.stats.calls ?? 0, estimated: cost.estimatedCtCalls } },
+      extensions: {
+        ...extensions,
+        // A session's Idempotency-Key may have cost a /me.json before the operation ran: part of the request's estimate too.
+        cost: { ctCalls: context.ct?.stats.calls ?? 0, estimated: cost.estimatedCtCalls + (context.idempotency?.lookupCalls ?? 0) },
+      },
     };
   }
 

@@ -63,7 +63,7 @@ export async function disposeFacades(): Promise<void> {
 }
 
 export async function facade(
-  o: { sim?: Simulator; simOptions?: SimulatorOptions; env?: Record<string, string>; clock?: { now: number } } = {},
+  o: { sim?: Simulator; simOptions?: SimulatorOptions; env?: Record<string, string>; clock?: { now: number }; apiToken?: boolean } = {},
 ): Promise<Facade> {
   const sim = o.sim ?? createSimulator({ redirectUris: [`${FACADE_URL}/auth/callback`], ...o.simOptions });
   const clock = o.clock ?? { now: Date.now() };
@@ -85,7 +85,8 @@ export async function facade(
     refreshToken: issued.refresh_token,
     expiresAt: Date.now() + 3_600_000,
   });
-  const token = await issueApiToken(app, sim, { name: 'idempotency' });
+  // An API token needs the store; a test of the store being down goes without.
+  const token = o.apiToken === false ? { secret: 'ctg_none' } : await issueApiToken(app, sim, { name: 'idempotency' });
   const ctAccess = sim.control.issueTokens().access_token;
 
   return {

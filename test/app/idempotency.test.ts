@@ -235,6 +235,35 @@ describe('the header itself', () => {
   });
 });
 
+describe('cost and the store', () => {
+  it("a session's first keyed mutation asks CT whose it is (/me.json), once, and counts it in the estimate", async () => {
+    const f = await facade();
+    const boxes = (await f.ct('GET', '/boxes?per=100')).boxes.filter((b: any) => b.allowed_job).slice(0, 2);
+    const query = 'mutation($input: BoxIdInput!) { rebootBox(input: $input) { box { state } } }';
+    f.sim.resetLog();
+    const a = await f.post(f.session, query, { input: { id: globalId('Box', boxes[0].slug) } }, { key: randomUUID() });
+    expect(ctCalls(f.sim)).toEqual(['GET /api/v1/me.json', `PATCH /api/v1/boxes/${boxes[0].slug}`]);
+    expect(a.body.extensions.cost).toEqual({ ctCalls: 2, estimated: 3 });
+    f.sim.resetLog();
+    const b = await f.post(f.session, query, { input: { id: globalId('Box', boxes[1].slug) } }, { key: randomUUID() });
+    expect(ctCalls(f.sim)).toEqual([`PATCH /api/v1/boxes/${boxes[1].slug}`]);
+    expect(b.body.extensions.cost).toEqual({ ctCalls: 1, estimated: 2 });
+  });
+
+  it.each(['fast', 'yoga'] as const)(
+    'with the store down, a keyed mutation is UPSTREAM_UNAVAILABLE (503) on the %s path, and CT is not called',
+    async (path) => {
+      // Nothing listens on port 9: the store cannot open.
+      const f = await facade({ env: { DATABASE_URL: 'postgres://ct@127.0.0.1:9/none' }, apiToken: false });
+      f.sim.resetLog();
+      const answer = await f.post(f.session, CREATE_VOUCHER, input('anywhere'), { key: randomUUID(), path });
+      expect(answer.status).toBe(503);
+      expect(answer.body.errors[0].extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', reason: 'IDEMPOTENCY_STORE_UNAVAILABLE' });
+      expect(ctCalls(f.sim)).toEqual([]);
+    },
+  );
+});
+
 describe('a stored response that can no longer be read', () => {
   it('after SESSION_SECRET dropped the secret that sealed it: the request runs again, its create looking first', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ct-graphql-idem-rotate-'));
