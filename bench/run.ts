@@ -1,18 +1,19 @@
 // `npm run bench`: starts the CT simulator (fixed latency per CT call), ct-graphql as shipped, the
 // same code with loaders off (naive), and GraphQL Mesh over the same simulator, each in its own
-// process over HTTP on loopback; runs the scenarios of bench/lib/scenarios.ts against each; prints
-// the markdown tables and writes bench/RESULTS.md. See bench/README.md.
+// process over HTTP on loopback; runs the scenarios of bench/lib/scenarios.ts against each (and
+// against ct-graphql a second time with an API token instead of a session: `ct-graphql-token`);
+// prints the markdown tables and writes bench/RESULTS.md. See bench/README.md.
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO } from '../simulator/app.js';
 import { freePort } from '../test/net.js';
-import { ctAccessToken, facadeSessionToken } from './lib/login.js';
+import { ctAccessToken, facadeApiToken, facadeSessionToken } from './lib/login.js';
 import { measureLatency, measureThroughput, runSteps, type Target } from './lib/measure.js';
 import { startMesh } from './lib/mesh.js';
 import { spawnServer } from './lib/proc.js';
-import { renderReport, type ScenarioOutcome } from './lib/report.js';
+import { API_TOKEN_SERVER, renderReport, type ScenarioOutcome } from './lib/report.js';
 import { BULK_BOXES, SCENARIOS, type Probe } from './lib/scenarios.js';
 import { REPO_DIR, startSimulator, type SimulatorControl } from './lib/sim.js';
 
@@ -46,12 +47,16 @@ interface Running {
   target: Target;
   output(): string;
   stop(): Promise<void>;
+  /** ct-graphql only: the same process called with an API token instead of the session. */
+  apiToken?: Target;
 }
 
-async function startFacade(name: string, sim: SimulatorControl, extraEnv: Record<string, string>): Promise<Running> {
+async function startFacade(name: string, sim: SimulatorControl, extraEnv: Record<string, string>, apiToken = false): Promise<Running> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   await sim.registerRedirectUri(`${base}/auth/callback`);
+  // The embedded store (API tokens, device sign-ins) in a folder of this run, never ./data.
+  const dataDir = mkdtempSync(join(tmpdir(), 'ct-graphql-bench-'));
   const spawned = await spawnServer({
     name,
     command: process.execPath,
@@ -73,16 +78,29 @@ async function startFacade(name: string, sim: SimulatorControl, extraEnv: Record
       CT_CLIENT_SECRET: DEMO.clientSecret,
       SESSION_SECRET: randomBytes(32).toString('base64url'),
       LOG_LEVEL: 'info', // as shipped: one log line per request
+      DATA_DIR: dataDir,
       ...extraEnv,
     },
     readyUrl: `${base}/healthz`,
   });
-  const token = await facadeSessionToken(base, account);
-  return {
-    target: { name, url: `${base}/graphql`, pid: spawned.pid, headers: { authorization: `Bearer ${token}` } },
-    output: () => spawned.output(),
-    stop: () => spawned.stop(),
+  const stop = async (): Promise<void> => {
+    await spawned.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   };
+  try {
+    const token = await facadeSessionToken(base, account);
+    const url = `${base}/graphql`;
+    const secret = apiToken ? await facadeApiToken(base, account, 'bench') : null;
+    return {
+      target: { name, url, pid: spawned.pid, headers: { authorization: `Bearer ${token}` } },
+      ...(secret ? { apiToken: { name: API_TOKEN_SERVER, url, pid: spawned.pid, headers: { authorization: `Bearer ${secret}` } } } : {}),
+      output: () => spawned.output(),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 async function startMeshPeer(sim: SimulatorControl, notes: string[]): Promise<Running> {
@@ -151,7 +169,7 @@ async function main(): Promise<void> {
   try {
     await sim.setLatency(settings.latencyMs);
     const starters: Record<string, () => Promise<Running>> = {
-      'ct-graphql': () => startFacade('ct-graphql', sim, {}),
+      'ct-graphql': () => startFacade('ct-graphql', sim, {}, true),
       naive: () => startFacade('naive', sim, { CT_LOADERS: 'off' }),
       mesh: () => startMeshPeer(sim, notes),
     };
@@ -160,17 +178,25 @@ async function main(): Promise<void> {
       const start = starters[name];
       if (!start) throw new Error(`unknown server "${name}" in BENCH_SERVERS (ct-graphql, naive, mesh)`);
       try {
-        running.push(await start());
+        const started = await start();
+        running.push(started);
         servers.push(name);
         log(`${name} ready`);
+        // Right after the session: the two are measured back to back on the same process.
+        if (started.apiToken) {
+          servers.push(API_TOKEN_SERVER);
+          log(`${API_TOKEN_SERVER} (ct-graphql with an API token from device sign-in) ready`);
+        }
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         notes.push(`${name} could not be started: ${message.split('\n')[0]}`);
         log(`${name} could not be started:\n${message}`);
       }
     }
-    const targets = new Map(running.map((r) => [r.target.name, r.target]));
-    const outputs = new Map(running.map((r) => [r.target.name, r]));
+    const targets = new Map(
+      running.flatMap((r) => [[r.target.name, r.target] as const, ...(r.apiToken ? [[r.apiToken.name, r.apiToken] as const] : [])]),
+    );
+    const outputs = new Map(running.flatMap((r) => [[r.target.name, r] as const, ...(r.apiToken ? [[r.apiToken.name, r] as const] : [])]));
     const shownOutput = new Set<string>();
     const p = await probe(sim);
     // The probe as a report shows it: the bulk scenario's 40 slugs as their number.
@@ -223,6 +249,11 @@ async function main(): Promise<void> {
               `${outcome.scenario.id} / ${name}: ${r.rps.toFixed(0)} req/s, ${r.perCpuSecond.toFixed(0)} req per CPU-s ` +
                 `(${r.cpuSeconds.toFixed(2)} CPU s), ${r.failures} failures`,
             );
+            const session = outcome.throughput.get('ct-graphql');
+            if (name === API_TOKEN_SERVER && session && !(session instanceof Error)) {
+              const ratio = (r.perCpuSecond / session.perCpuSecond).toFixed(2);
+              log(`${outcome.scenario.id}: API token / session, requests per CPU-second: ${ratio}`);
+            }
           } catch (e) {
             outcome.throughput.set(name, e instanceof Error ? e : new Error(String(e)));
           }

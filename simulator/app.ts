@@ -9,9 +9,11 @@ import { BadRequestError, badRequest, epochSeconds, json, queryObject, readBody,
 import { finishVoucher } from './model.js';
 import { OAuthProvider } from './oauth.js';
 import { boxRoutes } from './routes/boxes.js';
+import { codeRoutes } from './routes/codes.js';
 import type { ApiRoute, Settings } from './routes/context.js';
 import { locationRoutes } from './routes/locations.js';
 import { meRoutes } from './routes/me.js';
+import { splashPageRoutes } from './routes/splash-pages.js';
 import { voucherRoutes } from './routes/vouchers.js';
 import { DEFAULT_SEED, seedStore } from './seed.js';
 import type { Store, UserRecord } from './store.js';
@@ -55,6 +57,8 @@ meRoutes(api);
 locationRoutes(api);
 boxRoutes(api);
 voucherRoutes(api);
+splashPageRoutes(api);
+codeRoutes(api);
 
 function bearerToken(request: Request, url: URL): string | null {
   const header = request.headers.get('authorization') ?? '';

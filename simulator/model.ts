@@ -2,7 +2,7 @@
 // default field values, voucher code generation, and the computed parts of the wire objects.
 
 import { Prng } from './prng.js';
-import type { BoxRecord, CodeRecord, LocationRecord, Store, UserRecord, VoucherRecord } from './store.js';
+import type { BoxRecord, CodeRecord, LocationRecord, SplashPageRecord, Store, UserRecord, VoucherRecord } from './store.js';
 
 const BASE36 = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -115,11 +115,47 @@ export function newBox(store: Store, location: LocationRecord, nowS: number, mac
   };
 }
 
+/** A splash page for `location`; its id continues the store's sequence, its unique_id is a fresh 9-digit number. */
+export function newSplashPage(
+  store: Store,
+  location: LocationRecord,
+  nowS: number,
+  name: string,
+  uniqueId = store.uniqueNumber(),
+): SplashPageRecord {
+  return {
+    id: store.nextSplashPageId(),
+    unique_id: uniqueId,
+    location_id: Number(location.id),
+    splash_name: name,
+    active: true,
+    created_at: nowS,
+    updated_at: nowS,
+  };
+}
+
 /** ct-api.md §5.1 plus the computed `boxes_count` and `clients_online`. */
 export function renderLocation(store: Store, location: LocationRecord): Record<string, unknown> {
   const boxes = store.boxesAt(location);
   const online = boxes.reduce((n, b) => n + (b.is_online ? b.clients_online : 0), 0);
   return { ...location, boxes_count: boxes.length, clients_online: online, clients_total: Math.max(location.clients_total, online) };
+}
+
+/** The states the stats list, in this order; a state with no boxes is left out, like an aggregation bucket. */
+const STAT_STATES = ['online', 'offline', 'processing', 'rebooting', 'upgrading', 'new', 'initializing'] as const;
+
+/** `GET /locations/{loc}/stats` (ct-api.md §4.2): `{stats:{..., boxes:{states:[...]}}}`, counted from the boxes at this moment. */
+export function renderLocationStats(store: Store, location: LocationRecord): Record<string, unknown> {
+  const boxes = store.boxesAt(location);
+  // `{state, total}` is how the dashboard reads each entry of `boxes.states`.
+  const states = STAT_STATES.map((state) => ({ state, total: boxes.filter((b) => b.state === state).length })).filter((s) => s.total > 0);
+  const online = boxes.reduce((n, b) => n + (b.is_online ? b.clients_online : 0), 0);
+  return {
+    stats: {
+      boxes: { total: boxes.length, online: boxes.filter((b) => b.is_online).length, states },
+      clients: { online, total: Math.max(location.clients_total, online) },
+    },
+  };
 }
 
 export const renderBox = (box: BoxRecord): Record<string, unknown> => ({ ...box });

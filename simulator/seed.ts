@@ -2,7 +2,7 @@
 // and the `other` account (4 locations, a few boxes and batches), all derived from one PRNG seed.
 
 import { BASE_EPOCH, DEMO } from './demo.js';
-import { downloadLinks, generateCodes, locationSlug, newBox } from './model.js';
+import { downloadLinks, generateCodes, locationSlug, newBox, newSplashPage } from './model.js';
 import { Prng } from './prng.js';
 import { BATCH_NAMES, DEMO_VENUES, DEVICE_MODELS, OTHER_VENUES, PLACEMENTS, type DeviceModel, type Venue } from './seed-data.js';
 import { Store, type BoxRecord, type BoxState, type LocationRecord, type UserRecord, type VoucherRecord } from './store.js';
@@ -282,5 +282,36 @@ export function seedStore(o: SeedOptions): Store {
     for (let b = 0; b < batches; b++) voucher(store, loc, (n === 2 && b === 0) || (n === 7 && b === 1) ? o.pendingVouchersReadyAtMs : null);
   });
   for (const loc of otherLocs.slice(0, 2)) voucher(store, loc, null);
+  seedSplashPages(store, o.seed, demoLocs, otherLocs);
   return store;
+}
+
+const SPLASH_NAMES = ['Guest Wi-Fi', 'Voucher login', 'Events'];
+
+/**
+ * Splash pages for every location (one to three; several at a few, including some with voucher
+ * batches), and each seeded batch pointed at one of its own location's pages. They come last and
+ * from their own PRNG, so adding them left every other seeded value as it was.
+ */
+function seedSplashPages(store: Store, seed: number, demoLocs: LocationRecord[], otherLocs: LocationRecord[]): void {
+  const rng = new Prng(seed ^ 0x5b1a54);
+  const uniqueNumber = (): number => {
+    for (;;) {
+      const n = rng.int(100_000_000, 999_999_999);
+      const taken = store.vouchers.some((v) => v.unique_id === n) || store.locations.some((l) => l.unique_id === n);
+      if (!taken && !store.splashPages.some((p) => p.unique_id === n)) return n;
+    }
+  };
+  const pagesFor = (loc: LocationRecord, count: number): void => {
+    for (let k = 0; k < count; k++) {
+      const name = SPLASH_NAMES[k] ?? `Splash page ${k + 1}`;
+      store.splashPages.push(newSplashPage(store, loc, loc.created_at + (k + 1) * DAY, name, uniqueNumber()));
+    }
+  };
+  for (const [i, loc] of demoLocs.entries()) pagesFor(loc, i % 5 === 0 ? 3 : i % 3 === 0 ? 2 : 1);
+  for (const [i, loc] of otherLocs.entries()) pagesFor(loc, i === 0 ? 2 : 1);
+  for (const v of store.vouchers) {
+    const pages = store.splashPages.filter((p) => p.location_id === v.location_id);
+    v.splash_page_id = pages.length === 0 ? null : rng.pick(pages).id;
+  }
 }

@@ -144,6 +144,17 @@ export interface VoucherRecord {
   updated_at: number;
 }
 
+/** A location's splash page (ct-api.md §4.4): the login page a voucher batch's codes are typed into. */
+export interface SplashPageRecord {
+  id: number;
+  unique_id: number;
+  location_id: number;
+  splash_name: string;
+  active: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface CodeRecord {
   username: string;
   password: string;
@@ -159,6 +170,7 @@ export class Store {
   readonly locations: LocationRecord[] = [];
   readonly boxes: BoxRecord[] = [];
   readonly vouchers: VoucherRecord[] = [];
+  readonly splashPages: SplashPageRecord[] = [];
   /** Codes per voucher `unique_id`; absent while generation is pending. */
   readonly codes = new Map<number, CodeRecord[]>();
   readonly passwords = new Map<number, string>();
@@ -200,6 +212,15 @@ export class Store {
     return this.vouchers.find((v) => String(v.unique_id) === uniqueId && v.location_id === Number(location.id));
   }
 
+  splashPagesAt(location: LocationRecord): SplashPageRecord[] {
+    const id = Number(location.id);
+    return this.splashPages.filter((p) => p.location_id === id);
+  }
+
+  nextSplashPageId(): number {
+    return Math.max(900, ...this.splashPages.map((p) => p.id)) + 1;
+  }
+
   nextLocationId(): string {
     return String(Math.max(1800, ...this.locations.map((l) => Number(l.id))) + 1);
   }
@@ -208,11 +229,15 @@ export class Store {
     return Math.max(4500, ...this.boxes.map((b) => b.id)) + 1;
   }
 
-  /** Random 9-digit id not used by any voucher or location. */
+  /** Random 9-digit id not used by any voucher, location or splash page. */
   uniqueNumber(): number {
     for (;;) {
       const n = this.rng.int(100_000_000, 999_999_999);
-      if (!this.vouchers.some((v) => v.unique_id === n) && !this.locations.some((l) => l.unique_id === n)) return n;
+      const taken =
+        this.vouchers.some((v) => v.unique_id === n) ||
+        this.locations.some((l) => l.unique_id === n) ||
+        this.splashPages.some((p) => p.unique_id === n);
+      if (!taken) return n;
     }
   }
 

@@ -48,6 +48,8 @@ export interface Config {
   loaders: boolean;
   /** After SIGTERM/SIGINT, how long requests in flight may take to finish before they are cut. */
   shutdownGraceMs: number;
+  /** DEVICE_POLL_INTERVAL_S: the RFC 8628 `interval` a device sign-in asks the device to keep between polls. */
+  devicePollIntervalSeconds: number;
   production: boolean;
 }
 
@@ -166,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: env.DATA_DIR || './data',
     loaders: env.CT_LOADERS !== 'off',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    devicePollIntervalSeconds: int(env, 'DEVICE_POLL_INTERVAL_S', 5, 1),
     production,
   };
 }

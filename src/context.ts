@@ -162,6 +162,14 @@ export async function createRequestContext(request: Request, deps: RequestContex
         if (presented?.from === 'bearer') headers.set('x-session-token', resealed.token);
       });
     }
+    // RFC 6750 §3.1: a refused bearer credential is named as such even on a 200 (a signed-out
+    // `viewer` is null, not an error), so a script or the CLI can tell "revoked" from "no data".
+    const refused = opened.problem;
+    if (presented?.from === 'bearer' && refused && refused !== 'MISSING' && refused !== 'API_TOKEN_UNAVAILABLE') {
+      response = withHeaders(response, (headers) =>
+        headers.set('www-authenticate', `Bearer error="invalid_token", error_description="${REASONS[refused]}"`),
+      );
+    }
     // Answers hold one user's CT data (and maybe a new session): never stored by caches.
     if (ct) response = withHeaders(response, (headers) => headers.set('cache-control', 'private, no-store'));
     // Only signed-in callers name operations in metrics, so anonymous ones cannot use up the label slots.

@@ -26,7 +26,7 @@ import {
   type SelectionSetNode,
   type Source,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './schema/connection.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SCAN_PAGES } from './schema/connection.js';
 
 export interface Limits {
   maxDepth: number;
@@ -72,6 +72,21 @@ const FIELD_CALLS: Record<string, (args: Args) => number> = {
   'Query.box': () => 1,
   'Box.location': () => 1,
   'Voucher.location': () => 1,
+  'Location.stats': () => 1,
+  'Location.splashPages': () => 1,
+  'Voucher.splashPage': () => 1,
+  'SplashPage.location': () => 1,
+  'Box.reachable': () => 1,
+  // A searched code: its location, then the batch list filtered by its username.
+  'VoucherCode.voucher': () => 2,
+  'VoucherCode.location': () => 1,
+};
+/**
+ * CT calls of a connection field's window when they differ from a plain window's (below), by schema
+ * coordinate; undefined keeps the plain price. `locations(archived:)` reads the whole list.
+ */
+const CONNECTION_CALLS: Record<string, (args: Args) => number | undefined> = {
+  'Query.locations': (a) => (typeof a.archived === 'boolean' ? MAX_SCAN_PAGES : undefined),
 };
 /**
  * CT calls one root mutation may make at worst, by schema coordinate: the write, plus every read its
@@ -90,7 +105,8 @@ export const MAX_BULK_ITEMS = 100;
  */
 export interface BulkPrice {
   list: string;
-  perItem: number;
+  /** A number, or what one item costs as its arguments say. */
+  perItem: number | ((item: Args) => number);
   fixed: number;
 }
 
@@ -106,24 +122,34 @@ export const MUTATION_CALLS: Readonly<Record<string, number | BulkPrice>> = {
   'Mutation.resetBox': 2, // PATCH, read back
   'Mutation.transferBox': 4, // GET target, GET picker list, PATCH, read back
   'Mutation.deleteBox': 1, // DELETE
-  'Mutation.createVoucher': 2, // POST; after an unknown outcome, a retry with the same key first looks for the name
+  'Mutation.createVoucher': 3, // GET the location's splash pages (only for a CT splash page id); a retry's look on CT; POST
   'Mutation.updateVoucher': 2, // PATCH, read back
   'Mutation.deleteVoucher': 1, // DELETE
   'Mutation.revokeApiToken': 1, // GET /me.json for a session (whose tokens?); the revocation itself is an OAuth call
+  'Mutation.setLocationFavourite': 2, // PATCH, read back
+  'Mutation.cancelBoxReset': 2, // PATCH, read back
+  'Mutation.regenerateVoucherFiles': 2, // PATCH, read back
+  'Mutation.setVoucherCodeActive': 2, // PATCH, read back through the code search
   'Mutation.rebootBoxes': { list: 'ids', perItem: 2, fixed: 0 }, // per box: PATCH, read back
   'Mutation.resetBoxes': { list: 'ids', perItem: 2, fixed: 0 }, // per box: PATCH, read back
   'Mutation.transferBoxes': { list: 'ids', perItem: 2, fixed: 2 }, // once: GET target, GET picker list; per box: PATCH, read back
-  'Mutation.createVouchers': { list: 'items', perItem: 2, fixed: 0 }, // per batch: look on CT (a retry), POST
+  // Per batch: a retry's look on CT, the POST, and its location's splash pages when it names one by CT id.
+  'Mutation.createVouchers': {
+    list: 'items',
+    perItem: (item) => (typeof item.splashPageId === 'string' && /^\d+$/.test(item.splashPageId) ? 3 : 2),
+    fixed: 0,
+  },
   'Mutation.deleteVouchers': { list: 'ids', perItem: 1, fixed: 0 }, // per batch: DELETE
 };
 /** A root mutation missing from the table is never priced below the dearest single one. */
 const UNLISTED_MUTATION_CALLS = Math.max(...Object.values(MUTATION_CALLS).filter((price) => typeof price === 'number'));
 
-/** How many items a bulk mutation's arguments hold in its list. */
-function bulkItems(args: Args, list: string): number {
-  const input = args.input;
-  const items = typeof input === 'object' && input !== null ? (input as Args)[list] : undefined;
-  return Array.isArray(items) ? items.length : 0;
+const isArgs = (value: unknown): value is Args => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The items a bulk mutation's arguments hold in its list. */
+function bulkItems(args: Args, list: string): unknown[] {
+  const items = isArgs(args.input) ? args.input[list] : undefined;
+  return Array.isArray(items) ? items : [];
 }
 
 function isConnectionType(type: GraphQLCompositeType): boolean {
@@ -241,10 +267,12 @@ export function measureQuery(
     if (typeof price !== 'number') {
       // A bulk mutation: its price and everything its payload selects, once per item.
       const items = bulkItems(args, price.list);
-      if (items > MAX_BULK_ITEMS) tooManyItems ??= { field: field.name, list: price.list, items };
-      calls = price.fixed + items * (price.perItem + child.calls);
+      if (items.length > MAX_BULK_ITEMS) tooManyItems ??= { field: field.name, list: price.list, items: items.length };
+      const perItem = (item: unknown) => (typeof price.perItem === 'number' ? price.perItem : price.perItem(isArgs(item) ? item : {}));
+      calls = price.fixed + items.reduce<number>((sum, item) => sum + perItem(item) + child.calls, 0);
     } else if (isCompositeType(returned) && isConnectionType(returned)) {
-      calls += (typeof args.last === 'number' ? BACKWARD_WINDOW_CALLS : FORWARD_WINDOW_CALLS) + pageSize(args) * child.calls;
+      const window = CONNECTION_CALLS[`${parent.name}.${field.name}`]?.(args);
+      calls += (window ?? (typeof args.last === 'number' ? BACKWARD_WINDOW_CALLS : FORWARD_WINDOW_CALLS)) + pageSize(args) * child.calls;
     } else {
       calls += FIELD_CALLS[`${parent.name}.${field.name}`]?.(args) ?? 0;
       calls += (field.name === 'nodes' && Array.isArray(args.ids) ? args.ids.length : 1) * child.calls;

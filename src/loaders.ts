@@ -9,14 +9,17 @@ import type { CtClient, CtQuery } from './ct/client.js';
 import { CtHttpError } from './ct/errors.js';
 import type { Page, PageRequest } from './ct/paging.js';
 import { boxReads } from './ct/resources/boxes.js';
+import { codeReads } from './ct/resources/codes.js';
 import { locationReads } from './ct/resources/locations.js';
 import { meReads } from './ct/resources/me.js';
 import type { CtRead } from './ct/resources/read.js';
+import { splashPageReads } from './ct/resources/splash-pages.js';
 import { voucherReads } from './ct/resources/vouchers.js';
 import type { BoxFilter, BoxModel } from './domain/box.js';
-import type { LocationFilter, LocationModel, LocationPick } from './domain/location.js';
+import type { LocationFilter, LocationModel, LocationPick, LocationStatsModel } from './domain/location.js';
+import type { SplashPageList } from './domain/splash-page.js';
 import type { ViewerModel } from './domain/viewer.js';
-import type { VoucherCodeFilter, VoucherCodeModel, VoucherFilter, VoucherModel } from './domain/voucher.js';
+import type { VoucherCodeFilter, VoucherCodeModel, VoucherCodeSearch, VoucherFilter, VoucherModel } from './domain/voucher.js';
 
 export interface LoaderOptions {
   /** Most CT calls this request keeps in flight at once (default 8), so a page of 100 does not open 100 sockets. */
@@ -74,6 +77,16 @@ export interface Loaders {
    * which the reads share: a bulk mutation's writes and reads together never exceed it.
    */
   throttle<T>(call: () => Promise<T>): Promise<T>;
+  /** A location's stats (box counts by state). Missing location => null. */
+  locationStats(slugOrId: string): Promise<LocationStatsModel | null>;
+  /** A location's splash pages. Missing location => null. */
+  splashPages(locationSlug: string): Promise<SplashPageList | null>;
+  /** Whether CT reaches the box right now: one live ping per box per request. Missing box => null. */
+  boxReachable(slug: string): Promise<boolean | null>;
+  /** One page of the account's codes across every batch and location. */
+  voucherCodeSearchPage(filter: VoucherCodeSearch, page: PageRequest): Promise<Page<VoucherCodeModel>>;
+  /** The batch at a location holding the code `username` (primes `voucher`); null when none does. */
+  voucherHoldingCode(locationSlug: string, username: string): Promise<VoucherModel | null>;
   /** Put an object returned by a write into the cache (replacing what was there), so reading it back costs nothing. */
   primeLocation(location: LocationModel): void;
   primeBox(box: BoxModel): void;
@@ -104,6 +117,16 @@ function cleanQuery(query: CtQuery): CtQuery {
 
 function isNotFound(error: unknown): boolean {
   return error instanceof CtHttpError && error.status === 404;
+}
+
+/** A read whose 404 means "no such object" (null), not a failure. */
+async function orNull<T>(read: Promise<T>): Promise<T | null> {
+  try {
+    return await read;
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
 }
 
 function asError(error: unknown): Error {
@@ -345,11 +368,36 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
         }),
       ),
     throttle: (call) => limit(call),
+    locationStats: (slugOrId) => {
+      const request = locationReads.stats(slugOrId);
+      return request ? orNull(read(request)) : Promise.resolve(null);
+    },
+    splashPages: (locationSlug) => {
+      const request = splashPageReads.list(locationSlug);
+      return request ? orNull(read(request)) : Promise.resolve(null);
+    },
+    boxReachable: (slug) => {
+      const request = boxReads.reachable(slug);
+      return request ? orNull(read(request)) : Promise.resolve(null);
+    },
+    voucherCodeSearchPage: (filter, page) => readList(codeReads.search(filter, page)),
+    voucherHoldingCode: (locationSlug, username) =>
+      voucherLists.track(
+        readList(voucherReads.holding(locationSlug, username)).then((batches) => {
+          for (const voucher of batches) primeVoucher(voucher);
+          return batches[0] ?? null;
+        }),
+      ),
     primeLocation,
     primeBox,
     primeVoucher,
     clearLocation,
-    clearBox: (slug) => boxes.clear(slug),
+    clearBox: (slug) => {
+      boxes.clear(slug);
+      // A write to the box (a reboot) changes what its ping answers.
+      const ping = boxReads.reachable(slug);
+      if (ping) forget(ping);
+    },
     clearVoucher: (locationSlug, uniqueId) => vouchers.clear(voucherCacheKey(locationSlug, uniqueId)),
     clearLists,
     clearAll(): void {

@@ -1,16 +1,17 @@
 /**
- * The automation SDK: a graphql-request client for ct-graphql that carries the session token and
- * switches to the re-sealed one whenever a response hands it over (`x-session-token`), so a
- * long-running script never falls behind CT's token rotation.
+ * The automation SDK (`ct-graphql/client`): a graphql-request client for ct-graphql that sends the
+ * caller's token as a bearer. An API token (`ctg_…`) stays the same for its whole life, since the
+ * facade keeps its CT grant; a session token is followed to the re-sealed one whenever a response
+ * hands it over (`x-session-token`), so a long-running script never falls behind CT's rotation.
  */
 import { GraphQLClient } from 'graphql-request';
 
 export interface CtGraphQLClientOptions {
   /** The facade's GraphQL endpoint, e.g. https://graph.example.com/graphql. */
   url: string;
-  /** A session token from the sign-in (`/auth/callback` with `Accept: application/json`). */
+  /** An API token (`ctg_…`, from `ct-graphql login` or device sign-in), or a session token from `/auth/callback`. */
   token: string;
-  /** Called with each new session token, e.g. to store it for the next run. */
+  /** Called with each new session token, e.g. to store it for the next run (never for an API token). */
   onToken?: (token: string) => void;
   /** Defaults to the global fetch; tests pass the app's handler. */
   fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;

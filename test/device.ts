@@ -2,12 +2,13 @@
  * Plays the person of a device sign-in (RFC 8628) against app.fetch and the simulator: opens the
  * verification link, confirms the code with the /device page's own form (its CSRF value and
  * cookie), goes through the simulator's consent page, and follows CT's redirect back to
- * /auth/callback. Returns the last page the person sees. Reusable by the CLI's login test.
+ * /auth/callback. Returns the last page the person sees. The facade may be app.fetch or a real
+ * socket (the CLI's login test passes global fetch): its origin is the verification URL's.
  */
-import type { Simulator } from '../simulator/app.js';
-import type { App } from '../src/app.js';
 import { submitConsent } from './consent.js';
-import { FACADE_URL } from './harness.js';
+
+/** What the person's browser reaches: the facade (in-process or over HTTP) and CT (the simulator). */
+type Reachable = { fetch(request: Request): Promise<Response> };
 
 /** The value of a named field in the page's form (hidden inputs included). */
 export function formField(html: string, name: string): string | undefined {
@@ -31,16 +32,17 @@ export interface PersonOptions {
   typeCode?: string;
 }
 
-export async function signInDevice(app: App, sim: Simulator, verification: string, o: PersonOptions = {}): Promise<Response> {
-  const url = o.typeCode === undefined ? verification : `${FACADE_URL}/device`;
+export async function signInDevice(app: Reachable, sim: Reachable, verification: string, o: PersonOptions = {}): Promise<Response> {
+  const facade = new URL(verification).origin;
+  const url = o.typeCode === undefined ? verification : `${facade}/device`;
   const page = await app.fetch(new Request(url, { headers: { accept: 'text/html' } }));
   if (page.status !== 200) throw new Error(`/device answered ${page.status}`);
   const html = await page.text();
   const body = new URLSearchParams({ csrf: formField(html, 'csrf') ?? '', user_code: o.typeCode ?? formField(html, 'user_code') ?? '' });
   const confirmed = await app.fetch(
-    new Request(`${FACADE_URL}/device`, {
+    new Request(`${facade}/device`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesOf(page), origin: FACADE_URL },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesOf(page), origin: facade },
       body,
       redirect: 'manual',
     }),

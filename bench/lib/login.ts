@@ -1,6 +1,8 @@
 // Signing in for the benchmark through real OAuth round trips over HTTP: a raw CT access token from
-// the simulator (what a Mesh user forwards), and a ct-graphql session token via the facade's own
-// /auth/login -> CT consent form -> /auth/callback (Accept: application/json) flow.
+// the simulator (what a Mesh user forwards), a ct-graphql session token via the facade's own
+// /auth/login -> CT consent form -> /auth/callback (Accept: application/json) flow, and a
+// ct-graphql API token via device sign-in (POST /auth/device, the person's /device form and CT
+// consent, then POST /auth/token), as `ct-graphql login` gets one.
 
 export interface Account {
   username: string;
@@ -115,4 +117,48 @@ export async function facadeSessionToken(facadeBase: string, account: Account): 
     throw new Error(`facade /auth/callback answered HTTP ${res.status}: ${text.slice(0, 200)}`);
   }
   return body.token;
+}
+
+/**
+ * A ct-graphql API token (`ctg_…`) through device sign-in over HTTP: the device starts, the person
+ * confirms the code on /device and consents at CT, then the device's first poll gets the token
+ * (polled once, after the person is done, so the interval never makes it wait).
+ */
+export async function facadeApiToken(facadeBase: string, account: Account, name: string): Promise<string> {
+  const started = await fetch(new URL('/auth/device', facadeBase), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ name, scope: 'write' }),
+  });
+  const device = (await started.json()) as { device_code?: string; verification_uri_complete?: string };
+  if (!started.ok || !device.device_code || !device.verification_uri_complete) {
+    throw new Error(`facade /auth/device answered HTTP ${started.status}`);
+  }
+  // The person: the /device page (its form carries a CSRF value that its cookie must match) ...
+  const page = await fetch(device.verification_uri_complete);
+  const { fields } = readForm(await page.text());
+  const confirmed = await fetch(new URL('/device', facadeBase), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: cookiesOf(page).join('; '),
+      origin: new URL(facadeBase).origin,
+    },
+    body: new URLSearchParams(fields),
+  });
+  await confirmed.arrayBuffer();
+  // ... CT's consent, and back to the facade's callback with the sign-in's state cookie.
+  const callback = await consent(redirectOf(confirmed, 'facade /device'), account);
+  const end = await fetch(new URL(callback, facadeBase), { redirect: 'manual', headers: { cookie: cookiesOf(confirmed).join('; ') } });
+  const endPage = await end.text();
+  if (end.status !== 200) throw new Error(`facade /auth/callback (device) answered HTTP ${end.status}: ${endPage.slice(0, 200)}`);
+  const polled = await fetch(new URL('/auth/token', facadeBase), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device.device_code }),
+  });
+  const token = (await polled.json()) as { access_token?: string; error?: string };
+  if (!polled.ok || !token.access_token) throw new Error(`facade /auth/token answered HTTP ${polled.status}: ${token.error ?? 'no token'}`);
+  return token.access_token;
 }

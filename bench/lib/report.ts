@@ -28,6 +28,8 @@ export interface ReportMeta {
 
 const MESH = 'mesh';
 const OURS = 'ct-graphql';
+/** ct-graphql's own process called with an API token (device sign-in) instead of a session token. */
+export const API_TOKEN_SERVER = 'ct-graphql-token';
 
 const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const ratio = (a: number | undefined, b: number | undefined): string =>
@@ -42,7 +44,7 @@ function cell<T>(value: T | Error | undefined, show: (v: T) => string): string {
 const calls = (r: LatencyResult): string => (r.callsMin === r.callsMax ? String(r.callsMin) : `${r.callsMin}-${r.callsMax}`);
 
 export function renderReport(meta: ReportMeta, outcomes: ScenarioOutcome[]): string {
-  const label = (s: string): string => (s === MESH ? 'Mesh' : s);
+  const label = (s: string): string => (s === MESH ? 'Mesh' : s === API_TOKEN_SERVER ? 'ct-graphql (API token)' : s);
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
   lines.push(
@@ -52,7 +54,9 @@ export function renderReport(meta: ReportMeta, outcomes: ScenarioOutcome[]): str
   );
   lines.push(
     `Servers: ${meta.servers.map(label).join(', ')}. ` +
-      'ct-graphql as shipped; naive = the same code with `CT_LOADERS=off` (one CT call per resolver call); ' +
+      'ct-graphql as shipped, called with a session token; ct-graphql (API token) = the same process called with a `ctg_` API token ' +
+      'from device sign-in (its CT grant kept in the embedded SQLite store); ' +
+      'naive = the same code with `CT_LOADERS=off` (one CT call per resolver call); ' +
       'Mesh = GraphQL Mesh (compose-cli + @omnigraph/openapi, Hive gateway runtime) over bench/mesh/openapi.json.',
     '',
   );
@@ -114,6 +118,22 @@ export function renderReport(meta: ReportMeta, outcomes: ScenarioOutcome[]): str
       );
     }
     lines.push('');
+
+    if (meta.servers.includes(API_TOKEN_SERVER)) {
+      lines.push('### API token against session (the same ct-graphql process, measured one after the other)', '');
+      lines.push('| scenario | session, requests per CPU-second | API token, requests per CPU-second | API token / session |');
+      lines.push('| --- | --- | --- | --- |');
+      for (const o of heavy) {
+        const session = o.throughput.get(OURS);
+        const token = o.throughput.get(API_TOKEN_SERVER);
+        const ok = (r: ThroughputResult | Error | undefined): ThroughputResult | undefined => (r instanceof Error ? undefined : r);
+        lines.push(
+          `| ${o.scenario.title} | ${cell(session, (r) => fmt(r.perCpuSecond, 0))} | ${cell(token, (r) => fmt(r.perCpuSecond, 0))} | ` +
+            `${ratio(ok(token)?.perCpuSecond, ok(session)?.perCpuSecond)} |`,
+        );
+      }
+      lines.push('');
+    }
   }
 
   const failures: string[] = [];

@@ -1,5 +1,5 @@
 // Location endpoints (ct-api.md §4.2, §5.1): paged list with search and the `short` picker form,
-// show by slug or numeric id, create, update (incl. archive/restore, favourite) and delete.
+// show by slug or numeric id, create, update (incl. archive/restore, favourite), delete, and stats.
 
 import {
   badRequest,
@@ -17,7 +17,7 @@ import {
   type Json,
   type Router,
 } from '../http.js';
-import { newLocation, renderLocation } from '../model.js';
+import { newLocation, newSplashPage, renderLocation, renderLocationStats } from '../model.js';
 import type { LocationRecord } from '../store.js';
 import { Errors, intInRange, textMax, type ApiContext, type ApiRoute } from './context.js';
 
@@ -139,6 +139,8 @@ function create(ctx: ApiContext): Response {
   const errors = applyLocation(loc, input, true);
   if (errors.any) return unprocessable(errors.fields);
   store.locations.push(loc);
+  // A new location can take guests at once: CT gives it one splash page, which its voucher batches then use.
+  store.splashPages.push(newSplashPage(store, loc, epochSeconds(ctx.nowMs), 'Guest login'));
   return json(201, renderLocation(store, loc));
 }
 
@@ -167,8 +169,15 @@ function destroy(ctx: ApiContext): Response {
     store.voucherReadyAt.delete(v.unique_id);
   }
   store.vouchers.splice(0, store.vouchers.length, ...store.vouchers.filter((v) => v.location_id !== id));
+  store.splashPages.splice(0, store.splashPages.length, ...store.splashPages.filter((p) => p.location_id !== id));
   store.locations.splice(store.locations.indexOf(loc), 1);
   return noContent();
+}
+
+/** Counted from the location's boxes at this moment, so the stats always agree with the box list. */
+function stats(ctx: ApiContext): Response {
+  const loc = ctx.store.findLocation(ctx.user, ctx.params.loc ?? '');
+  return loc ? json(200, renderLocationStats(ctx.store, loc)) : notFound();
 }
 
 export function locationRoutes(router: Router<ApiRoute>): void {
@@ -178,5 +187,6 @@ export function locationRoutes(router: Router<ApiRoute>): void {
     .on('POST', '/api/v1/locations', r(create))
     .on('GET', '/api/v1/locations/:loc', r(show))
     .on('PATCH', '/api/v1/locations/:loc', r(update))
-    .on('DELETE', '/api/v1/locations/:loc', r(destroy));
+    .on('DELETE', '/api/v1/locations/:loc', r(destroy))
+    .on('GET', '/api/v1/locations/:loc/stats', r(stats));
 }

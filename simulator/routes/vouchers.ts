@@ -51,7 +51,13 @@ function withLocation(ctx: ApiContext): LocationRecord | null {
 }
 
 /** Validates `{voucher:{...}}` against `base` (defaults or the stored batch); returns the merged batch or errors. */
-function validate(input: Json, base: VoucherRecord, creating: boolean): { voucher: VoucherRecord } | { errors: Errors } {
+/** `splashPageIds`: the location's splash pages, the only ones a new batch may name (besides "external"). */
+function validate(
+  input: Json,
+  base: VoucherRecord,
+  creating: boolean,
+  splashPageIds: readonly number[] = [],
+): { voucher: VoucherRecord } | { errors: Errors } {
   const errors = new Errors();
   const v: VoucherRecord = { ...base };
   const given = (k: string): boolean => input[k] !== undefined && (creating || !CREATE_ONLY.has(k));
@@ -103,8 +109,13 @@ function validate(input: Json, base: VoucherRecord, creating: boolean): { vouche
     const b = bool(input[field]);
     if (b !== undefined) v[field] = b;
   }
-  if (given('splash_page_id'))
-    v.splash_page_id = input.splash_page_id === 'external' ? 'external' : Number(str(input.splash_page_id)) || null;
+  if (given('splash_page_id')) {
+    const raw = str(input.splash_page_id) ?? '';
+    if (raw === 'external') v.splash_page_id = 'external';
+    else if (raw === '') v.splash_page_id = null;
+    else if (/^\d+$/.test(raw) && splashPageIds.includes(Number(raw))) v.splash_page_id = Number(raw);
+    else errors.add('splash_page_id', 'is invalid');
+  }
 
   // cross-field rules, checked only when the individual fields were valid
   if (!errors.any) {
@@ -170,9 +181,12 @@ function create(ctx: ApiContext): Response {
   if (!location) return notFound();
   const input = ctx.body.voucher;
   if (!isRecord(input)) return badRequest('param is missing or the value is empty: voucher');
-  const result = validate(input, defaults(ctx, location), true);
-  if ('errors' in result) return unprocessable(result.errors.fields);
   const { store } = ctx;
+  const pages = store.splashPagesAt(location).map((p) => p.id);
+  const result = validate(input, defaults(ctx, location), true, pages);
+  if ('errors' in result) return unprocessable(result.errors.fields);
+  // ct-api.md §5.3: CT picks the splash page itself when the location has only one.
+  if (result.voucher.splash_page_id === null && pages.length === 1) result.voucher.splash_page_id = pages[0] as number;
   store.vouchers.push(result.voucher);
   // generation is asynchronous; Store.settle() finishes it once the delay has passed
   store.voucherReadyAt.set(result.voucher.unique_id, ctx.nowMs + ctx.settings.voucherGenerationDelayMs);
@@ -194,13 +208,17 @@ function update(ctx: ApiContext): Response {
   const result = validate(input, voucher, false);
   if ('errors' in result) return unprocessable(result.errors.fields);
   const { store } = ctx;
+  if (bool(input.regenerate_link) && !voucher.completed) {
+    // There is nothing to regenerate before the first files exist; a Rails model would refuse it on base.
+    return unprocessable({ base: ["Download links can't be regenerated until the codes have been generated"] });
+  }
   const wasActive = voucher.is_active;
   Object.assign(voucher, result.voucher, { updated_at: epochSeconds(ctx.nowMs) });
   if (voucher.is_active !== wasActive) {
     // disabling a batch disables every code in it (§5.3)
     for (const code of store.codes.get(voucher.unique_id) ?? []) code.active = voucher.is_active;
   }
-  if (bool(input.regenerate_link) && voucher.completed) Object.assign(voucher, downloadLinks(store.rng, voucher));
+  if (bool(input.regenerate_link)) Object.assign(voucher, downloadLinks(store.rng, voucher));
   return json(200, renderVoucher(store, voucher));
 }
 

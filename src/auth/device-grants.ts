@@ -12,7 +12,7 @@ import { formatUserCode, newUserCode, normalizeUserCode } from './user-code.js';
 
 /** RFC 8628 `expires_in`: ten minutes to find a browser and sign in. */
 export const DEVICE_CODE_LIFETIME_SECONDS = 600;
-/** RFC 8628 `interval`: the least time between two polls. */
+/** RFC 8628 `interval`: the least time between two polls, unless configured (DEVICE_POLL_INTERVAL_S). */
 export const POLL_INTERVAL_SECONDS = 5;
 /** RFC 8628 §3.5: each slow_down adds 5 seconds to the interval, for that poll and all later ones. */
 const SLOW_DOWN_STEP_SECONDS = 5;
@@ -51,6 +51,8 @@ export interface DeviceGrants {
 export interface DeviceGrantsOptions {
   store: () => Promise<Store>;
   apiTokens: ApiTokens;
+  /** The `interval` handed to devices; POLL_INTERVAL_SECONDS when not given. */
+  pollIntervalSeconds?: number;
   now?: () => number;
   warn?: (what: string, details: Record<string, unknown>) => void;
 }
@@ -58,6 +60,7 @@ export interface DeviceGrantsOptions {
 export function createDeviceGrants(o: DeviceGrantsOptions): DeviceGrants {
   const now = o.now ?? Date.now;
   const warn = o.warn ?? (() => undefined);
+  const pollInterval = o.pollIntervalSeconds ?? POLL_INTERVAL_SECONDS;
   let lastSweep = -Infinity;
 
   /** Expired codes go, and grants approved but never fetched are revoked: nobody can ever use them. */
@@ -98,14 +101,14 @@ export function createDeviceGrants(o: DeviceGrantsOptions): DeviceGrants {
             scope,
             tokenLifetimeMs,
             status: 'pending',
-            intervalSeconds: POLL_INTERVAL_SECONDS,
+            intervalSeconds: pollInterval,
             createdAt: at,
             expiresAt: at + DEVICE_CODE_LIFETIME_SECONDS * 1000,
             lastPolledAt: null,
             grantId: null,
             ctUserId: null,
           });
-          return { deviceCode, userCode, expiresIn: DEVICE_CODE_LIFETIME_SECONDS, interval: POLL_INTERVAL_SECONDS };
+          return { deviceCode, userCode, expiresIn: DEVICE_CODE_LIFETIME_SECONDS, interval: pollInterval };
         } catch (error) {
           if (attempt >= 2) throw error;
         }

@@ -3,6 +3,7 @@
  * person where to go, and poll `POST /auth/token` at the pace the facade sets until it hands over
  * an API token, says no, or the code expires.
  */
+import { CliError } from './errors.js';
 
 export interface DeviceAuthorization {
   device_code: string;
@@ -19,7 +20,8 @@ export interface IssuedToken {
   scope?: string;
 }
 
-export class LoginError extends Error {}
+/** A sign-in that did not end with a token; reported like any other failure of the command. */
+export class LoginError extends CliError {}
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 /** RFC 8628 §3.5: each slow_down adds five seconds to the polling interval. */
@@ -29,6 +31,8 @@ export interface DeviceLoginOptions {
   baseUrl: string;
   name?: string;
   scope?: 'read' | 'write';
+  /** The API token's lifetime in seconds; it never expires when not given. */
+  tokenExpiresIn?: number;
   fetch?: typeof fetch;
   /** Shows the person the URL and the code (and may open a browser). */
   prompt(authorization: DeviceAuthorization): void | Promise<void>;
@@ -44,12 +48,23 @@ async function readJson(response: Response): Promise<Record<string, unknown>> {
   }
 }
 
+/**
+ * Waits at least `ms` of real time. A timer alone may end a little early (it counts from the event
+ * loop's cached clock), and a poll that comes before the interval is up costs five seconds more
+ * for every later one (slow_down).
+ */
+async function atLeast(ms: number): Promise<void> {
+  const due = performance.now() + ms;
+  for (let left = ms; left > 0; left = due - performance.now()) await new Promise<void>((resolve) => setTimeout(resolve, Math.ceil(left)));
+}
+
 export async function deviceLogin(options: DeviceLoginOptions): Promise<IssuedToken> {
   const send = options.fetch ?? globalThis.fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? atLeast;
   const form = new URLSearchParams();
   if (options.name) form.set('name', options.name);
   if (options.scope) form.set('scope', options.scope);
+  if (options.tokenExpiresIn !== undefined) form.set('token_expires_in', String(options.tokenExpiresIn));
   const started = await send(`${options.baseUrl}/auth/device`, { method: 'POST', body: form });
   const authorization = (await readJson(started)) as unknown as DeviceAuthorization & { error?: string; error_description?: string };
   if (!started.ok || typeof authorization.device_code !== 'string') {

@@ -146,6 +146,51 @@ export interface CtVoucherCode {
   created_at?: CtEpochSeconds | null;
 }
 
+/**
+ * A code as the cross-batch search `GET /codes` lists it (ct-api.md §4.4): the code, plus the location
+ * it belongs to where CT says so (the dashboard's codes report links `location_id`). Nothing names its batch.
+ */
+export interface CtSearchedCode extends CtVoucherCode {
+  location_id?: string | number | null;
+  location_slug?: string | null;
+}
+
+/** One entry of `stats.boxes.states`: the dashboard reads `state` and `total`. */
+export interface CtStateCount {
+  state?: string | null;
+  total?: number | string | null;
+  /** Aggregation-style spellings another CT could use for the same pair. */
+  key?: string | null;
+  count?: number | string | null;
+  doc_count?: number | string | null;
+}
+
+/** `GET /locations/{loc}/stats` (ct-api.md §4.2): only `stats.boxes.states` is on the record. */
+export interface CtLocationStats {
+  stats?: {
+    boxes?: { total?: number | string | null; states?: CtStateCount[] | null } | null;
+  } | null;
+}
+
+/** A location's splash page (ct-api.md §4.4); `id` is what a batch's `splash_page_id` names. */
+export interface CtSplashPage {
+  id: string | number;
+  unique_id?: string | number | null;
+  splash_name?: string | null;
+  active?: boolean | null;
+}
+
+/** `GET /locations/{loc}/splash_pages`: documented without `_links`; read them when CT adds them. */
+export interface CtSplashPageList {
+  splash_pages?: CtSplashPage[] | null;
+  _links?: CtLinks;
+}
+
+/** `GET /boxes/{box}/status` (ct-api.md §4.3): 1 = up, 0 = down. */
+export interface CtBoxStatus {
+  status?: number | string | boolean | null;
+}
+
 /** `GET /me.json` (ct-api.md §5.5). `key`, `api_token` and `user_hash` are secrets and never exposed. */
 export interface CtMe {
   id?: number | string | null;
@@ -174,3 +219,5 @@ export type CtLocationList = CtList<'locations', CtLocation>;
 export type CtBoxList = CtList<'boxes', CtBox>;
 export type CtVoucherList = CtList<'vouchers', CtVoucher>;
 export type CtVoucherCodeList = CtList<'codes', CtVoucherCode>;
+/** `GET /codes`: `_stats` echoes the time range CT applied. */
+export type CtCodeSearchList = CtList<'codes', CtSearchedCode> & { _stats?: { start?: number | null; end?: number | null } };

@@ -69,4 +69,8 @@ export interface BoxFilter {
   locationSlug?: string | null;
   state?: BoxState | null;
   search?: string | null;
+  /** Exact hardware model, e.g. "meraki-mr-18". */
+  machineType?: string | null;
+  /** Exact installed firmware version. */
+  firmwareVersion?: string | null;
 }

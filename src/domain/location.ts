@@ -1,6 +1,7 @@
 // A location as the facade speaks of it: the record every schema field resolves from, its states,
-// and the settings a create or an update carries. No CT names here: src/ct/resources/locations.ts
-// maps CT's records onto these shapes, and back for writes.
+// its stats, how its list is filtered and ordered, and the settings a create or an update carries.
+// No CT names here: src/ct/resources/locations.ts maps CT's records onto these shapes, and back for writes.
+import type { BoxState } from './box.js';
 
 /** Whether a location is in use; the GraphQL enum LocationState and the CT mapping both take this list. */
 export const LOCATION_STATES = ['ACTIVE', 'ARCHIVED'] as const;
@@ -57,7 +58,38 @@ export interface LocationSettings {
   favourite?: boolean | null;
 }
 
-/** Narrows a list of locations; an empty search is no filter. */
+/** What a list of locations can be ordered by; the GraphQL enum LocationOrderField and the CT mapping both take this list. */
+export const LOCATION_ORDER_FIELDS = ['NAME', 'CREATED_AT', 'UPDATED_AT'] as const;
+export type LocationOrderField = (typeof LOCATION_ORDER_FIELDS)[number];
+
+/** Ascending or descending; the GraphQL enum OrderDirection takes this list. */
+export const ORDER_DIRECTIONS = ['ASC', 'DESC'] as const;
+export type OrderDirection = (typeof ORDER_DIRECTIONS)[number];
+
+export interface LocationOrder {
+  field: LocationOrderField;
+  direction: OrderDirection;
+}
+
+/** Narrows (and orders) a list of locations; an empty search and absent values are no filter. */
 export interface LocationFilter {
   search?: string | null;
+  /** true: only the caller's favourites. */
+  favourites?: boolean | null;
+  /** Only archived (true) or only active (false) locations. */
+  archived?: boolean | null;
+  /** Absent: CT's own order. */
+  orderBy?: LocationOrder | null;
+}
+
+/** How many of a location's boxes are in one state. */
+export interface BoxStateCount {
+  state: BoxState;
+  count: number;
+}
+
+/** A location's figures as CT counts them: its boxes by state (each state once; states CT did not list have none). */
+export interface LocationStatsModel {
+  boxesTotal: number;
+  boxesByState: BoxStateCount[];
 }

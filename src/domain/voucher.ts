@@ -45,7 +45,20 @@ export interface VoucherModel {
   updatedAt: number | null;
 }
 
+/** Where a voucher batch is: CT addresses a batch only under its location. */
+export interface VoucherKey {
+  locationSlug: string;
+  uniqueId: number;
+}
+
 export interface VoucherCodeModel {
+  /**
+   * The batch holding the code, when the read that returned it said so (a batch's own codes, or a
+   * search narrowed to one batch); null when it has to be looked up by the code's username.
+   */
+  batch: VoucherKey | null;
+  /** The key (slug or numeric id) of the code's location, when known; null when CT did not say. */
+  locationKey: string | null;
   username: string;
   password: string | null;
   serial: number | null;
@@ -85,4 +98,17 @@ export interface VoucherFilter {
 /** Narrows a batch's codes: true only used ones, false only unused ones. */
 export interface VoucherCodeFilter {
   activated?: boolean | null;
+}
+
+/** Narrows the search over every code of the account; absent values are no filter. */
+export interface VoucherCodeSearch extends VoucherCodeFilter {
+  /** Text the code's username contains. */
+  search?: string | null;
+  locationSlug?: string | null;
+  /** Only the codes of this batch (its location then narrows the search too). */
+  voucher?: VoucherKey | null;
+  /** Epoch seconds: only codes created at or after. */
+  from?: number | null;
+  /** Epoch seconds: only codes created at or before. */
+  to?: number | null;
 }

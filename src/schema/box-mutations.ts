@@ -1,5 +1,5 @@
-// Box mutations: addBox, updateBox, deleteBox, rebootBox, resetBox, transferBox through the caller's CT
-// box writes. MACs are normalised and inputs checked before CT is called; CT's refusals (422/403/404)
+// Box mutations: addBox, updateBox, deleteBox, rebootBox, resetBox, cancelBoxReset, transferBox through
+// the caller's CT box writes. MACs are normalised and inputs checked before CT is called; CT's refusals (422/403/404)
 // become userErrors; loaders are kept current.
 import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
@@ -28,7 +28,8 @@ import { BoxRef } from './refs.js';
 
 /** Every box field CT may refuse, at the input it came from; a refused action is about the box itself. */
 const BOX_FIELDS = {
-  ...inputPaths(['mac', 'description', 'machineType', 'ignored', 'monitored', 'latitude', 'longitude', 'tags']),
+  ...inputPaths(['mac', 'description', 'machineType', 'monitored', 'latitude', 'longitude', 'tags']),
+  ignored: at('alertsMuted'),
   location: at('locationId'),
   toLocation: at('toLocationId'),
   action: ID_PATH,
@@ -79,7 +80,8 @@ const UpdateBoxInput = builder.inputType('UpdateBoxInput', {
   fields: (t) => ({
     id: t.id({ required: true, description: 'Global ID of the box.' }),
     description: t.string({ description: 'Name for the box; null clears it.' }),
-    ignored: t.boolean({ description: "true mutes the box's alerts, false unmutes them." }),
+    ignored: t.boolean({ description: "true mutes the box's alerts, false unmutes them.", deprecationReason: 'Use `alertsMuted`.' }),
+    alertsMuted: t.boolean({ description: "true mutes the box's alerts (CT's `ignored`), false unmutes them." }),
     monitored: t.boolean({ description: 'true makes CT raise alerts for this box.' }),
     ...coordinateFields(t),
     tags: t.stringList({ description: 'The full new list of labels (replaces the old one; [] or null clears it). No commas.' }),
@@ -135,7 +137,7 @@ async function addBox(ctx: GraphQLContext, input: AddBoxArgs): Promise<Payload<B
   return succeeded(written.value);
 }
 
-type UpdateBoxArgs = BoxChanges & { id: string };
+type UpdateBoxArgs = BoxChanges & { id: string; alertsMuted?: boolean | null };
 
 const BY_ID_SPEC = byIdSpec(BOX_FIELDS);
 
@@ -158,9 +160,15 @@ async function writeBox(
 
 async function updateBox(ctx: GraphQLContext, input: UpdateBoxArgs): Promise<Payload<BoxModel>> {
   const { ct } = requireUser(ctx);
-  const { id, ...changes } = input;
+  const { id, alertsMuted, ...changes } = input;
   const check = new InputCheck();
   check.notNull(at('ignored'), changes.ignored);
+  check.notNull(at('alertsMuted'), alertsMuted);
+  // `ignored` is the old name of `alertsMuted`: both may be given only when they agree.
+  if (typeof alertsMuted === 'boolean' && typeof changes.ignored === 'boolean' && alertsMuted !== changes.ignored) {
+    check.add(at('alertsMuted'), 'Alerts muted and ignored are the same setting: give one of them');
+  }
+  if (alertsMuted !== undefined && changes.ignored === undefined) changes.ignored = alertsMuted;
   check.notNull(at('monitored'), changes.monitored);
   check.coordinates(changes);
   // CT keeps tags as one comma-separated string: a comma inside a tag would silently split it.
@@ -253,6 +261,15 @@ objectMutation('resetBox', BOX, {
   input: BoxIdInput,
   inputDescription: 'The box to reset.',
   resolve: (ctx, input) => writeBox(ctx, input.id, (slug) => requireUser(ctx).ct.boxes.reset(slug)),
+});
+objectMutation('cancelBoxReset', BOX, {
+  description:
+    'Call off a factory reset the box has not carried out yet; the box answers in its state from before the reset. Harmless when no ' +
+    'reset is pending. Never retried.',
+  payloadDescription: 'Result of cancelBoxReset: the box as CT now has it.',
+  input: BoxIdInput,
+  inputDescription: 'The box whose pending reset to cancel.',
+  resolve: (ctx, input) => writeBox(ctx, input.id, (slug) => requireUser(ctx).ct.boxes.cancelReset(slug)),
 });
 objectMutation('transferBox', BOX, {
   description: 'Move a box to another of your locations; its `location` in the answer is the new one.',

@@ -2,6 +2,7 @@
 // location comes from the location loader by the key the box carries, so a location already
 // returned elsewhere in the query costs nothing.
 import { builder } from '../builder.js';
+import { requireUser } from '../context.js';
 import { boxConnection, loadBox, parentLocation } from './readers.js';
 import { BoxConnection, BoxRef, BoxStateEnum, LocationRef } from './refs.js';
 
@@ -30,7 +31,14 @@ builder.node(BoxRef, {
       description: "True when the box runs CT's own firmware (not a third-party controller).",
     }),
     monitored: t.exposeBoolean('monitored', { description: 'True when CT raises alerts for this box.' }),
-    ignored: t.exposeBoolean('ignored', { description: "True when this box's alerts are muted." }),
+    ignored: t.exposeBoolean('ignored', { description: "True when this box's alerts are muted.", deprecationReason: 'Use `alertsMuted`.' }),
+    alertsMuted: t.exposeBoolean('ignored', { description: "True when this box's alerts are muted (CT's `ignored`)." }),
+    reachable: t.boolean({
+      description:
+        'Whether CT reaches the box right now: a live ping, one CT call per box, made only when this field is asked for. Null when ' +
+        'CT gives no answer for it.',
+      resolve: (box, _args, ctx) => requireUser(ctx).loaders.boxReachable(box.slug),
+    }),
     acceptsJobs: t.exposeBoolean('acceptsJobs', { description: 'True when the box can take a reboot or other job now.' }),
     upgradeInProgress: t.exposeBoolean('upgradeInProgress', { description: 'True while a firmware upgrade is being processed.' }),
     zoneName: t.exposeString('zoneName', { description: 'Name of the zone (group of boxes) this box belongs to.' }),
@@ -65,6 +73,8 @@ builder.queryFields((t) => ({
       locationSlug: t.arg.string({ description: 'Only the boxes of the location with this slug.' }),
       state: t.arg({ type: BoxStateEnum, description: 'Only boxes in this state (not UNKNOWN).' }),
       search: t.arg.string({ description: 'CT search text (matches descriptions, MACs and serial numbers).' }),
+      machineType: t.arg.string({ description: 'Only boxes of this hardware model, e.g. "meraki-mr-18" (exact).' }),
+      firmwareVersion: t.arg.string({ description: 'Only boxes running this firmware version (exact).' }),
     },
     resolve: (_root, args, ctx) => boxConnection(ctx, args),
   }),

@@ -181,3 +181,34 @@ export async function resolveCtConnection<N>(args: ConnectionArgs, fetchPage: Pa
     },
   };
 }
+
+/**
+ * Most CT pages (of 100) a connection reads to filter a whole list itself, for a filter CT may not
+ * apply: beyond it the caller must narrow the list first. The cost estimate takes this many calls.
+ */
+export const MAX_SCAN_PAGES = 10;
+
+/**
+ * A connection over a list that CT cannot filter as asked: every page is read (100 per call, so
+ * ceil(total / 100) calls, the pages after the first in parallel), `keep` filters here, and the
+ * window is cut from what is left. A list of more than MAX_SCAN_PAGES pages is refused (BAD_USER_INPUT).
+ */
+export async function resolveScannedConnection<N>(
+  args: ConnectionArgs,
+  fetchPage: PageFetcher<N>,
+  keep: (item: N) => boolean,
+  narrowHint: string,
+): Promise<ConnectionResult<N>> {
+  const spec = windowSpec(args);
+  const first = await fetchPage(1, CT_MAX_PER);
+  const total = first.total ?? first.items.length;
+  const pages = Math.ceil(total / CT_MAX_PER);
+  if (pages > MAX_SCAN_PAGES) {
+    throw badInput(`This filter reads the whole list, which has ${total} objects (at most ${MAX_SCAN_PAGES * CT_MAX_PER}); ${narrowHint}.`);
+  }
+  const rest = await Promise.all(Array.from({ length: Math.max(0, pages - 1) }, (_, i) => fetchPage(i + 2, CT_MAX_PER)));
+  const kept = [first, ...rest].flatMap((page) => page.items).filter(keep);
+  const window = windowFor(spec, kept.length) as { start: number; end: number };
+  const edges = kept.slice(window.start, window.end).map((node, i) => ({ cursor: offsetToCursor(window.start + i), node }));
+  return { edges, pageInfo: pageInfoFor(spec, kept.length), totalCount: kept.length };
+}

@@ -1,7 +1,10 @@
-// Global IDs of the domain types, both ways: base64url of `Location:<slug>`, `Box:<slug>` and
-// `Voucher:<locationSlug>/<uniqueId>` (a batch is addressed only under its location). Out for `id`
-// fields; in for `node(id:)` and for mutation inputs, where a bad ID becomes an INVALID userError.
+// Global IDs of the domain types, both ways: base64url of `Location:<slug>`, `Box:<slug>`,
+// `Voucher:<locationSlug>/<uniqueId>` and `SplashPage:<locationSlug>/<id>` (batches and splash pages
+// are addressed only under their location). Out for `id` fields; in for `node(id:)` and for inputs,
+// where a bad ID becomes an INVALID userError (mutations) or BAD_USER_INPUT (queries).
 import { decodeGlobalId, encodeGlobalId } from '../builder.js';
+import type { VoucherKey } from '../domain/voucher.js';
+import { codedError } from '../errors.js';
 import { ID_PATH, type InputPath, labelOf } from './input-checks.js';
 import { type UserError, userError } from './payload.js';
 
@@ -15,6 +18,15 @@ export function parseVoucherKey(key: string): { locationSlug: string; uniqueId: 
   const at = key.indexOf('/');
   if (at <= 0 || at === key.length - 1) return null;
   return { locationSlug: key.slice(0, at), uniqueId: key.slice(at + 1) };
+}
+
+/** The key inside a SplashPage ID: CT lists splash pages only under their location. */
+export const splashPageKey = (locationSlug: string, id: string): string => `${locationSlug}/${id}`;
+
+/** Splits a `splashPageKey`; null when it is not one. */
+export function parseSplashPageKey(key: string): { locationSlug: string; id: string } | null {
+  const parsed = parseVoucherKey(key);
+  return parsed ? { locationSlug: parsed.locationSlug, id: parsed.uniqueId } : null;
 }
 
 export const locationGlobalId = (slug: string): string => encodeGlobalId('Location', slug);
@@ -56,4 +68,21 @@ export function decodeVoucherInput(
     return { error: userError('INVALID', path, 'The Voucher ID does not hold a location slug and batch id') };
   }
   return parsed;
+}
+
+/** The location slug and batch of the Voucher ID given at `path`, or the userError saying why not. */
+export function decodeVoucherKeyInput(id: string, path: InputPath): VoucherKey | { error: UserError } {
+  const decoded = decodeIdInput(id, 'Voucher', path);
+  if ('error' in decoded) return decoded;
+  const parsed = parseVoucherKey(decoded.key);
+  if (!parsed || !SLUG_SHAPE.test(parsed.locationSlug) || !/^\d+$/.test(parsed.uniqueId)) {
+    return { error: userError('INVALID', path, 'The Voucher ID does not hold a location slug and batch id') };
+  }
+  return { locationSlug: parsed.locationSlug, uniqueId: Number(parsed.uniqueId) };
+}
+
+/** For a query's ID argument: the decoded value, or the userError's message as BAD_USER_INPUT (before any CT call). */
+export function orBadInput<T extends object>(decoded: T | { error: UserError }): T {
+  if ('error' in decoded) throw codedError(decoded.error.message, 'BAD_USER_INPUT');
+  return decoded;
 }

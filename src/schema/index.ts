@@ -6,9 +6,13 @@ import './viewer.js';
 import './location.js';
 import './box.js';
 import './voucher.js';
+import './location-stats.js';
+import './splash-page.js';
+import './voucher-codes.js';
 import './location-mutations.js';
 import './box-mutations.js';
 import './voucher-mutations.js';
+import './voucher-code-mutations.js';
 import './api-token.js';
 
 export const schema = builder.toSchema();

@@ -1,5 +1,5 @@
-// Location mutations: createLocation, updateLocation, archiveLocation, restoreLocation, deleteLocation
-// through the caller's CT location writes. Inputs are checked before CT is called; CT's refusals come
+// Location mutations: createLocation, updateLocation, setLocationFavourite, archiveLocation,
+// restoreLocation, deleteLocation through the caller's CT location writes. Inputs are checked before CT is called; CT's refusals come
 // back as userErrors; every write clears what it made stale in the request's loaders.
 import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
@@ -84,6 +84,14 @@ const UpdateLocationInput = builder.inputType('UpdateLocationInput', {
   }),
 });
 
+const SetLocationFavouriteInput = builder.inputType('SetLocationFavouriteInput', {
+  description: 'A location and whether it is one of your favourites.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'Global ID of the location.' }),
+    favourite: t.boolean({ required: true, description: 'true marks the location as a favourite, false unmarks it.' }),
+  }),
+});
+
 const LOCATION: MutationObject<LocationModel> = { type: LocationRef, field: 'location', noun: 'location' };
 const LocationIdInput = idInputType('LocationIdInput', LOCATION.noun);
 
@@ -165,6 +173,13 @@ objectMutation('updateLocation', LOCATION, {
   input: UpdateLocationInput,
   inputDescription: 'The location and the fields to change.',
   resolve: updateLocation,
+});
+objectMutation('setLocationFavourite', LOCATION, {
+  description: 'Mark or unmark a location as one of your favourites (what `locations(favourites: true)` lists).',
+  input: SetLocationFavouriteInput,
+  inputDescription: 'The location and its new favourite flag.',
+  resolve: (ctx, input) =>
+    writeLocation(ctx, input.id, (slug) => requireUser(ctx).ct.locations.update(slug, { favourite: input.favourite })),
 });
 objectMutation('archiveLocation', LOCATION, {
   description: 'Archive a location (CT state "archived"); restoreLocation undoes it.',

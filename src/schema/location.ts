@@ -3,7 +3,15 @@
 // returned by a list costs no call when asked for again.
 import { builder } from '../builder.js';
 import { boxConnection, loadLocation, locationConnection, voucherConnection } from './readers.js';
-import { BoxConnection, BoxStateEnum, LocationConnection, LocationRef, LocationStateEnum, VoucherConnection } from './refs.js';
+import {
+  BoxConnection,
+  BoxStateEnum,
+  LocationConnection,
+  LocationOrderInput,
+  LocationRef,
+  LocationStateEnum,
+  VoucherConnection,
+} from './refs.js';
 
 builder.node(LocationRef, {
   description: 'A CT location: one site (a venue, an office) with its boxes and voucher batches.',
@@ -39,6 +47,8 @@ builder.node(LocationRef, {
       args: {
         ...t.arg.connectionArgs(),
         state: t.arg({ type: BoxStateEnum, description: 'Only boxes in this state (not UNKNOWN).' }),
+        machineType: t.arg.string({ description: 'Only boxes of this hardware model, e.g. "meraki-mr-18" (exact).' }),
+        firmwareVersion: t.arg.string({ description: 'Only boxes running this firmware version (exact).' }),
       },
       resolve: (location, args, ctx) => boxConnection(ctx, { ...args, locationSlug: location.slug }),
     }),
@@ -63,11 +73,23 @@ builder.queryFields((t) => ({
   }),
   locations: t.field({
     type: LocationConnection,
-    description: "Your locations, in CT's order. One CT call per page (see the connection arguments).",
+    description:
+      "Your locations, in CT's order unless `orderBy` says otherwise. One CT call per page (see the connection arguments); with " +
+      '`archived`, one per 100 locations of the list otherwise filtered.',
     args: {
       ...t.arg.connectionArgs(),
       search: t.arg.string({ description: 'CT search text (matches names and addresses).' }),
+      favourites: t.arg.boolean({
+        description: 'true: only the locations you marked as favourites. false is refused: CT cannot list only the others.',
+      }),
+      archived: t.arg.boolean({
+        description:
+          'true: only archived locations; false: only active ones. CT has no documented filter for this, so the list (narrowed by ' +
+          'the other arguments) is read whole, 100 per CT call, and filtered here; at most 1000 locations.',
+      }),
+      orderBy: t.arg({ type: LocationOrderInput, description: "The order of the list; CT's own order when not given." }),
     },
-    resolve: (_root, args, ctx) => locationConnection(ctx, args),
+    resolve: (_root, { orderBy, ...args }, ctx) =>
+      locationConnection(ctx, { ...args, orderBy: orderBy ? { field: orderBy.field, direction: orderBy.direction ?? 'ASC' } : null }),
   }),
 }));

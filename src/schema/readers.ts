@@ -4,9 +4,9 @@
 import { requireUser, type GraphQLContext } from '../context.js';
 import type { BoxFilter, BoxModel } from '../domain/box.js';
 import type { LocationFilter, LocationModel } from '../domain/location.js';
-import type { VoucherCodeFilter, VoucherCodeModel, VoucherFilter, VoucherModel } from '../domain/voucher.js';
+import type { VoucherCodeFilter, VoucherCodeModel, VoucherCodeSearch, VoucherFilter, VoucherModel } from '../domain/voucher.js';
 import { codedError } from '../errors.js';
-import { type ConnectionArgs, type ConnectionResult, resolveCtConnection } from './connection.js';
+import { type ConnectionArgs, type ConnectionResult, resolveCtConnection, resolveScannedConnection } from './connection.js';
 
 /** A location by slug or numeric id; null when CT has none (404). Free when a list already returned it. */
 export async function loadLocation(ctx: GraphQLContext, key: string): Promise<LocationModel | null> {
@@ -30,7 +30,19 @@ export async function loadVoucher(ctx: GraphQLContext, locationSlug: string, uni
 
 export function locationConnection(ctx: GraphQLContext, args: ConnectionArgs & LocationFilter): Promise<ConnectionResult<LocationModel>> {
   const { loaders } = requireUser(ctx);
-  return resolveCtConnection(args, (page, per) => loaders.locationsPage({ search: args.search }, { page, per }));
+  if (args.favourites === false) {
+    throw codedError(
+      '`favourites: false` cannot filter: CT lists only favourites or all locations. Leave it out for all.',
+      'BAD_USER_INPUT',
+    );
+  }
+  const filter: LocationFilter = { search: args.search, favourites: args.favourites, archived: args.archived, orderBy: args.orderBy };
+  const fetchPage = (page: number, per: number) => loaders.locationsPage(filter, { page, per });
+  const archived = args.archived;
+  if (typeof archived !== 'boolean') return resolveCtConnection(args, fetchPage);
+  // CT does not document an archived filter on its list: the flag is passed along (a CT that knows it
+  // narrows the list) and every location is checked here, so the answer is right either way.
+  return resolveScannedConnection(args, fetchPage, (location) => location.archived === archived, 'narrow it with `search` first');
 }
 
 export function boxConnection(ctx: GraphQLContext, args: ConnectionArgs & BoxFilter): Promise<ConnectionResult<BoxModel>> {
@@ -38,7 +50,13 @@ export function boxConnection(ctx: GraphQLContext, args: ConnectionArgs & BoxFil
   if (args.state === 'UNKNOWN') {
     throw codedError('`state: UNKNOWN` cannot filter: it stands for states CT reports that this API does not know.', 'BAD_USER_INPUT');
   }
-  const filter: BoxFilter = { locationSlug: args.locationSlug, state: args.state, search: args.search };
+  const filter: BoxFilter = {
+    locationSlug: args.locationSlug,
+    state: args.state,
+    search: args.search,
+    machineType: args.machineType,
+    firmwareVersion: args.firmwareVersion,
+  };
   return resolveCtConnection(args, (page, per) => loaders.boxesPage(filter, { page, per }));
 }
 
@@ -60,4 +78,14 @@ export function voucherCodeConnection(
   return resolveCtConnection(args, (page, per) =>
     loaders.voucherCodesPage(voucher.locationSlug, voucher.uniqueId, { activated: args.activated }, { page, per }),
   );
+}
+
+/** The account's codes across batches and locations, one CT call per page; `filter` is already in domain terms. */
+export function voucherCodeSearchConnection(
+  ctx: GraphQLContext,
+  args: ConnectionArgs,
+  filter: VoucherCodeSearch,
+): Promise<ConnectionResult<VoucherCodeModel>> {
+  const { loaders } = requireUser(ctx);
+  return resolveCtConnection(args, (page, per) => loaders.voucherCodeSearchPage(filter, { page, per }));
 }

@@ -3,7 +3,8 @@
 // modules can point at each other's types without import cycles.
 import { builder } from '../builder.js';
 import type { BoxModel, BoxState } from '../domain/box.js';
-import type { LocationModel, LocationState } from '../domain/location.js';
+import type { LocationModel, LocationOrderField, LocationState, LocationStatsModel, OrderDirection } from '../domain/location.js';
+import type { SplashPageModel } from '../domain/splash-page.js';
 import type { ViewerModel } from '../domain/viewer.js';
 import type { VoucherAccessType, VoucherCodeModel, VoucherFormat, VoucherModel, VoucherRestrictPeriod } from '../domain/voucher.js';
 
@@ -12,6 +13,8 @@ export const BoxRef = builder.objectRef<BoxModel>('Box');
 export const VoucherRef = builder.objectRef<VoucherModel>('Voucher');
 export const VoucherCodeRef = builder.objectRef<VoucherCodeModel>('VoucherCode');
 export const ViewerRef = builder.objectRef<ViewerModel>('Viewer');
+export const SplashPageRef = builder.objectRef<SplashPageModel>('SplashPage');
+export const LocationStatsRef = builder.objectRef<LocationStatsModel>('LocationStats');
 
 /**
  * An enum's GraphQL values from the domain's values, each its own name and value: the set is the
@@ -71,6 +74,31 @@ export const VoucherFormatEnum = builder.enumType('VoucherFormat', {
     NUMERIC: 'Digits only.',
     ALPHA: 'Letters only.',
     WORDS: 'Readable words followed by digits.',
+  }),
+});
+
+export const LocationOrderFieldEnum = builder.enumType('LocationOrderField', {
+  description: 'What a list of locations can be ordered by.',
+  values: enumValues<LocationOrderField>({
+    NAME: 'By name, alphabetically.',
+    CREATED_AT: 'By when the location was created.',
+    UPDATED_AT: 'By when the location last changed.',
+  }),
+});
+
+export const OrderDirectionEnum = builder.enumType('OrderDirection', {
+  description: 'Which way an ordered list runs.',
+  values: enumValues<OrderDirection>({
+    ASC: 'Smallest (or earliest, or A) first.',
+    DESC: 'Largest (or latest, or Z) first.',
+  }),
+});
+
+export const LocationOrderInput = builder.inputType('LocationOrder', {
+  description: 'How to order a list of locations.',
+  fields: (t) => ({
+    field: t.field({ type: LocationOrderFieldEnum, required: true, description: 'What to order by.' }),
+    direction: t.field({ type: OrderDirectionEnum, defaultValue: 'ASC', description: 'Which way (ASC when not given).' }),
   }),
 });
 

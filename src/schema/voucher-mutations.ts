@@ -1,6 +1,7 @@
-// Voucher mutations: createVoucher, updateVoucher, deleteVoucher through the caller's CT voucher writes.
-// Batch settings are range-checked before CT is called; a create is sent exactly once (a timeout or
-// 5xx is thrown as "outcome unknown", never retried); loaders are kept current.
+// Voucher mutations: createVoucher, updateVoucher, regenerateVoucherFiles, deleteVoucher through the
+// caller's CT voucher writes. Batch settings are range-checked, and a splash page checked against the
+// location's own, before CT is asked to write; a create is sent exactly once (a timeout or 5xx is thrown
+// as "outcome unknown", never retried); loaders are kept current.
 import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
 import type { VoucherModel, VoucherSettings } from '../domain/voucher.js';
@@ -18,12 +19,13 @@ import {
   underItem,
 } from './bulk.js';
 import { byIdSpec, type CtErrorSpec, ctWrite } from './ct-refusals.js';
-import { decodeSlugInput, decodeVoucherInput, voucherGlobalId } from './ids.js';
+import { decodeIdInput, decodeSlugInput, decodeVoucherInput, parseSplashPageKey, voucherGlobalId } from './ids.js';
 import { at, ID_PATH, InputCheck, inputPaths } from './input-checks.js';
 import { lookFirstSince, madeSince } from './look-first.js';
 import { deleteMutation, idInputType, type MutationObject, objectMutation } from './mutation-fields.js';
 import { failed, type Payload, succeeded, type UserError, userError } from './payload.js';
 import { VoucherAccessTypeEnum, VoucherFormatEnum, VoucherRef, VoucherRestrictPeriodEnum } from './refs.js';
+import { EXTERNAL, loadSplashPages } from './splash-page.js';
 
 type SettingField = keyof VoucherSettings;
 
@@ -69,12 +71,45 @@ const RANGES: Partial<Record<SettingField, readonly [number, number]>> = {
 
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 255;
-const SPLASH_PAGE = /^(external|\d+)$/;
+const SPLASH_PAGE_PATH = at('splashPageId');
 
 /** Settings that may be set to null on update (null clears them in CT). */
 const CLEARABLE = new Set<SettingField>(['description', 'dataLimitMb']);
 
-function checkSettings(check: InputCheck, input: VoucherSettings, creating: boolean): void {
+/** A splash page named by a create: its CT id, and whether its location is already known to be the batch's. */
+interface SplashPageChoice {
+  ctId: string;
+  locationKnown: boolean;
+}
+
+/**
+ * What `splashPageId` names: "external", a CT id (digits) that only the location's list can vouch for,
+ * or a SplashPage global ID, which says its location itself. Problems go into `check`.
+ */
+function splashPageOf(check: InputCheck, value: string | null | undefined, locationSlug: string | null): SplashPageChoice | null {
+  if (value === undefined || value === null || value === EXTERNAL) return null;
+  if (/^\d+$/.test(value)) return { ctId: value, locationKnown: false };
+  const decoded = decodeIdInput(value, 'SplashPage', SPLASH_PAGE_PATH);
+  const parsed = 'error' in decoded ? null : parseSplashPageKey(decoded.key);
+  if (!parsed) {
+    check.add(SPLASH_PAGE_PATH, 'Splash page ID must be a SplashPage ID, a CT splash page id (digits) or "external"');
+    return null;
+  }
+  if (locationSlug !== null && parsed.locationSlug !== locationSlug) {
+    check.add(SPLASH_PAGE_PATH, "Splash page ID names a splash page of another location; a batch can only use its own location's pages");
+  }
+  return { ctId: parsed.id, locationKnown: true };
+}
+
+/**
+ * Every problem of the settings, in input order; on create, `creating` gives the batch's location (null when its
+ * ID was bad) and the answer is the splash page the input names, to be checked against that location.
+ */
+function checkSettings(
+  check: InputCheck,
+  input: VoucherSettings,
+  creating: { locationSlug: string | null } | false,
+): SplashPageChoice | null {
   check.text(at('name'), input.name, { required: true, max: NAME_MAX });
   check.text(at('description'), input.description, { max: DESCRIPTION_MAX });
   for (const [field, [min, max]] of Object.entries(RANGES) as Array<[SettingField, readonly [number, number]]>) {
@@ -84,9 +119,7 @@ function checkSettings(check: InputCheck, input: VoucherSettings, creating: bool
   if (input.limitType !== undefined && input.limitType !== null && input.limitType.trim() === '') {
     check.add(at('limitType'), "Limit type can't be blank");
   }
-  if (input.splashPageId !== undefined && input.splashPageId !== null && !SPLASH_PAGE.test(input.splashPageId)) {
-    check.add(at('splashPageId'), 'Splash page ID must be a CT splash page id (digits) or "external"');
-  }
+  const splashPage = creating ? splashPageOf(check, input.splashPageId, creating.locationSlug) : null;
   const timeLimited = (input.accessType ?? 'TIME') === 'TIME';
   const validity = input.validityMinutes;
   const session = input.sessionTimeoutMinutes;
@@ -99,6 +132,7 @@ function checkSettings(check: InputCheck, input: VoucherSettings, creating: bool
     if (input.accessRestrictPeriod === 'SINGLE_USE')
       check.required(at('accessPeriodMinutes'), input.accessPeriodMinutes, 'when accessRestrictPeriod is SINGLE_USE');
   }
+  return splashPage;
 }
 
 /** On create, null means "CT's default": drop it rather than ask CT to store an empty value. */
@@ -145,7 +179,11 @@ const CreateVoucherInput = builder.inputType('CreateVoucherInput', {
     format: t.field({ type: VoucherFormatEnum, description: 'Characters of the code usernames (default ALPHANUMERIC).' }),
     codeLength: t.int({ description: 'Length of each code username, 6 to 50 (CT default 6).' }),
     securePassword: t.boolean({ description: 'Give each code its own random password (CT default true).' }),
-    splashPageId: t.string({ description: 'CT splash page id (digits) or "external"; CT picks one when the location has only one.' }),
+    splashPageId: t.string({
+      description:
+        'The splash page the codes log in through: one of this location\'s (a SplashPage ID, or its `legacyId`) or "external"; ' +
+        'checked against the location before anything is created. Left out: CT picks the page when the location has only one.',
+    }),
     active: t.boolean({ description: 'false creates the batch disabled (CT default true).' }),
   }),
 });
@@ -178,17 +216,45 @@ const VoucherIdInput = idInputType('VoucherIdInput', VOUCHER.noun);
 
 const BY_ID_SPEC = byIdSpec(VOUCHER_FIELDS);
 
+/**
+ * The problem with a CT splash page id the location does not list; null when it does (or when CT said
+ * the list it sent is partial, and so CT decides). One CT call, shared with `splashPages` in the request.
+ */
+async function unlistedSplashPage(ctx: GraphQLContext, locationSlug: string, ctId: string): Promise<UserError | null> {
+  const list = await loadSplashPages(ctx, locationSlug);
+  if (!list) return userError('NOT_FOUND', at('locationId'), 'Location ID names nothing CT knows (it does not exist or is not yours)');
+  if (!list.complete || list.pages.some((page) => page.id === ctId)) return null;
+  const own = list.pages.map((page) => `${page.id} (${page.name})`).join(', ') || 'none';
+  return userError('INVALID', SPLASH_PAGE_PATH, `Splash page ID ${ctId} is not a splash page of this location; its pages are: ${own}`);
+}
+
 type CreateVoucherArgs = VoucherSettings & { locationId: string };
 
-/** A create's location slug and settings, or every problem with them at paths of a createVoucher input. */
-function checkCreate(raw: CreateVoucherArgs): { locationSlug: string; settings: VoucherSettings } | { errors: UserError[] } {
+/** A create whose input passed every check that needs no CT call. */
+interface CheckedCreate {
+  locationSlug: string;
+  settings: VoucherSettings;
+  splashPage: SplashPageChoice | null;
+}
+
+/** A create's location, settings and splash page, or every problem with them at paths of a createVoucher input; no CT call. */
+function checkCreate(raw: CreateVoucherArgs): CheckedCreate | { errors: UserError[] } {
   const { locationId, ...settings } = withoutNulls(raw);
   const check = new InputCheck();
   const location = decodeSlugInput(locationId, 'Location', at('locationId'));
   if ('error' in location) check.errors.push(location.error);
-  checkSettings(check, settings, true);
+  const splashPage = checkSettings(check, settings, { locationSlug: 'error' in location ? null : location.slug });
   if (!check.ok || 'error' in location) return { errors: check.errors };
-  return { locationSlug: location.slug, settings };
+  return { locationSlug: location.slug, settings, splashPage };
+}
+
+/** The settings to send, with the splash page checked against the location's own (a read shared by the request); or the problem. */
+async function withSplashPage(ctx: GraphQLContext, c: CheckedCreate): Promise<{ settings: VoucherSettings } | { error: UserError }> {
+  if (!c.splashPage) return { settings: c.settings };
+  // A page of another location is refused here, before the write: CT's own check would come only with it.
+  const problem = c.splashPage.locationKnown ? null : await unlistedSplashPage(ctx, c.locationSlug, c.splashPage.ctId);
+  if (problem) return { error: problem };
+  return { settings: { ...c.settings, splashPageId: c.splashPage.ctId } };
 }
 
 const CREATE_SPEC: CtErrorSpec = byIdSpec(VOUCHER_FIELDS, at('locationId'));
@@ -224,20 +290,32 @@ async function createVoucher(ctx: GraphQLContext, raw: CreateVoucherArgs): Promi
   requireUser(ctx);
   const checked = checkCreate(raw);
   if ('errors' in checked) return failed(checked.errors);
-  return createBatch(ctx, checked.locationSlug, checked.settings);
+  const ready = await withSplashPage(ctx, checked);
+  if ('error' in ready) return failed([ready.error]);
+  return createBatch(ctx, checked.locationSlug, ready.settings);
 }
 
 async function updateVoucher(ctx: GraphQLContext, input: VoucherSettings & { id: string }): Promise<Payload<VoucherModel>> {
-  const { ct, loaders } = requireUser(ctx);
+  const { ct } = requireUser(ctx);
   const { id, ...settings } = input;
   const check = new InputCheck();
-  const target = decodeVoucherInput(id);
-  if ('error' in target) check.errors.push(target.error);
   checkSettings(check, settings, false);
   check.somethingToChange(settings);
-  if (!check.ok || 'error' in target) return failed(check.errors);
+  return writeVoucher(ctx, id, (locationSlug, uniqueId) => ct.vouchers.update(locationSlug, uniqueId, settings), check);
+}
 
-  const written = await ctWrite(BY_ID_SPEC, () => ct.vouchers.update(target.locationSlug, target.uniqueId, settings));
+/** One write to the batch the `id` input names, answered with the batch as CT now has it. */
+async function writeVoucher(
+  ctx: GraphQLContext,
+  id: string,
+  write: (locationSlug: string, uniqueId: string) => Promise<VoucherModel | null>,
+  check = new InputCheck(),
+): Promise<Payload<VoucherModel>> {
+  const { loaders } = requireUser(ctx);
+  const target = decodeVoucherInput(id);
+  if ('error' in target) check.errors.unshift(target.error);
+  if (!check.ok || 'error' in target) return failed(check.errors);
+  const written = await ctWrite(BY_ID_SPEC, () => write(target.locationSlug, target.uniqueId));
   if (!written.ok) return failed(written.userErrors);
   const voucher = await freshVoucher(loaders, target.locationSlug, target.uniqueId, written.value);
   return voucher ? succeeded(voucher) : failed([userError('NOT_FOUND', ID_PATH, 'The voucher batch no longer exists in CT')]);
@@ -268,6 +346,16 @@ objectMutation('updateVoucher', VOUCHER, {
   input: UpdateVoucherInput,
   inputDescription: 'The batch and the fields to change.',
   resolve: updateVoucher,
+});
+objectMutation('regenerateVoucherFiles', VOUCHER, {
+  description:
+    'Make new download files (CSV and PDF) for a batch; its `csvUrl` and `pdfUrl` in the answer are the new links, and the old ones ' +
+    'may stop working. INVALID while CT is still generating the codes.',
+  payloadDescription: 'Result of regenerateVoucherFiles: the batch with its new download links.',
+  input: VoucherIdInput,
+  inputDescription: 'The batch whose files to make again.',
+  resolve: (ctx, input) =>
+    writeVoucher(ctx, input.id, (locationSlug, uniqueId) => requireUser(ctx).ct.vouchers.regenerateFiles(locationSlug, uniqueId)),
 });
 deleteMutation('deleteVoucher', VOUCHER.noun, {
   description: 'Delete a voucher batch and all its codes.',
@@ -323,14 +411,19 @@ async function createVouchers(ctx: GraphQLContext, input: { items: CreateVoucher
   );
   if (errors.length > 0) return refused(errors);
 
-  const valid = checked as Array<{ locationSlug: string; settings: VoucherSettings }>;
+  // Splash pages given as CT ids are checked against their locations (a read per location) before the first write.
+  const valid = checked as CheckedCreate[];
+  const ready = await Promise.all(valid.map((c) => withSplashPage(ctx, c)));
+  const unlisted = ready.flatMap((r, index) => ('error' in r ? underItem([r.error], 'items', index) : []));
+  if (unlisted.length > 0) return refused(unlisted);
+  const settings = ready.map((r) => ('settings' in r ? r.settings : {}));
   return {
     userErrors: [],
     results: await runItems(
       ctx,
       valid,
       async (item, index): Promise<ItemResult<VoucherModel>> => {
-        const created = await createBatch(ctx, item.locationSlug, item.settings);
+        const created = await createBatch(ctx, item.locationSlug, settings[index] ?? item.settings);
         return { id: null, result: created.result, userErrors: underItem(created.userErrors, 'items', index) };
       },
       () => null,
@@ -370,7 +463,8 @@ async function deleteVouchers(ctx: GraphQLContext, input: { ids: string[] }): Pr
 bulkMutation('createVouchers', {
   description:
     "Create up to 100 voucher batches, one POST each, together within the request's CT concurrency. Every item is checked before " +
-    'the first CT call: if any item is invalid, nothing at all is created and userErrors names each problem at its path (e.g. ' +
+    "the first POST (a splash page given as a CT id against its location's list, the rest without CT): if any item is invalid, " +
+    'nothing at all is created and userErrors names each problem at its path (e.g. ' +
     '["input", "items", "3", "quantity"]). CT refusals of one batch stay in its own result. A batch whose POST failed unexpectedly has ' +
     'a null `voucher` and an entry in `errors` at its path; retried with the same Idempotency-Key, each batch is looked for by name ' +
     'first, so none is made twice.',

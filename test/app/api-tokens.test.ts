@@ -70,6 +70,23 @@ describe('API tokens on /graphql', () => {
     expect(response.headers.get('x-session-token')).toBeNull();
     expect(response.headers.getSetCookie()).toEqual([]);
     expect(response.headers.get('cache-control')).toBe('private, no-store');
+    expect(response.headers.get('www-authenticate')).toBeNull();
+  });
+
+  it('a refused token is named in WWW-Authenticate (RFC 6750) even when the answer is a signed-out viewer', async () => {
+    const { app } = setup();
+    const { response, body } = await gql(app, `ctg_${'x'.repeat(43)}`, VIEWER);
+    expect(body.data).toEqual({ viewer: null });
+    expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token", error_description="API_TOKEN_INVALID"');
+    // Nobody presented anything: nothing was refused.
+    const anonymous = await app.fetch(
+      new Request(`${FACADE_URL}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ viewer { username } }"}',
+      }),
+    );
+    expect(anonymous.headers.get('www-authenticate')).toBeNull();
   });
 
   it('survives three CT rotations: every request succeeds, one refresh per rotation, nothing written back', async () => {

@@ -45,6 +45,12 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes DEVICE_POLL_INTERVAL_S (default 5, at least 1) for the device sign-in interval', () => {
+    expect(loadConfig({}).devicePollIntervalSeconds).toBe(5);
+    expect(loadConfig({ DEVICE_POLL_INTERVAL_S: '1' }).devicePollIntervalSeconds).toBe(1);
+    expect(() => loadConfig({ DEVICE_POLL_INTERVAL_S: '0' })).toThrow(/DEVICE_POLL_INTERVAL_S/);
+  });
+
   it('refuses production without SESSION_SECRET', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET is required/);
   });

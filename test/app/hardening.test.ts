@@ -243,6 +243,9 @@ describe('mutation prices', () => {
     const voucher = await ct('POST', `/locations/${here.slug}/vouchers`, { voucher: batch });
     const doomedVoucher = await ct('POST', `/locations/${here.slug}/vouchers`, { voucher: batch });
     const doomedVoucher2 = await ct('POST', `/locations/${here.slug}/vouchers`, { voucher: batch });
+    const splashPage = (await ct('GET', `/locations/${here.slug}/splash_pages`)).splash_pages[0];
+    sim.control.completePendingVouchers();
+    const code = (await ct('GET', `/codes?location_id=${here.slug}&per=1`)).codes[0];
     // CT answering a write without the object (a 200 with another body) makes the resolver read it back.
     const answeredWithoutObject = (path: string) => sim.control.addFault({ method: 'PATCH', path, status: 200, times: 1 });
 
@@ -294,10 +297,43 @@ describe('mutation prices', () => {
         calls: 4,
       },
       { mutation: 'deleteBox', input: { id: gid('Box', doomedBox.slug) }, calls: 1 },
+      // A CT splash page id is checked against the location's pages before the POST.
       {
         mutation: 'createVoucher',
-        input: { locationId: gid('Location', here.slug), name: 'Priced batch', quantity: 5, accessType: 'TIME', validityMinutes: 60 },
-        calls: 1,
+        input: {
+          locationId: gid('Location', here.slug),
+          name: 'Priced batch',
+          quantity: 5,
+          accessType: 'TIME',
+          validityMinutes: 60,
+          splashPageId: String(splashPage.id),
+        },
+        calls: 2,
+      },
+      {
+        mutation: 'regenerateVoucherFiles',
+        input: { id: gid('Voucher', `${here.slug}/${voucher.unique_id}`) },
+        worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}/vouchers/${voucher.unique_id}`),
+        calls: 2,
+      },
+      {
+        mutation: 'setLocationFavourite',
+        input: { id: gid('Location', here.slug), favourite: true },
+        worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}`),
+        calls: 2,
+      },
+      {
+        mutation: 'cancelBoxReset',
+        input: { id: gid('Box', box.slug) },
+        worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`),
+        calls: 2,
+      },
+      // CT answering without the code: it is read back through the code search.
+      {
+        mutation: 'setVoucherCodeActive',
+        input: { locationId: gid('Location', here.slug), username: code.username, active: false },
+        worstCase: () => answeredWithoutObject(`/api/v1/locations/${here.slug}/clients/${code.username}/codes/${code.username}`),
+        calls: 2,
       },
       {
         mutation: 'updateVoucher',
@@ -329,8 +365,10 @@ describe('mutation prices', () => {
       },
       {
         mutation: 'createVouchers',
-        input: { items: [{ locationId: gid('Location', here.slug), name: 'Priced bulk', quantity: 5 }] },
-        calls: 1,
+        input: {
+          items: [{ locationId: gid('Location', here.slug), name: 'Priced bulk', quantity: 5, splashPageId: String(splashPage.id) }],
+        },
+        calls: 2,
       },
       { mutation: 'deleteVouchers', input: { ids: [gid('Voucher', `${here.slug}/${doomedVoucher2.unique_id}`)] }, calls: 1 },
     ];

@@ -24,10 +24,10 @@ afterEach(async () => {
   for (const dispose of disposers.splice(0)) await dispose();
 });
 
-function setup(): Setup {
+function setup(env: Record<string, string> = {}): Setup {
   const sim = createSimulator({ redirectUris: [`${FACADE_URL}/auth/callback`] });
   const clock = { now: Date.now() };
-  const { app, config, logs } = createAppOver(sim, {}, undefined, () => clock.now);
+  const { app, config, logs } = createAppOver(sim, env, undefined, () => clock.now);
   disposers.push(() => disposeApp(app, config.dataDir));
   return { sim, app, logs, clock };
 }
@@ -245,6 +245,20 @@ describe('device sign-in', () => {
     const nonce = /<style nonce="([^"]+)">/.exec(html)?.[1];
     expect(csp).toContain(`'nonce-${nonce}'`);
     expect(html).toContain('<form method="post" action="/device">');
+  });
+
+  it('DEVICE_POLL_INTERVAL_S sets the interval devices are asked to keep (tests and the CLI use 1 s)', async () => {
+    const { app, clock } = setup({ DEVICE_POLL_INTERVAL_S: '1' });
+    const d = (await start(app)).body;
+    expect(d.interval).toBe(1);
+    expect((await poll(app, d.device_code)).body.error).toBe('authorization_pending');
+    clock.now += 999;
+    expect((await poll(app, d.device_code)).body.error).toBe('slow_down');
+    // slow_down still adds RFC 8628's 5 s: 6 s from now on.
+    clock.now += 6_000;
+    expect((await poll(app, d.device_code)).body.error).toBe('authorization_pending');
+    clock.now += 5_999;
+    expect((await poll(app, d.device_code)).body.error).toBe('slow_down');
   });
 
   it('answers every RFC 8628 / RFC 6749 error of the endpoints', async () => {

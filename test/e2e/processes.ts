@@ -22,11 +22,12 @@ export interface Clone {
 /**
  * A temporary copy of the repository's sources, as a fresh clone has them (no dist/), with
  * node_modules linked to this checkout's: node resolves packages by walking up from dist/, so
- * the compiled facade finds the same dependencies the tests use.
+ * the compiled facade finds the same dependencies the tests use. `extra`: more of the repository
+ * (what `npm pack` ships beside dist/, such as README.md and schema.graphql).
  */
-export function freshClone(): Clone {
+export function freshClone(extra: string[] = []): Clone {
   const dir = mkdtempSync(join(tmpdir(), 'ct-graphql-clone-'));
-  for (const entry of CLONED) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+  for (const entry of [...CLONED, ...extra]) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(dir, 'node_modules'), 'dir');
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

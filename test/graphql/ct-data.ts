@@ -10,6 +10,10 @@ export interface CtData {
   boxesAt(slug: string): Promise<CtBox[]>;
   vouchersAt(slug: string): Promise<CtVoucher[]>;
   codesOf(slug: string, uniqueId: number | string, query?: Record<string, string>): Promise<{ codes: CtVoucherCode[]; total: number }>;
+  /** Every item of any CT list, in CT's order. */
+  all<T>(path: string, key: string, query?: Record<string, string>): Promise<T[]>;
+  /** Any CT GET, as CT answers it. */
+  get<T>(path: string, query?: Record<string, string | number>): Promise<T>;
 }
 
 export async function ctGet<T>(sim: Simulator, token: string, path: string, query: Record<string, string | number> = {}): Promise<T> {
@@ -37,6 +41,8 @@ export async function loadCtData(sim: Simulator, username?: string): Promise<CtD
     boxes: await ctAll<CtBox>(sim, token, '/boxes', 'boxes'),
     boxesAt: (slug) => ctAll<CtBox>(sim, token, '/boxes', 'boxes', { location_id: slug }),
     vouchersAt: (slug) => ctAll<CtVoucher>(sim, token, `/locations/${slug}/vouchers`, 'vouchers'),
+    all: (path, key, query) => ctAll(sim, token, path, key, query),
+    get: (path, query) => ctGet(sim, token, path, query),
     async codesOf(slug, uniqueId, query = {}) {
       const body = await ctGet<{ codes: CtVoucherCode[]; _links: CtLinks }>(sim, token, `/locations/${slug}/vouchers/${uniqueId}/codes`, {
         ...query,

@@ -158,7 +158,18 @@ describe('mutation schema', () => {
     'updateVoucher',
     'deleteVoucher',
     'revokeApiToken',
+    'setLocationFavourite',
+    'cancelBoxReset',
+    'regenerateVoucherFiles',
+    'setVoucherCodeActive',
   ];
+  /** The payload's result field where the mutation's name does not end with its type. */
+  const RESULT_FIELDS: Record<string, string> = {
+    setLocationFavourite: 'location',
+    cancelBoxReset: 'box',
+    regenerateVoucherFiles: 'voucher',
+    setVoucherCodeActive: 'voucherCode',
+  };
 
   const BULK_MUTATIONS: Record<string, { type: string; fields: string[] }> = {
     rebootBoxes: { type: 'RebootBoxResult', fields: ['id', 'box'] },
@@ -178,13 +189,14 @@ describe('mutation schema', () => {
       const payload = getNamedType(field.type);
       expect(isObjectType(payload) && payload.getFields().userErrors?.type.toString()).toBe('[UserError!]!');
       const result =
-        name.startsWith('delete') || name.startsWith('revoke')
+        RESULT_FIELDS[name] ??
+        (name.startsWith('delete') || name.startsWith('revoke')
           ? 'deletedId'
           : name.endsWith('Location')
             ? 'location'
             : name.endsWith('Box')
               ? 'box'
-              : 'voucher';
+              : 'voucher');
       expect(isObjectType(payload) && Object.keys(payload.getFields()).sort()).toEqual([result, 'userErrors'].sort());
     }
     // DESIGN.md Part 2: `results: [<X>Result!]!` beside userErrors; each result `{ id box userErrors }` or alike.

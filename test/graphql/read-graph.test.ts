@@ -5,22 +5,29 @@ import { type DocumentNode, print } from 'graphql';
 import type { GraphQLClient } from 'graphql-request';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../../simulator/app.js';
-import type { CtBox, CtLocation, CtVoucher } from '../../src/ct/types.js';
+import type { CtBox, CtLocation, CtSearchedCode, CtSplashPage, CtVoucher } from '../../src/ct/types.js';
 import {
   AccountBoxesDocument,
+  BatchCodesPlacedDocument,
   BoxAndLocationListDocument,
+  BoxesReachableDocument,
   BoxWithLocationDocument,
+  FilteredLocationsDocument,
+  FindCodeDocument,
   ListThenLookupDocument,
   LocationBoxesPageDocument,
   LocationsCountDocument,
   LocationsEdgesOnlyDocument,
   LocationsPageDocument,
   type LocationsPageQuery,
+  LocationsDownDocument,
+  LocationStatsDocument,
   LocationsWithBoxesDocument,
   LocationTwiceDocument,
   MissingThingsDocument,
   NodesDocument,
   PartialFailureDocument,
+  SplashPagesDocument,
   VoucherNodeDocument,
   VouchersWithCodesDocument,
   ViewerDocument,
@@ -391,6 +398,236 @@ const TABLE: Row[] = [
       const data = await client.request(LocationsCountDocument, { first: 0 });
       expect(data.locations?.totalCount).toBe(ct.locations.length);
       return 1;
+    },
+  },
+  {
+    name: 'locations(favourites: true, first: 3, after: the 1st favourite)',
+    minimum: '1',
+    why: "CT filters favourites itself (favourites=true) and pages them: one page of CT's favourites list.",
+    async run() {
+      const favourites = await ct.all<CtLocation>('/locations', 'locations', { favourites: 'true' });
+      expect(favourites.length).toBeGreaterThan(3);
+      const first = (await client.request(FilteredLocationsDocument, { first: 1, favourites: true })).locations?.pageInfo.endCursor;
+      h.sim.resetLog();
+      const data = await client.request(FilteredLocationsDocument, { first: 3, after: first, favourites: true });
+      expect(slugs(data.locations?.nodes ?? [])).toEqual(slugs(favourites.slice(1, 4)));
+      expect(data.locations?.nodes.every((l) => l.favourite)).toBe(true);
+      expect(data.locations?.totalCount).toBe(favourites.length);
+      expect(data.locations?.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: favourites.length > 4 });
+      // Offsets 1..3 fit one CT page of per=4 (the planner's choice); favourites=true passes through.
+      expect(h.ctCalls().map((c) => c.query)).toEqual([{ favourites: 'true', page: '1', per: '4' }]);
+      return 1;
+    },
+  },
+  {
+    name: 'locations(search, orderBy: { field: NAME, direction: DESC }, first: 5)',
+    minimum: '1',
+    why: 'CT searches (q) and sorts (sort, direction) itself: one page.',
+    async run() {
+      const town = ct.locations.find((l) => ct.locations.filter((m) => m.town === l.town).length >= 2)?.town as string;
+      const expected = await ct.all<CtLocation>('/locations', 'locations', { q: town, sort: 'location_name', direction: 'desc' });
+      h.sim.resetLog();
+      const data = await client.request(FilteredLocationsDocument, {
+        first: 5,
+        search: town,
+        orderBy: { field: 'NAME', direction: 'DESC' },
+      });
+      expect(slugs(data.locations?.nodes ?? [])).toEqual(slugs(expected.slice(0, 5)));
+      expect(data.locations?.totalCount).toBe(expected.length);
+      expect(h.ctCalls()[0]?.query).toMatchObject({ q: town, sort: 'location_name', direction: 'desc' });
+      return 1;
+    },
+  },
+  {
+    name: 'locations(archived: true)',
+    minimum: 'ceil(n / 100) (n = locations CT lists for the other filters, archived=true passed along)',
+    why: 'CT documents no archived filter, so every location of the list is checked here: one page of 100 per call.',
+    async run() {
+      const archived = ct.locations.filter((l) => l.archived);
+      expect(archived.length).toBeGreaterThan(0);
+      const listed = (await ct.get<{ _links: { total_entries: number } }>('/locations', { archived: 'true', per: 1 }))._links.total_entries;
+      h.sim.resetLog();
+      const data = await client.request(FilteredLocationsDocument, { first: 10, archived: true });
+      expect(slugs(data.locations?.nodes ?? [])).toEqual(slugs(archived.slice(0, 10)));
+      expect(data.locations?.totalCount).toBe(archived.length);
+      expect(data.locations?.nodes.every((l) => l.archived)).toBe(true);
+      return Math.max(1, Math.ceil(listed / 100));
+    },
+  },
+  {
+    name: 'location(slug) { stats }',
+    minimum: '2',
+    why: 'GET /locations/{slug} and GET /locations/{slug}/stats: the counts are only in the stats.',
+    async run() {
+      const location = locationWhere((l) => new Set(ct.boxes.filter((b) => b.location_slug === l.slug).map((b) => b.state)).size >= 2);
+      const boxes = await ct.boxesAt(location.slug);
+      h.sim.resetLog();
+      const data = await client.request(LocationStatsDocument, { slug: location.slug });
+      const stats = data.location?.stats;
+      expect(stats?.boxesTotal).toBe(boxes.length);
+      expect(stats?.boxesOnline).toBe(boxes.filter((b) => b.state === 'online').length);
+      expect(stats?.boxesOffline).toBe(boxes.filter((b) => b.state === 'offline').length);
+      const byState = new Map(stats?.boxesByState.map((s) => [s.state, s.count]));
+      for (const state of new Set(boxes.map((b) => b.state as string))) {
+        expect(byState.get(state.toUpperCase() as never)).toBe(boxes.filter((b) => b.state === state).length);
+      }
+      return 2;
+    },
+  },
+  {
+    name: 'locations(first: 5) { stats { boxesOffline } }: which locations have boxes down',
+    minimum: '1 + 5',
+    why: 'one locations page, and one GET /locations/{slug}/stats per location (CT has no stats for many locations at once).',
+    async run() {
+      const data = await client.request(LocationsDownDocument, { first: 5 });
+      h.sim.resetLog();
+      for (const location of data.locations?.nodes ?? []) {
+        const offline = (await ct.boxesAt(location.slug)).filter((b) => b.state === 'offline').length;
+        expect(location.stats?.boxesOffline).toBe(offline);
+      }
+      h.sim.resetLog();
+      await client.request(LocationsDownDocument, { first: 5 });
+      return 1 + 5;
+    },
+  },
+  {
+    name: 'location(slug) { splashPages, vouchers(first: 3) { splashPage } }',
+    minimum: '3',
+    why: "the location, one GET /locations/{slug}/splash_pages shared by the list and every batch's splashPage, one vouchers page.",
+    async run() {
+      let picked: { location: CtLocation; pages: CtSplashPage[]; vouchers: CtVoucher[] } | undefined;
+      for (const location of ct.locations) {
+        const { splash_pages: pages } = await ct.get<{ splash_pages: CtSplashPage[] }>(`/locations/${location.slug}/splash_pages`);
+        const vouchers = await ct.vouchersAt(location.slug);
+        if (pages.length >= 2 && vouchers.length >= 2) {
+          picked = { location, pages, vouchers };
+          break;
+        }
+      }
+      expect(picked, 'CT has a location with two or more splash pages and batches').toBeDefined();
+      const { location, pages, vouchers } = picked!;
+      h.sim.resetLog();
+      const data = await client.request(SplashPagesDocument, { slug: location.slug, vouchersFirst: 3 });
+      expect(data.location?.splashPages?.map((p) => [p.legacyId, p.name, p.uniqueId])).toEqual(
+        pages.map((p) => [String(p.id), p.splash_name, p.unique_id == null ? null : String(p.unique_id)]),
+      );
+      for (const page of data.location?.splashPages ?? []) {
+        expect(page.id).toBe(b64(`SplashPage:${location.slug}/${page.legacyId}`));
+        expect(page.location.slug).toBe(location.slug);
+      }
+      for (const [i, v] of (data.location?.vouchers?.nodes ?? []).entries()) {
+        expect(v.splashPageId).toBe(String(vouchers[i]?.splash_page_id));
+        expect(v.splashPage?.legacyId).toBe(String(vouchers[i]?.splash_page_id));
+      }
+      return 3;
+    },
+  },
+  {
+    name: 'boxes(first: 10) { reachable }',
+    minimum: '1 + 10',
+    why: 'one boxes page, and one GET /boxes/{slug}/status per box: the ping is live, nothing else tells it.',
+    async run() {
+      const data = await client.request(BoxesReachableDocument, { first: 10, withReachable: true });
+      const nodes = data.boxes?.nodes ?? [];
+      expect(slugs(nodes)).toEqual(slugs(ct.boxes.slice(0, 10)));
+      expect(calls().filter((c) => c.endsWith('/status'))).toEqual(nodes.map((b) => `GET /api/v1/boxes/${b.slug}/status`));
+      for (const box of nodes) expect(box.reachable).toBe(box.online);
+      return 1 + 10;
+    },
+  },
+  {
+    name: 'boxes(first: 10) without reachable',
+    minimum: '1',
+    why: 'one boxes page; no status call when `reachable` is not asked for.',
+    async run() {
+      const data = await client.request(BoxesReachableDocument, { first: 10, withReachable: false });
+      expect(data.boxes?.nodes.every((b) => !('reachable' in b))).toBe(true);
+      return 1;
+    },
+  },
+  {
+    name: 'boxes(machineType, firmwareVersion, first: 5)',
+    minimum: '1',
+    why: 'CT filters by machine_type and firmware_version itself: one page.',
+    async run() {
+      const sample = ct.boxes.find((b) => b.firmware_version) as CtBox;
+      const expected = ct.boxes.filter((b) => b.machine_type === sample.machine_type && b.firmware_version === sample.firmware_version);
+      const data = await client.request(BoxesReachableDocument, {
+        first: 5,
+        machineType: sample.machine_type,
+        firmwareVersion: sample.firmware_version,
+        withReachable: false,
+      });
+      expect(slugs(data.boxes?.nodes ?? [])).toEqual(slugs(expected.slice(0, 5)));
+      expect(data.boxes?.totalCount).toBe(expected.length);
+      expect(h.ctCalls()[0]?.query).toMatchObject({ machine_type: sample.machine_type, firmware_version: sample.firmware_version });
+      return 1;
+    },
+  },
+  {
+    name: 'voucherCodes(search: code) { active activatedAt voucher { location } location }: which batch and location is code X',
+    minimum: '3',
+    why:
+      "GET /codes?q= finds the code with its location's id; GET /locations/{id} gives the slug; GET /locations/{slug}/vouchers?username= " +
+      'names the batch (CT has no other way from a code to its batch); voucher.location is the location already read.',
+    async run() {
+      const all = await ct.all<CtSearchedCode>('/codes', 'codes');
+      const code = all.find((c) => c.date_activated !== null && all.filter((o) => o.username.includes(c.username)).length === 1);
+      expect(code, 'CT has an activated code whose username no other code contains').toBeDefined();
+      const location = ct.locations.find((l) => String(l.id) === String(code!.location_id)) as CtLocation;
+      const batch = (await ct.all<CtVoucher>(`/locations/${location.slug}/vouchers`, 'vouchers', { username: code!.username }))[0];
+      h.sim.resetLog();
+      const data = await client.request(FindCodeDocument, { search: code!.username.toUpperCase(), first: 5 });
+      expect(data.voucherCodes?.totalCount).toBe(1);
+      expect(data.voucherCodes?.nodes[0]).toEqual({
+        username: code!.username,
+        active: code!.active,
+        activatedAt: new Date((code!.date_activated as number) * 1000).toISOString(),
+        createdAt: new Date((code!.created_at as number) * 1000).toISOString(),
+        voucher: {
+          id: b64(`Voucher:${location.slug}/${batch?.unique_id}`),
+          uniqueId: Number(batch?.unique_id),
+          name: batch?.batch_name,
+          location: { slug: location.slug, name: location.location_name },
+        },
+        location: { slug: location.slug, name: location.location_name },
+      });
+      return 3;
+    },
+  },
+  {
+    name: 'voucherCodes(voucherId: V, first: 5) { voucher location }',
+    minimum: '3',
+    why: 'one GET /codes page (voucher_id and location_id passed); the batch is the one asked for (one GET) and its location one GET.',
+    async run() {
+      const { location, vouchers } = voucherAt;
+      const batch = vouchers[0] as CtVoucher;
+      const codes = await ct.codesOf(location.slug, batch.unique_id);
+      h.sim.resetLog();
+      const data = await client.request(FindCodeDocument, { voucherId: b64(`Voucher:${location.slug}/${batch.unique_id}`), first: 5 });
+      expect(data.voucherCodes?.nodes.map((c) => c.username)).toEqual(codes.codes.slice(0, 5).map((c) => c.username));
+      expect(data.voucherCodes?.totalCount).toBe(codes.total);
+      for (const c of data.voucherCodes?.nodes ?? []) {
+        expect(c.voucher?.uniqueId).toBe(Number(batch.unique_id));
+        expect(c.location?.slug).toBe(location.slug);
+      }
+      expect(h.ctCalls()[0]?.query).toMatchObject({ voucher_id: String(batch.unique_id), location_id: location.slug });
+      return 3;
+    },
+  },
+  {
+    name: "a batch's own codes { voucher location }",
+    minimum: '3',
+    why: "the location, the vouchers page, the codes page: each code's batch and location are the ones already read.",
+    async run() {
+      const { location, vouchers } = voucherAt;
+      const data = await client.request(BatchCodesPlacedDocument, { slug: location.slug, codesFirst: 5 });
+      const batch = data.location?.vouchers?.nodes[0];
+      expect(batch?.uniqueId).toBe(Number(vouchers[0]?.unique_id));
+      expect(batch?.codes?.nodes.length).toBeGreaterThan(0);
+      for (const c of batch?.codes?.nodes ?? [])
+        expect(c).toMatchObject({ voucher: { uniqueId: batch?.uniqueId }, location: { slug: location.slug } });
+      return 3;
     },
   },
   {

@@ -1,10 +1,10 @@
-// CT's boxes (ct-api.md §4.3, §5.2, §10): their routes, the wire <-> domain mapping of a box and of
-// its write bodies, and the writes: add, update, the reboot/reset/transfer actions and delete. A box
-// is addressed by slug; a change to CT's box API is made here and nowhere else.
+// CT's boxes (ct-api.md §4.3, §5.2, §10): their routes, the wire <-> domain mapping of a box, of its
+// reachability ping and of its write bodies, and the writes: add, update, the reboot/reset/cancel/
+// transfer actions and delete. A box is addressed by slug; a change to CT's box API is made here and nowhere else.
 import { BOX_STATES, type BoxChanges, type BoxFilter, type BoxModel, type BoxState, type NewBox } from '../../domain/box.js';
 import { ctPath } from '../paths.js';
 import { pageOf, type Page, type PageRequest } from '../paging.js';
-import type { CtBox, CtBoxList } from '../types.js';
+import type { CtBox, CtBoxList, CtBoxStatus } from '../types.js';
 import { ctRead, filterQuery, type CtRead } from './read.js';
 import { bool, isRecord, num, str, text } from './wire.js';
 import { unreadableCreate, writeInDomainTerms, type CtSender, type FieldNames } from './write.js';
@@ -104,8 +104,17 @@ const answered = (value: unknown): BoxModel | null => (isBox(value) ? toBox(valu
 
 /** A MAC as CT emits it (lower case, colons), whichever of CT's accepted spellings it is in. */
 const macKey = (mac: string): string => mac.trim().toLowerCase().replace(/-/g, ':');
+/** CT's ping answer: 1 (or true) is up, 0 (or false) is down; anything else says nothing. */
+export function toReachable(w: CtBoxStatus): boolean | null {
+  const v = isRecord(w) ? w.status : undefined;
+  if (v === 1 || v === '1' || v === true) return true;
+  if (v === 0 || v === '0' || v === false) return false;
+  return null;
+}
 
 export const boxReads = {
+  /** Whether CT reaches the box right now (a live ping, one call per box). */
+  reachable: (slug: string): CtRead<boolean | null> | null => (slug === '' ? null : ctRead(ctPath`/boxes/${slug}/status`, {}, toReachable)),
   /** One box by slug; an empty slug addresses no box (it would be the list itself). */
   one: (slug: string): CtRead<BoxModel> | null => (slug === '' ? null : ctRead(itemPath(slug), {}, toBox)),
   /**
@@ -120,7 +129,13 @@ export const boxReads = {
   /** One page of the account's boxes, or of one location's. UNKNOWN is no CT state, so it cannot filter. */
   page: (filter: BoxFilter, page: PageRequest): CtRead<Page<BoxModel>> => {
     const state = filter.state && filter.state !== 'UNKNOWN' ? STATE_CODES[filter.state] : null;
-    const query = filterQuery({ location_id: filter.locationSlug, state, q: filter.search });
+    const query = filterQuery({
+      location_id: filter.locationSlug,
+      state,
+      q: filter.search,
+      machine_type: filter.machineType,
+      firmware_version: filter.firmwareVersion,
+    });
     return ctRead('/boxes', { ...query, page: page.page, per: page.per }, (list: CtBoxList) =>
       pageOf(list.boxes, list._links, page, toBox),
     );
@@ -151,6 +166,8 @@ export function boxWrites(ct: CtSender) {
     reboot: (slug: string) => patch(slug, { action: 'reboot' }),
     /** A factory reset; answers in state NEW. */
     reset: (slug: string) => patch(slug, { action: 'reset' }),
+    /** Calls off a reset the box has not picked up yet; CT treats it as a no-op when none is pending. */
+    cancelReset: (slug: string) => patch(slug, { action: 'cancel' }),
     /**
      * CT moves a box by the target location's `unique_id` (ct-api.md §3), not by its slug. CT's
      * unique ids are int-like and sent as numbers where CT gave numbers (§5.1), so an int-like id

@@ -4,6 +4,7 @@
 // resource's read descriptions once per request.
 import type { CtClient } from '../client.js';
 import { boxWrites, type BoxWrites } from './boxes.js';
+import { codeWrites, type CodeWrites } from './codes.js';
 import { locationWrites, type LocationWrites } from './locations.js';
 import { voucherWrites, type VoucherWrites } from './vouchers.js';
 
@@ -11,6 +12,7 @@ export interface CtApi {
   readonly locations: LocationWrites;
   readonly boxes: BoxWrites;
   readonly vouchers: VoucherWrites;
+  readonly codes: CodeWrites;
   readonly stats: CtClient['stats'];
 }
 
@@ -19,6 +21,7 @@ export function createCtApi(client: CtClient): CtApi {
   let locations: LocationWrites | undefined;
   let boxes: BoxWrites | undefined;
   let vouchers: VoucherWrites | undefined;
+  let codes: CodeWrites | undefined;
   return {
     get locations() {
       locations ??= locationWrites(client);
@@ -31,6 +34,10 @@ export function createCtApi(client: CtClient): CtApi {
     get vouchers() {
       vouchers ??= voucherWrites(client);
       return vouchers;
+    },
+    get codes() {
+      codes ??= codeWrites(client);
+      return codes;
     },
     stats: client.stats,
   };

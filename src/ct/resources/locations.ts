@@ -1,16 +1,35 @@
-// CT's locations (ct-api.md §4.2, §5.1): their routes, the wire <-> domain mapping of a location and
-// of a create/update body, and the writes. A location is addressed by slug (or its numeric id, which
-// CT accepts too); a change to CT's location API is made here and nowhere else.
-import type { LocationFilter, LocationModel, LocationPick, LocationSettings, LocationState } from '../../domain/location.js';
+// CT's locations (ct-api.md §4.2, §5.1): their routes, the wire <-> domain mapping of a location, of
+// its stats and of a create/update body, and the writes. A location is addressed by slug (or its
+// numeric id, which CT accepts too); a change to CT's location API is made here and nowhere else.
+import type { BoxState } from '../../domain/box.js';
+import type {
+  LocationFilter,
+  LocationModel,
+  LocationOrderField,
+  LocationPick,
+  LocationSettings,
+  LocationState,
+  LocationStatsModel,
+  OrderDirection,
+} from '../../domain/location.js';
 import { ctPath } from '../paths.js';
 import { pageOf, type Page, type PageRequest } from '../paging.js';
-import type { CtLocation, CtLocationList } from '../types.js';
+import type { CtLocation, CtLocationList, CtLocationStats, CtStateCount } from '../types.js';
+import { boxState } from './boxes.js';
 import { ctRead, filterQuery, type CtRead } from './read.js';
 import { bool, fromWire, isRecord, num, str, text } from './wire.js';
 import { unreadableCreate, writeInDomainTerms, type CtSender, type FieldNames } from './write.js';
 
 /** CT's `state` string of each domain state. */
 const STATE_CODES: Readonly<Record<LocationState, string>> = { ACTIVE: 'active', ARCHIVED: 'archived' };
+
+/** CT's `sort` value of each order field (the dashboard sorts by these columns) and its `direction` values. */
+const SORT_CODES: Readonly<Record<LocationOrderField, string>> = {
+  NAME: 'location_name',
+  CREATED_AT: 'created_at',
+  UPDATED_AT: 'updated_at',
+};
+const DIRECTION_CODES: Readonly<Record<OrderDirection, string>> = { ASC: 'asc', DESC: 'desc' };
 
 /** The text settings: domain field => CT attribute. A blank value clears the attribute. */
 const TEXT_ATTRIBUTES = {
@@ -81,6 +100,47 @@ function toWire(settings: LocationSettings): Record<string, unknown> {
   return wire;
 }
 
+/**
+ * CT's list parameters for a filter. `favourites` is only ever sent as true (CT has no filter for the
+ * others). `archived` is not among the documented list parameters: it is sent so that a CT that
+ * knows it narrows the list, and the caller must still check each location's own flag.
+ */
+function listQuery(filter: LocationFilter) {
+  return filterQuery({
+    q: filter.search,
+    favourites: filter.favourites === true ? true : null,
+    archived: filter.archived,
+    sort: filter.orderBy ? SORT_CODES[filter.orderBy.field] : null,
+    direction: filter.orderBy ? DIRECTION_CODES[filter.orderBy.direction] : null,
+  });
+}
+
+const count = (v: number | string | null | undefined): number | null => {
+  const n = num(v);
+  return n !== null && Number.isInteger(n) && n >= 0 ? n : null;
+};
+
+/**
+ * `stats.boxes.states` as counts per domain state. Each entry is read as the dashboard reads it
+ * (`state`, `total`), or in aggregation spelling (`key`, `count`/`doc_count`); states the domain
+ * does not know add up under UNKNOWN. The total is CT's when it gives one, else the sum.
+ */
+export function toLocationStats(w: CtLocationStats): LocationStatsModel {
+  const counts = new Map<BoxState, number>();
+  const entries: unknown[] = Array.isArray(w.stats?.boxes?.states) ? w.stats.boxes.states : [];
+  for (const entry of entries.filter((e): e is CtStateCount => isRecord(e))) {
+    const n = count(entry.total ?? entry.count ?? entry.doc_count);
+    if (n === null) continue;
+    const state = boxState(entry.state ?? entry.key);
+    counts.set(state, (counts.get(state) ?? 0) + n);
+  }
+  const sum = [...counts.values()].reduce((a, b) => a + b, 0);
+  return {
+    boxesTotal: count(w.stats?.boxes?.total) ?? sum,
+    boxesByState: [...counts].map(([state, n]) => ({ state, count: n })),
+  };
+}
+
 function isLocation(value: unknown): value is CtLocation {
   return isRecord(value) && typeof value.slug === 'string' && 'id' in value;
 }
@@ -92,7 +152,7 @@ export const locationReads = {
   /** One location by slug or numeric id; an empty key addresses no location (it would be the list itself). */
   one: (slugOrId: string): CtRead<LocationModel> | null => (slugOrId === '' ? null : ctRead(itemPath(slugOrId), {}, toLocation)),
   page: (filter: LocationFilter, page: PageRequest): CtRead<Page<LocationModel>> =>
-    ctRead('/locations', { ...filterQuery({ q: filter.search }), page: page.page, per: page.per }, (list: CtLocationList) =>
+    ctRead('/locations', { ...listQuery(filter), page: page.page, per: page.per }, (list: CtLocationList) =>
       pageOf(list.locations, list._links, page, toLocation),
     ),
   /** The locations named exactly `name` (CT's `location_name` filter), at most 100: how a retried create finds its location. */
@@ -100,6 +160,9 @@ export const locationReads = {
     ctRead('/locations', { location_name: name, per: 100 }, (list: CtLocationList) =>
       list.locations.filter((w) => w.location_name === name).map(toLocation),
     ),
+  /** The location's stats; CT counts them itself, so they agree with its box list. */
+  stats: (slugOrId: string): CtRead<LocationStatsModel> | null =>
+    slugOrId === '' ? null : ctRead(ctPath`/locations/${slugOrId}/stats`, {}, toLocationStats),
   /**
    * CT's compact list for its location pickers (`?short=`, a bare array), searched by name: CT
    * documents `unique_id` there (ct-api.md §3), not necessarily on the location itself.

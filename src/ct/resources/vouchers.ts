@@ -1,6 +1,6 @@
 // CT's voucher batches and their codes (ct-api.md §4.4, §5.3, §5.4, §10): their routes, the wire <->
-// domain mapping of a batch, a code and a create/update body, and the writes. CT addresses a batch
-// only under its location; a change to CT's voucher API is made here and nowhere else.
+// domain mapping of a batch, a code and a create/update body, and the writes (including new download
+// links). CT addresses a batch only under its location; a change to CT's voucher API is made here and nowhere else.
 import type {
   VoucherAccessType,
   VoucherCodeFilter,
@@ -108,8 +108,10 @@ export function toVoucher(w: CtVoucher, locationSlug: string): VoucherModel {
   };
 }
 
-export function toVoucherCode(w: CtVoucherCode): VoucherCodeModel {
+/** A code, with where it is as far as the read that returned it tells (`where`). */
+export function toVoucherCode(w: CtVoucherCode, where: Pick<VoucherCodeModel, 'batch' | 'locationKey'>): VoucherCodeModel {
   return {
+    ...where,
     username: w.username,
     password: text(w.password),
     serial: num(w.serial),
@@ -168,8 +170,14 @@ export const voucherReads = {
     ctRead(
       ctPath`/locations/${locationSlug}/vouchers/${uniqueId}/codes`,
       { ...filterQuery({ activated: filter.activated }), page: page.page, per: page.per },
-      (list: CtVoucherCodeList) => pageOf(list.codes, list._links, page, toVoucherCode),
+      (list: CtVoucherCodeList) =>
+        pageOf(list.codes, list._links, page, (w) =>
+          toVoucherCode(w, { batch: { locationSlug, uniqueId: Number(uniqueId) }, locationKey: locationSlug }),
+        ),
     ),
+  /** The batches at a location holding the code `username` (CT's `username` filter): one batch, or none. */
+  holding: (locationSlug: string, username: string): CtRead<VoucherModel[]> =>
+    ctRead(listPath(locationSlug), { username }, (list: CtVoucherList) => (list.vouchers ?? []).map((w) => toVoucher(w, locationSlug))),
 };
 
 export type VoucherWrites = ReturnType<typeof voucherWrites>;
@@ -189,6 +197,11 @@ export function voucherWrites(ct: CtSender) {
     /** The batch as CT now has it; null when CT answered without it. */
     update: (locationSlug: string, uniqueId: string | number, changes: VoucherSettings): Promise<VoucherModel | null> =>
       write(() => ct.send<CtVoucher>('PATCH', itemPath(locationSlug, uniqueId), { voucher: toWire(changes) })).then(answered(locationSlug)),
+    /** New download links for the codes (CT's `regenerate_link`); the batch answers with them. */
+    regenerateFiles: (locationSlug: string, uniqueId: string | number): Promise<VoucherModel | null> =>
+      write(() => ct.send<CtVoucher>('PATCH', itemPath(locationSlug, uniqueId), { voucher: { regenerate_link: true } })).then(
+        answered(locationSlug),
+      ),
     remove: async (locationSlug: string, uniqueId: string | number): Promise<void> =>
       void (await write(() => ct.send<null>('DELETE', itemPath(locationSlug, uniqueId)))),
   };
