@@ -313,6 +313,27 @@ describe('createVouchers', () => {
     expect((await b.ct('GET', `/locations/${place.slug}/vouchers`)).vouchers).toEqual([]);
   });
 
+  it("a CT splash page id the location does not have: refused at its path after the check's read, before any POST", async () => {
+    const b = await bench();
+    const place = await b.ct('POST', '/locations', { location: { location_name: 'Splash check' } });
+    const locationId = globalId('Location', place.slug);
+    const items = [
+      { locationId, name: 'Good', quantity: 2 },
+      { locationId, name: 'Bad page', quantity: 2, splashPageId: '999999' },
+    ];
+    const { body } = await b.gql(CREATE, { input: { items } });
+    expect(body.data.createVouchers.results).toEqual([]);
+    expect(body.data.createVouchers.userErrors).toEqual([
+      {
+        code: 'INVALID',
+        field: ['input', 'items', '1', 'splashPageId'],
+        message: expect.stringContaining('not a splash page of this location'),
+      },
+    ]);
+    expect(calls(b.sim)).toEqual([`GET /api/v1/locations/${place.slug}/splash_pages`]);
+    expect((await b.ct('GET', `/locations/${place.slug}/vouchers`)).vouchers).toEqual([]);
+  });
+
   it('two items with one name in one location are refused (a batch is found again by its name)', async () => {
     const b = await bench();
     const place = await b.ct('POST', '/locations', { location: { location_name: 'Twins' } });
