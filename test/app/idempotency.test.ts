@@ -235,6 +235,28 @@ describe('the header itself', () => {
   });
 });
 
+describe('from a page on an allowed origin (CORS)', () => {
+  it('may send the header and read idempotent-replayed and Retry-After', async () => {
+    const app = 'https://app.example';
+    const f = await facade({ env: { CORS_ORIGINS: app } });
+    const preflight = await f.app.fetch(
+      new Request('http://facade.test/graphql', {
+        method: 'OPTIONS',
+        headers: { origin: app, 'access-control-request-method': 'POST', 'access-control-request-headers': 'idempotency-key' },
+      }),
+    );
+    expect(preflight.headers.get('access-control-allow-headers')?.split(', ')).toContain('idempotency-key');
+    const slug = await place(f);
+    const key = randomUUID();
+    await f.post(f.apiToken, CREATE_VOUCHER, input(slug), { key, headers: { origin: app } });
+    const replay = await f.post(f.apiToken, CREATE_VOUCHER, input(slug), { key, headers: { origin: app } });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.headers.get('access-control-expose-headers')?.split(', ')).toEqual(
+      expect.arrayContaining(['idempotent-replayed', 'retry-after']),
+    );
+  });
+});
+
 describe('cost and the store', () => {
   it("a session's first keyed mutation asks CT whose it is (/me.json), once, and counts it in the estimate", async () => {
     const f = await facade();
