@@ -14,7 +14,7 @@ import { measureLatency, measureThroughput, runSteps, type Target } from './lib/
 import { startMesh } from './lib/mesh.js';
 import { spawnServer } from './lib/proc.js';
 import { API_TOKEN_SERVER, renderReport, type ScenarioOutcome } from './lib/report.js';
-import { SCENARIOS, type Probe } from './lib/scenarios.js';
+import { BULK_BOXES, SCENARIOS, type Probe } from './lib/scenarios.js';
 import { REPO_DIR, startSimulator, type SimulatorControl } from './lib/sim.js';
 
 function intEnv(name: string, fallback: number): number {
@@ -140,6 +140,15 @@ async function probe(sim: SimulatorControl): Promise<Probe> {
   }
   if (!voucherSlug) throw new Error('no location with completed voucher batches in the simulator');
   const createSlug = [...locations.locations].reverse().find((l) => l.slug !== voucherSlug)?.slug ?? voucherSlug;
+  const willing: string[] = [];
+  for (let page = 1; willing.length < BULK_BOXES; page++) {
+    const list = await get<Page<'boxes', { slug: string; allowed_job: boolean }> & { _links: { next_page: number | null } }>(
+      `/boxes?per=100&page=${page}`,
+    );
+    willing.push(...list.boxes.filter((b) => b.allowed_job).map((b) => b.slug));
+    if (!list._links.next_page) break;
+  }
+  if (willing.length < BULK_BOXES) throw new Error(`the simulator needs ${BULK_BOXES} boxes that take jobs for the bulk scenario`);
   return {
     aliasSlug: locations.locations[0]!.slug,
     boxLocations20: new Set(boxes.boxes.map((b) => b.location_slug)).size,
@@ -147,6 +156,7 @@ async function probe(sim: SimulatorControl): Promise<Probe> {
     voucherBatches5,
     createSlug,
     locationsTotal: locations._links.total_entries,
+    rebootSlugs: willing.slice(0, BULK_BOXES),
   };
 }
 
@@ -189,7 +199,9 @@ async function main(): Promise<void> {
     const outputs = new Map(running.flatMap((r) => [[r.target.name, r] as const, ...(r.apiToken ? [[r.apiToken.name, r] as const] : [])]));
     const shownOutput = new Set<string>();
     const p = await probe(sim);
-    log(`probe: ${JSON.stringify(p)}`);
+    // The probe as a report shows it: the bulk scenario's 40 slugs as their number.
+    const shown = JSON.stringify({ ...p, rebootSlugs: `${p.rebootSlugs.length} boxes` });
+    log(`probe: ${shown}`);
 
     const outcomes: ScenarioOutcome[] = [];
     for (const scenario of SCENARIOS) {
@@ -251,7 +263,7 @@ async function main(): Promise<void> {
       await sim.setLatency(settings.latencyMs);
     }
 
-    notes.push(`Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s. Probe: ${JSON.stringify(p)}.`);
+    notes.push(`Whole run: ${((performance.now() - started) / 1000).toFixed(0)} s. Probe: ${shown}.`);
     const cpu = cpus();
     const report = renderReport(
       {

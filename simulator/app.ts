@@ -196,7 +196,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       response = json(500, { message: 'Internal Server Error' });
     }
     entry.status = response.status;
-    return response;
+    // Processed, and now the answer is lost (a drop throws; the entry keeps the status CT acted with), replaced or late.
+    const after = faulted ? null : await faults.apply(request.method, url.pathname, 'after');
+    return after ?? response;
   }
 
   return {

@@ -29,6 +29,7 @@ function toFault(o: Json): FaultSpec {
     if (n !== undefined && Number.isFinite(n)) f[k] = n;
   }
   if (o.drop === true || o.drop === 'true') f.drop = true;
+  if (o.afterProcessing === true || o.afterProcessing === 'true') f.afterProcessing = true;
   return f;
 }
 

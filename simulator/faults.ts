@@ -14,6 +14,12 @@ export interface FaultSpec {
   times?: number;
   retryAfterSeconds?: number;
   delayMs?: number;
+  /**
+   * Let the request be processed first (CT acts: a POST creates its object), then apply the fault to
+   * the answer: `drop` loses it, `status` replaces it, `delayMs` makes it late. What a caller sees
+   * when a connection dies after CT acted: the outcome of the write is unknown to it.
+   */
+  afterProcessing?: boolean;
 }
 
 /** What an in-process `fetch` throws for a dropped connection; the node server destroys the socket instead. */
@@ -54,9 +60,15 @@ export class Faults {
     return this.faults.map((f) => ({ ...f }));
   }
 
-  /** A response to short-circuit with, `null` to carry on; throws SimulatedNetworkError for a drop. */
-  async apply(method: string, path: string): Promise<Response | null> {
-    const fault = this.faults.find((f) => (!f.method || f.method === method) && globMatch(f.path, path));
+  /**
+   * A response to short-circuit with, `null` to carry on; throws SimulatedNetworkError for a drop.
+   * `before` (the default) applies faults that stop a request from being processed; `after`, those
+   * with `afterProcessing`, once the request was processed.
+   */
+  async apply(method: string, path: string, phase: 'before' | 'after' = 'before'): Promise<Response | null> {
+    const fault = this.faults.find(
+      (f) => Boolean(f.afterProcessing) === (phase === 'after') && (!f.method || f.method === method) && globMatch(f.path, path),
+    );
     if (!fault) return null;
     if (fault.times !== undefined) {
       fault.times -= 1;

@@ -25,6 +25,7 @@ import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createGraphQLHandler } from './graphql-http.js';
+import { createIdempotency } from './idempotency.js';
 import { json, withHeaders } from './responses.js';
 import { createPipeline } from './pipeline.js';
 import { schema } from './schema/index.js';
@@ -128,7 +129,14 @@ export function createApp(deps: AppDeps): App {
     only: config.persistedOperationsOnly,
     publicOrigin: new URL(config.publicUrl).origin,
   };
-  const pipeline = createPipeline({ schema, limits, maskError, persisted });
+  // Idempotency-Key records live in the durable store, opened the first time a mutation carries the header.
+  const idempotency = createIdempotency({
+    store: store.get,
+    secrets: config.sessionSecrets,
+    now,
+    warn: (what, details) => logger.warn(details, what),
+  });
+  const pipeline = createPipeline({ schema, limits, maskError, persisted, idempotency });
   const yoga = createYogaServer({ pipeline, maskError, maxBodyBytes: MAX_BODY_BYTES });
   const executeGraphQL = createGraphQLHandler({
     pipeline,

@@ -26,6 +26,20 @@ export type SessionProblem = 'MISSING' | 'INVALID' | 'EXPIRED' | `API_TOKEN_${Ap
 /** Who is calling, once the credential opened. */
 export type Credential = { kind: 'session' } | { kind: 'apiToken'; id: string; scope: ApiTokenScope; ctUserId: string };
 
+/** What a request under an Idempotency-Key (pipeline.ts, idempotency.ts) tells the resolvers, and learns from them. */
+export interface IdempotencyScope {
+  /**
+   * When the first attempt under this key began, if an earlier attempt may have written (its
+   * outcome is unknown): creates then look on CT for what it made since, before creating. Null on
+   * a first attempt.
+   */
+  readonly lookFirstSince: number | null;
+  /** Set by a resolver that kept a failure inside its result (a bulk item): the response is then not final. */
+  unsettled: boolean;
+  /** CT calls made before the operation ran, to learn whose key it is (a session's /me.json): added to its estimate. */
+  readonly lookupCalls: number;
+}
+
 export interface GraphQLContext {
   request: Request;
   /** The opened session token; null for API tokens and signed-out callers. */
@@ -41,6 +55,8 @@ export interface GraphQLContext {
   apiTokens: ApiTokens;
   /** Filled during execution, read by app.ts for metrics labels. */
   operation: { name: string | null };
+  /** Set once the request's Idempotency-Key holds its record; null without a key. */
+  idempotency: IdempotencyScope | null;
 }
 
 const REASONS: Record<SessionProblem, string> = {
@@ -132,6 +148,7 @@ export async function createRequestContext(request: Request, deps: RequestContex
     operation: { name: null },
     loaders: ct ? createLoaders(ct, deps.loaders) : null,
     apiTokens: deps.apiTokens,
+    idempotency: null,
   };
 
   async function finish(response: Response): Promise<Response> {

@@ -20,6 +20,9 @@ export const ERROR_CODES = [
   // retries with the document), and a document sent in full when only persisted ones are allowed.
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_ONLY',
+  // Idempotency-Key (idempotency.ts): the key was used with another request; a request with it is still running.
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_IN_PROGRESS',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

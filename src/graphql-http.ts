@@ -9,6 +9,7 @@
  * then runs on the fast path like any other; an unknown one is answered by yoga, in the same words.
  */
 import type { GraphQLContext } from './context.js';
+import { REPLAYED_HEADER, refusalBody } from './idempotency.js';
 import type { OperationParams, Pipeline } from './pipeline.js';
 import type { DocumentParams } from './persisted.js';
 
@@ -111,11 +112,32 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): (request: 
     if (!operation) return handOver();
 
     context.operation.name = operation.cost.operationName;
-    const result = await operation.run(context);
-    // Variables that do not fit the operation are a request error: yoga words and codes it.
-    if (!result) return handOver();
+    const contentType = `${mediaType}; charset=utf-8`;
+    // Idempotency-Key (pipeline.ts): answered from the store, refused, or run under its record.
+    const gate = await operation.guard(context);
+    if (gate.kind === 'refuse') {
+      return new Response(JSON.stringify(refusalBody(gate.error)), {
+        status: gate.status,
+        headers: { ...gate.headers, 'content-type': contentType },
+      });
+    }
+    if (gate.kind === 'replay')
+      return new Response(gate.body, { status: 200, headers: { 'content-type': contentType, [REPLAYED_HEADER]: 'true' } });
+    let result: Awaited<ReturnType<typeof operation.run>>;
+    try {
+      result = await operation.run(context);
+    } catch (error) {
+      if (gate.kind === 'run') await gate.done(null);
+      throw error;
+    }
+    // Variables that do not fit the operation are a request error: yoga words and codes it (and holds the key itself).
+    if (!result) {
+      if (gate.kind === 'run') await gate.done(null);
+      return handOver();
+    }
     const body = pipeline.finish(result, context, operation.cost);
-    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': `${mediaType}; charset=utf-8` } });
+    if (gate.kind === 'run') await gate.done(body);
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': contentType } });
   };
 }
 

@@ -48,6 +48,9 @@ export function logoutCsrfViolation(request: Request, allowedOrigins: Set<string
   return 'sign-out without an Origin or a CSRF header';
 }
 
+/** Response headers a page on an allowed origin may read: the new session, the request id, and Idempotency-Key's answers. */
+const EXPOSED_HEADERS = 'x-session-token, x-request-id, idempotent-replayed, retry-after';
+
 export function corsPreflight(request: Request, corsOrigins: Set<string>): Response {
   const origin = request.headers.get('origin');
   if (!origin || !corsOrigins.has(origin)) return new Response(null, { status: 403 });
@@ -57,8 +60,8 @@ export function corsPreflight(request: Request, corsOrigins: Set<string>): Respo
       'access-control-allow-origin': origin,
       'access-control-allow-credentials': 'true',
       'access-control-allow-methods': 'GET, POST, OPTIONS',
-      'access-control-allow-headers': ['content-type', 'authorization', ...CSRF_HEADERS].join(', '),
-      'access-control-expose-headers': 'x-session-token, x-request-id',
+      'access-control-allow-headers': ['content-type', 'authorization', 'idempotency-key', ...CSRF_HEADERS].join(', '),
+      'access-control-expose-headers': EXPOSED_HEADERS,
       'access-control-max-age': '600',
       vary: 'Origin',
     },
@@ -71,7 +74,7 @@ export function decorateHeaders(headers: Headers, request: Request, corsOrigins:
   if (origin && corsOrigins.has(origin)) {
     headers.set('access-control-allow-origin', origin);
     headers.set('access-control-allow-credentials', 'true');
-    headers.set('access-control-expose-headers', 'x-session-token, x-request-id');
+    headers.set('access-control-expose-headers', EXPOSED_HEADERS);
     headers.append('vary', 'Origin');
   }
   headers.set('x-content-type-options', 'nosniff');

@@ -50,6 +50,8 @@ export interface QueryCost {
   operationName: string | null;
   /** query, mutation or subscription: what the credential's scope is checked against. */
   operationType: 'query' | 'mutation' | 'subscription';
+  /** A bulk mutation given more than MAX_BULK_ITEMS items (the first one seen): refused as BAD_USER_INPUT. */
+  tooManyItems: { field: string; list: string; items: number } | null;
 }
 
 /**
@@ -93,19 +95,34 @@ const CONNECTION_CALLS: Record<string, (args: Args) => number | undefined> = {
  * `unique_id`, the picker list. Fields of the payload are priced like any other field. A test
  * fails when a Mutation field is missing here.
  */
-export const MUTATION_CALLS: Readonly<Record<string, number>> = {
-  'Mutation.createLocation': 1, // POST
+/** The most items one bulk mutation takes; more is BAD_USER_INPUT, refused before any CT call. */
+export const MAX_BULK_ITEMS = 100;
+
+/**
+ * The price of a bulk mutation: `perItem` for each item of its input list `list` (the single
+ * mutation's worst case), plus `fixed` once per request. Whatever its payload selects under
+ * `results` is priced once per item too.
+ */
+export interface BulkPrice {
+  list: string;
+  /** A number, or what one item costs as its arguments say. */
+  perItem: number | ((item: Args) => number);
+  fixed: number;
+}
+
+export const MUTATION_CALLS: Readonly<Record<string, number | BulkPrice>> = {
+  'Mutation.createLocation': 2, // POST; a retry under an Idempotency-Key after an unknown outcome looks on CT first
   'Mutation.updateLocation': 2, // PATCH, read back
   'Mutation.archiveLocation': 2, // PATCH, read back
   'Mutation.restoreLocation': 2, // PATCH, read back
   'Mutation.deleteLocation': 1, // DELETE
-  'Mutation.addBox': 1, // POST
+  'Mutation.addBox': 2, // POST; after an unknown outcome, a retry with the same key first looks for the MAC
   'Mutation.updateBox': 2, // PATCH, read back
   'Mutation.rebootBox': 2, // PATCH, read back
   'Mutation.resetBox': 2, // PATCH, read back
   'Mutation.transferBox': 4, // GET target, GET picker list, PATCH, read back
   'Mutation.deleteBox': 1, // DELETE
-  'Mutation.createVoucher': 2, // GET the location's splash pages (only for a CT splash page id), POST
+  'Mutation.createVoucher': 3, // GET the location's splash pages (only for a CT splash page id); a retry's look on CT; POST
   'Mutation.updateVoucher': 2, // PATCH, read back
   'Mutation.deleteVoucher': 1, // DELETE
   'Mutation.revokeApiToken': 1, // GET /me.json for a session (whose tokens?); the revocation itself is an OAuth call
@@ -113,9 +130,27 @@ export const MUTATION_CALLS: Readonly<Record<string, number>> = {
   'Mutation.cancelBoxReset': 2, // PATCH, read back
   'Mutation.regenerateVoucherFiles': 2, // PATCH, read back
   'Mutation.setVoucherCodeActive': 2, // PATCH, read back through the code search
+  'Mutation.rebootBoxes': { list: 'ids', perItem: 2, fixed: 0 }, // per box: PATCH, read back
+  'Mutation.resetBoxes': { list: 'ids', perItem: 2, fixed: 0 }, // per box: PATCH, read back
+  'Mutation.transferBoxes': { list: 'ids', perItem: 2, fixed: 2 }, // once: GET target, GET picker list; per box: PATCH, read back
+  // Per batch: a retry's look on CT, the POST, and its location's splash pages when it names one by CT id.
+  'Mutation.createVouchers': {
+    list: 'items',
+    perItem: (item) => (typeof item.splashPageId === 'string' && /^\d+$/.test(item.splashPageId) ? 3 : 2),
+    fixed: 0,
+  },
+  'Mutation.deleteVouchers': { list: 'ids', perItem: 1, fixed: 0 }, // per batch: DELETE
 };
-/** A root mutation missing from the table is never priced below the dearest one. */
-const UNLISTED_MUTATION_CALLS = Math.max(...Object.values(MUTATION_CALLS));
+/** A root mutation missing from the table is never priced below the dearest single one. */
+const UNLISTED_MUTATION_CALLS = Math.max(...Object.values(MUTATION_CALLS).filter((price) => typeof price === 'number'));
+
+const isArgs = (value: unknown): value is Args => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The items a bulk mutation's arguments hold in its list. */
+function bulkItems(args: Args, list: string): unknown[] {
+  const items = isArgs(args.input) ? args.input[list] : undefined;
+  return Array.isArray(items) ? items : [];
+}
 
 function isConnectionType(type: GraphQLCompositeType): boolean {
   return isObjectType(type) && type.name.endsWith('Connection') && 'pageInfo' in type.getFields();
@@ -160,7 +195,9 @@ export function measureQuery(
       : operation?.operation === 'subscription'
         ? schema.getSubscriptionType()
         : schema.getQueryType();
-  if (!operation || !root) return { estimatedCtCalls: 0, depth: 0, aliases: 0, selections: 0, operationName: null, operationType: 'query' };
+  if (!operation || !root) {
+    return { estimatedCtCalls: 0, depth: 0, aliases: 0, selections: 0, operationName: null, operationType: 'query', tooManyItems: null };
+  }
 
   // Aliases are counted as written, once each: the limit is on the document a client sends.
   let aliases = 0;
@@ -172,6 +209,7 @@ export function measureQuery(
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
   const variableValues = coerced.coerced ?? variables;
   const isMutation = operation.operation === 'mutation';
+  let tooManyItems: QueryCost['tooManyItems'] = null;
   const fragmentMeasures = new Map<string, Measure>();
   const measuring = new Set<string>();
 
@@ -224,8 +262,15 @@ export function measureQuery(
     const args = argumentsOf(field, node);
     const returned = getNamedType(field.type);
     const child = node.selectionSet && isCompositeType(returned) ? measureSet(node.selectionSet, returned) : NOTHING;
-    let calls = isMutation && parent === root ? (MUTATION_CALLS[`${parent.name}.${field.name}`] ?? UNLISTED_MUTATION_CALLS) : 0;
-    if (isCompositeType(returned) && isConnectionType(returned)) {
+    const price = isMutation && parent === root ? (MUTATION_CALLS[`${parent.name}.${field.name}`] ?? UNLISTED_MUTATION_CALLS) : 0;
+    let calls = typeof price === 'number' ? price : 0;
+    if (typeof price !== 'number') {
+      // A bulk mutation: its price and everything its payload selects, once per item.
+      const items = bulkItems(args, price.list);
+      if (items.length > MAX_BULK_ITEMS) tooManyItems ??= { field: field.name, list: price.list, items: items.length };
+      const perItem = (item: unknown) => (typeof price.perItem === 'number' ? price.perItem : price.perItem(isArgs(item) ? item : {}));
+      calls = price.fixed + items.reduce<number>((sum, item) => sum + perItem(item) + child.calls, 0);
+    } else if (isCompositeType(returned) && isConnectionType(returned)) {
       const window = CONNECTION_CALLS[`${parent.name}.${field.name}`]?.(args);
       calls += (window ?? (typeof args.last === 'number' ? BACKWARD_WINDOW_CALLS : FORWARD_WINDOW_CALLS)) + pageSize(args) * child.calls;
     } else {
@@ -243,6 +288,7 @@ export function measureQuery(
     selections: measure.selections,
     operationName: operation.name?.value ?? null,
     operationType: operation.operation,
+    tooManyItems,
   };
 }
 
@@ -260,6 +306,12 @@ export function parseWithLimit(source: string | Source, maxTokens: number, optio
 
 /** The refusal for a query over a limit, before any CT call. */
 export function checkLimits(cost: QueryCost, limits: Limits): GraphQLError | null {
+  if (cost.tooManyItems) {
+    const { field, list, items } = cost.tooManyItems;
+    return new GraphQLError(`${field} takes at most ${MAX_BULK_ITEMS} items per request; input.${list} has ${items}.`, {
+      extensions: { code: 'BAD_USER_INPUT', field: ['input', list], items, maxItems: MAX_BULK_ITEMS },
+    });
+  }
   const refuse = (message: string, extra: Record<string, unknown>) =>
     new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COSTLY', ...extra } });
   if (cost.depth > limits.maxDepth) {

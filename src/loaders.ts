@@ -66,6 +66,17 @@ export interface Loaders {
   ): Promise<Page<VoucherCodeModel>>;
   /** Locations as CT's pickers list them, searched by name: where CT surely tells a location's `uniqueId`. */
   locationPicks(name: string): Promise<LocationPick[]>;
+  /** The account's locations named exactly `name` (at most 100); they prime `location`. */
+  locationsNamed(name: string): Promise<LocationModel[]>;
+  /** A location's voucher batches named exactly `name` (at most 100); they prime `voucher`. */
+  vouchersNamed(locationSlug: string, name: string): Promise<VoucherModel[]>;
+  /** The account's box with this MAC, or null; it primes `box`. */
+  boxWithMac(mac: string): Promise<BoxModel | null>;
+  /**
+   * Runs one CT call that is not a read (a write) within this request's bound on concurrent CT calls,
+   * which the reads share: a bulk mutation's writes and reads together never exceed it.
+   */
+  throttle<T>(call: () => Promise<T>): Promise<T>;
   /** A location's stats (box counts by state). Missing location => null. */
   locationStats(slugOrId: string): Promise<LocationStatsModel | null>;
   /** A location's splash pages. Missing location => null. */
@@ -335,6 +346,28 @@ export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loader
       ),
     voucherCodesPage: (locationSlug, uniqueId, filter, page) => readList(voucherReads.codesPage(locationSlug, uniqueId, filter, page)),
     locationPicks: (name) => read(locationReads.pickerList(name)),
+    locationsNamed: (name) =>
+      locationLists.track(
+        readList(locationReads.named(name)).then((found) => {
+          for (const location of found) primeLocation(location);
+          return found;
+        }),
+      ),
+    vouchersNamed: (locationSlug, name) =>
+      voucherLists.track(
+        readList(voucherReads.named(locationSlug, name)).then((found) => {
+          for (const voucher of found) primeVoucher(voucher);
+          return found;
+        }),
+      ),
+    boxWithMac: (mac) =>
+      boxLists.track(
+        readList(boxReads.byMac(mac)).then((found) => {
+          if (found) primeBox(found);
+          return found;
+        }),
+      ),
+    throttle: (call) => limit(call),
     locationStats: (slugOrId) => {
       const request = locationReads.stats(slugOrId);
       return request ? orNull(read(request)) : Promise.resolve(null);

@@ -28,6 +28,7 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { GraphQLContext } from './context.js';
+import type { Gate, Idempotency, OperationToGuard } from './idempotency.js';
 import { checkLimits, measureQuery, parseWithLimit, type QueryCost, type QueryLimits } from './limits.js';
 import { createPersistedOperations, type DocumentSource, type PersistedOperations, type PersistedOptions } from './persisted.js';
 import { scopeRefusal } from './scopes.js';
@@ -42,6 +43,8 @@ export interface PipelineOptions {
   documentCacheBytes?: number;
   /** Persisted operations: the trusted documents file, only mode, the APQ store's bound. */
   persisted?: PersistedOptions;
+  /** The Idempotency-Key rule (idempotency.ts); without it, the header is ignored. */
+  idempotency?: Idempotency;
 }
 
 export interface OperationParams {
@@ -55,6 +58,8 @@ export interface OperationParams {
 /** An operation that parsed, validated and passed every limit: ready to run. */
 export interface AdmittedOperation {
   cost: QueryCost;
+  /** The Idempotency-Key rule for this operation and caller, to ask before `run`. */
+  guard(context: GraphQLContext): Promise<Gate>;
   /** The finished result, or null when the variables do not fit the operation (a request error yoga words). */
   run(context: GraphQLContext): Promise<ExecutionResult | null>;
 }
@@ -83,6 +88,11 @@ export interface Pipeline {
   prepare(params: OperationParams, caller: Pick<GraphQLContext, 'ct' | 'credential'>): AdmittedOperation | null;
   /** Persisted operations: what a request's documentId or APQ extension names, for both HTTP paths. */
   readonly persisted: PersistedOperations;
+  /**
+   * The Idempotency-Key rule for an admitted operation, once, on either path: run it (and report
+   * its finished result), replay the first response, refuse it, or pass (no key, not a mutation).
+   */
+  guard(context: GraphQLContext, operation: OperationToGuard): Promise<Gate>;
   /** The response body of an executed operation: `extensions.cost`, and every error masked. */
   finish(result: ExecutionResult, context: GraphQLContext, cost: QueryCost): ExecutionResult;
   /** Every error of a result masked; the result itself when it has none. */
@@ -132,6 +142,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const persisted = createPersistedOperations({ ...options.persisted, schema, maxTokens: limits.maxTokens });
 
   const parse = (source: string | Source) => parseWithLimit(source, limits.maxTokens);
+  const PASS: Gate = { kind: 'pass' };
+
+  function guard(context: GraphQLContext, operation: OperationToGuard): Promise<Gate> {
+    if (!options.idempotency || operation.operationType !== 'mutation') return Promise.resolve(PASS);
+    return options.idempotency.begin(context, operation);
+  }
 
   function admit(
     document: DocumentNode,
@@ -192,6 +208,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
     return {
       cost,
+      guard: (context) =>
+        guard(context, { document: entry.document, operationName: params.operationName, variables, operationType: cost.operationType }),
       async run(context) {
         const result = entry.compiled
           ? await entry.compiled.query(undefined, context, variables)
@@ -218,7 +236,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return {
       ...(errors?.length ? { errors } : {}),
       data,
-      extensions: { ...extensions, cost: { ctCalls: context.ct?.stats.calls ?? 0, estimated: cost.estimatedCtCalls } },
+      extensions: {
+        ...extensions,
+        // A session's Idempotency-Key may have cost a /me.json before the operation ran: part of the request's estimate too.
+        cost: { ctCalls: context.ct?.stats.calls ?? 0, estimated: cost.estimatedCtCalls + (context.idempotency?.lookupCalls ?? 0) },
+      },
     };
   }
 
@@ -232,5 +254,5 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       },
     },
   };
-  return { parse, admit, prepare, finish, maskResult, stats, documentCache, errorCache, persisted };
+  return { parse, admit, prepare, guard, finish, maskResult, stats, documentCache, errorCache, persisted };
 }

@@ -2,9 +2,10 @@
  * The graphql-yoga instance: schema, error masking and the playground. It serves /graphql only;
  * app.ts builds the per-request context and hands it in as yoga's server context.
  */
-import { execute } from 'graphql';
+import { type ExecutionResult, execute } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
+import { forYoga, REPLAYED_HEADER } from './idempotency.js';
 import type { Pipeline } from './pipeline.js';
 import type { DocumentSource } from './persisted.js';
 import { playgroundTabs } from './playground/examples.js';
@@ -53,14 +54,15 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
     onParse({ setParseFn }) {
       setParseFn((source) => pipeline.parse(source));
     },
-    onExecute({ args, setResultAndStopExecution, setExecuteFn }) {
+    async onExecute({ args, setResultAndStopExecution, setExecuteFn }) {
       setExecuteFn(execute);
       const context = args.contextValue as GraphQLContext;
       const params = (context as GraphQLContext & { params?: object }).params;
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
       const { cost, refusal } = pipeline.admit(
         args.document,
         args.operationName,
-        (args.variableValues ?? {}) as Record<string, unknown>,
+        variables,
         context,
         (params && named.get(params)) ?? SENT,
       );
@@ -69,10 +71,34 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
         return;
       }
       context.operation.name = cost.operationName;
+      // Idempotency-Key: as on the fast path. yoga takes a status and headers from the `http` extension and strips it.
+      const gate = await pipeline.guard(context, {
+        document: args.document,
+        operationName: args.operationName,
+        variables,
+        operationType: cost.operationType,
+      });
+      if (gate.kind === 'refuse') {
+        setResultAndStopExecution({ errors: [forYoga(gate)] });
+        return;
+      }
+      if (gate.kind === 'replay') {
+        const replayed = JSON.parse(gate.body) as ExecutionResult;
+        setResultAndStopExecution({
+          ...replayed,
+          extensions: { ...replayed.extensions, http: { headers: { [REPLAYED_HEADER]: 'true' } } },
+        });
+        return;
+      }
       return {
-        onExecuteDone({ result, setResult }) {
-          if (!('data' in result) && !('errors' in result)) return;
-          setResult(pipeline.finish(result, context, cost));
+        async onExecuteDone({ result, setResult }) {
+          if (!('data' in result) && !('errors' in result)) {
+            if (gate.kind === 'run') await gate.done(null);
+            return;
+          }
+          const finished = pipeline.finish(result, context, cost);
+          if (gate.kind === 'run') await gate.done(finished);
+          setResult(finished);
         },
       };
     },

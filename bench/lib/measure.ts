@@ -2,7 +2,7 @@
 // caused (from the simulator's request log), and autocannon throughput with the server's CPU time.
 import autocannon from 'autocannon';
 import { treeCpuSeconds } from './proc.js';
-import type { Data, Probe, Step } from './scenarios.js';
+import { type Data, type Probe, queryOf, type Step } from './scenarios.js';
 import type { SimulatorControl } from './sim.js';
 
 export interface Target {
@@ -40,7 +40,7 @@ export async function postGraphQL(target: Target, query: string, variables?: Rec
 export async function runSteps(target: Target, steps: Step[], probe: Probe): Promise<void> {
   let previous: Data | null = null;
   for (const [i, step] of steps.entries()) {
-    const answer = await postGraphQL(target, step.query, step.variables?.(probe, previous));
+    const answer = await postGraphQL(target, queryOf(step, probe), step.variables?.(probe, previous));
     if (answer.status !== 200 || answer.errors || !answer.data) {
       const first = (answer.errors?.[0] ?? {}) as { message?: string; path?: unknown[]; extensions?: { code?: string } };
       const detail = first.message
@@ -114,7 +114,7 @@ export async function measureThroughput(
   probe: Probe,
   o: { connections: number; seconds: number },
 ): Promise<ThroughputResult> {
-  const body = JSON.stringify({ query: step.query, variables: step.variables?.(probe, null) });
+  const body = JSON.stringify({ query: queryOf(step, probe), variables: step.variables?.(probe, null) });
   const options = {
     url: target.url,
     method: 'POST' as const,

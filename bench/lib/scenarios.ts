@@ -15,12 +15,15 @@ export interface Probe {
   /** Location that receives the vouchers created by the mutation scenario (not voucherSlug). */
   createSlug: string;
   locationsTotal: number;
+  /** Slugs of 40 boxes that take jobs (allowed_job), for the bulk reboot. */
+  rebootSlugs: string[];
 }
 
 export type Data = Record<string, any>;
 
 export interface Step {
-  query: string;
+  /** The document, or a function of the probe for one written from the seeded data. */
+  query: string | ((probe: Probe) => string);
   /** Variables from the probe and the previous step's `data` (for a read after a write). */
   variables?: (probe: Probe, previous: Data | null) => Record<string, unknown>;
   /** A problem with the answer, or null when it is the expected shape. */
@@ -44,9 +47,24 @@ export interface Scenario {
 /** DESIGN.md: opaque base64url of `Type:key`. */
 export const globalId = (type: string, key: string): string => Buffer.from(`${type}:${key}`).toString('base64url');
 
+/** A step's document for this probe. */
+export const queryOf = (step: Step, probe: Probe): string => (typeof step.query === 'function' ? step.query(probe) : step.query);
+
 const count = (list: unknown): number => (Array.isArray(list) ? list.length : -1);
 const expectCount = (what: string, list: unknown, n: number): string | null =>
   count(list) === n ? null : `expected ${n} ${what}, got ${count(list)}`;
+
+/** How many boxes the bulk scenario reboots, and the facade's default CT_CONCURRENCY it runs them under. */
+export const BULK_BOXES = 40;
+const CT_CONCURRENCY = 8;
+
+/** Mesh has no bulk field: its user sends one aliased updateBox per box, which GraphQL runs one after another. */
+function meshReboots(slugs: string[]): string {
+  const fields = slugs.map(
+    (slug, i) => `b${i}: updateBox(slug: ${JSON.stringify(slug)}, input: { box: { action: "reboot" } }) { slug state }`,
+  );
+  return `mutation Reboot {\n${fields.join('\n')}\n}`;
+}
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -216,6 +234,37 @@ export const SCENARIOS: Scenario[] = [
           voucher(slug: $slug, unique_id: $id) { unique_id batch_name quantity completed } }`,
         variables: (p, prev) => ({ slug: p.createSlug, id: prev?.createVoucher?.unique_id }),
         check: (d) => (d.voucher?.batch_name === 'bench' ? null : 'voucher not read back'),
+      },
+    ],
+  },
+  {
+    id: 'bulk-reboot',
+    title: `rebootBoxes: ${BULK_BOXES} boxes in one request`,
+    // One PATCH per box; at CT_CONCURRENCY 8 at once, 40 / 8 round trips follow one another.
+    depth: Math.ceil(BULK_BOXES / CT_CONCURRENCY),
+    minCalls: () => BULK_BOXES,
+    minWhy: () => `one PATCH per box (${Math.ceil(BULK_BOXES / CT_CONCURRENCY)} round trips at CT_CONCURRENCY ${CT_CONCURRENCY})`,
+    throughput: false,
+    facade: [
+      {
+        query: `mutation Reboot($input: RebootBoxesInput!) {
+          rebootBoxes(input: $input) { results { id box { state } userErrors { code message } } userErrors { message } } }`,
+        variables: (p) => ({ input: { ids: p.rebootSlugs.map((slug) => globalId('Box', slug)) } }),
+        check: (d) => {
+          const results = d.rebootBoxes?.results;
+          if (!Array.isArray(results) || results.length !== BULK_BOXES) return `expected ${BULK_BOXES} results, got ${count(results)}`;
+          const refused = results.find((r: Data) => r.userErrors.length > 0 || r.box?.state !== 'REBOOTING');
+          return refused ? `a box was not rebooted: ${JSON.stringify(refused)}` : null;
+        },
+      },
+    ],
+    mesh: [
+      {
+        query: (p) => meshReboots(p.rebootSlugs),
+        check: (d) => {
+          const answers = Object.values(d);
+          return answers.length === BULK_BOXES && answers.every((b: Data) => b?.state === 'rebooting') ? null : 'a box was not rebooted';
+        },
       },
     ],
   },

@@ -6,12 +6,24 @@ import { requireUser, type GraphQLContext } from '../context.js';
 import type { BoxChanges, BoxModel } from '../domain/box.js';
 import type { LocationModel } from '../domain/location.js';
 import type { Loaders } from '../loaders.js';
-import { byIdSpec, ctWrite } from './ct-refusals.js';
+import {
+  type BulkPayload,
+  bulkMutation,
+  checkItemCount,
+  type ItemResult,
+  itemPath,
+  itemResultType,
+  refused,
+  repeatedItems,
+  runItems,
+} from './bulk.js';
+import { byIdSpec, type CtErrorSpec, ctWrite } from './ct-refusals.js';
 import { boxGlobalId, decodeSlugInput } from './ids.js';
 import { at, ID_PATH, InputCheck, inputPaths } from './input-checks.js';
 import { MAC_FORMAT_MESSAGE, normalizeMac } from './mac.js';
-import { coordinateFields, deleteMutation, idInputType, type MutationObject, objectMutation } from './mutation-fields.js';
-import { failed, type Payload, succeeded, userError } from './payload.js';
+import { lookFirstSince } from './look-first.js';
+import { coordinateFields, deleteMutation, idInputType, type InputFields, type MutationObject, objectMutation } from './mutation-fields.js';
+import { failed, type Payload, succeeded, type UserError, userError } from './payload.js';
 import { BoxRef } from './refs.js';
 
 /** Every box field CT may refuse, at the input it came from; a refused action is about the box itself. */
@@ -105,8 +117,17 @@ async function addBox(ctx: GraphQLContext, input: AddBoxArgs): Promise<Payload<B
   if (!mac) check.add(at('mac'), MAC_FORMAT_MESSAGE);
   if (!check.ok || 'error' in location || !mac) return failed(check.errors);
 
-  const written = await ctWrite(byIdSpec(BOX_FIELDS, at('locationId')), () =>
-    ct.boxes.add({ locationSlug: location.slug, mac, description: input.description, machineType: input.machineType }),
+  // A retry after an attempt whose outcome is unknown: a box with this MAC at this location is the one it added.
+  const since = lookFirstSince(ctx);
+  const madeBefore = async (): Promise<BoxModel | null> => {
+    const found = since === null ? null : await loaders.boxWithMac(mac);
+    return found?.locationKeys.includes(location.slug) ? found : null;
+  };
+  const written = await ctWrite(
+    byIdSpec(BOX_FIELDS, at('locationId')),
+    async () =>
+      (await madeBefore()) ??
+      ct.boxes.add({ locationSlug: location.slug, mac, description: input.description, machineType: input.machineType }),
   );
   if (!written.ok) return failed(written.userErrors);
   loaders.clearLists();
@@ -208,7 +229,9 @@ async function transferBox(ctx: GraphQLContext, input: { id: string; toLocationI
 }
 
 objectMutation('addBox', BOX, {
-  description: 'Add a device to a location by its MAC address (POST /boxes). A MAC already registered is a CONFLICT.',
+  description:
+    'Add a device to a location by its MAC address (POST /boxes). A MAC already registered is a CONFLICT. Retried with the same ' +
+    'Idempotency-Key after an unknown outcome, it first looks for the MAC at that location.',
   input: AddBoxInput,
   inputDescription: 'The location and the device.',
   resolve: addBox,
@@ -254,4 +277,158 @@ objectMutation('transferBox', BOX, {
   input: TransferBoxInput,
   inputDescription: 'The box and where it goes.',
   resolve: transferBox,
+});
+
+// ---------------------------------------------------------------- bulk: rebootBoxes, resetBoxes, transferBoxes
+
+const BoxResultFields = {
+  withId: true,
+  field: 'box',
+  type: BoxRef,
+  fieldDescription: 'The box as CT now has it; null when userErrors is not empty.',
+};
+
+const RebootBoxResult = itemResultType<BoxModel>('RebootBoxResult', {
+  description: 'What rebootBoxes did to one box.',
+  ...BoxResultFields,
+});
+const ResetBoxResult = itemResultType<BoxModel>('ResetBoxResult', { description: 'What resetBoxes did to one box.', ...BoxResultFields });
+const TransferBoxResult = itemResultType<BoxModel>('TransferBoxResult', {
+  description: 'What transferBoxes did to one box.',
+  ...BoxResultFields,
+});
+
+const idsField = (t: InputFields) => t.idList({ required: true, description: 'Global IDs of the boxes, at most 100, each once.' });
+
+const RebootBoxesInput = builder.inputType('RebootBoxesInput', {
+  description: 'The boxes to reboot.',
+  fields: (t) => ({ ids: idsField(t) }),
+});
+const ResetBoxesInput = builder.inputType('ResetBoxesInput', {
+  description: 'The boxes to factory-reset.',
+  fields: (t) => ({ ids: idsField(t) }),
+});
+const TransferBoxesInput = builder.inputType('TransferBoxesInput', {
+  description: 'The boxes to move, and the location they all move to.',
+  fields: (t) => ({
+    ids: idsField(t),
+    toLocationId: t.id({ required: true, description: 'Global ID of the location the boxes move to.' }),
+  }),
+});
+
+/** CT's refusals of one item's write: a 404, 403 or message about the action is about that item's box. */
+const itemSpec = (index: number): CtErrorSpec => {
+  const path = itemPath('ids', index);
+  return { fields: { action: path, toLocation: at('toLocationId') }, notFound: path, forbidden: path, base: path };
+};
+
+/** The slugs the `ids` input names, or every problem with them (malformed IDs, repeats), each at its path. */
+function boxSlugs(ids: readonly string[]): { slugs: string[] } | { errors: UserError[] } {
+  checkItemCount('ids', ids.length);
+  const errors: UserError[] = [];
+  const slugs = ids.map((id, index) => {
+    const decoded = decodeSlugInput(id, 'Box', itemPath('ids', index));
+    if ('error' in decoded) errors.push(decoded.error);
+    return 'slug' in decoded ? decoded.slug : null;
+  });
+  errors.push(...repeatedItems(slugs, 'ids', (slug) => slug, 'This box'));
+  return errors.length > 0 ? { errors } : { slugs: slugs as string[] };
+}
+
+/**
+ * One box action per ID, all together within the request's CT concurrency; each box's CT refusal
+ * (FORBIDDEN for a box that cannot take jobs now) stays in its own result.
+ */
+async function boxAction(
+  ctx: GraphQLContext,
+  ids: readonly string[],
+  write: (slug: string) => Promise<BoxModel | null>,
+): Promise<BulkPayload<BoxModel>> {
+  const { loaders } = requireUser(ctx);
+  const named = boxSlugs(ids);
+  if ('errors' in named) return refused(named.errors);
+  return {
+    userErrors: [],
+    results: await runItems(
+      ctx,
+      named.slugs,
+      async (slug, index): Promise<ItemResult<BoxModel>> => {
+        const id = ids[index] ?? null;
+        const written = await ctWrite(itemSpec(index), () => loaders.throttle(() => write(slug)));
+        if (!written.ok) return { id, result: null, userErrors: written.userErrors };
+        const fresh = await freshBox(loaders, slug, written.value);
+        if (fresh) return { id, result: fresh, userErrors: [] };
+        return { id, result: null, userErrors: [userError('NOT_FOUND', itemPath('ids', index), 'The box no longer exists in CT')] };
+      },
+      (_slug, index) => ids[index] ?? null,
+    ),
+  };
+}
+
+async function transferBoxes(ctx: GraphQLContext, input: { ids: string[]; toLocationId: string }): Promise<BulkPayload<BoxModel>> {
+  const { ct, loaders } = requireUser(ctx);
+  const named = boxSlugs(input.ids);
+  const to = decodeSlugInput(input.toLocationId, 'Location', at('toLocationId'));
+  const errors = [...('errors' in named ? named.errors : []), ...('error' in to ? [to.error] : [])];
+  if (errors.length > 0 || 'errors' in named || 'error' in to) return refused(errors);
+
+  // The target's `uniqueId`, read once for all boxes.
+  const target = await loaders.location(to.slug);
+  if (!target) {
+    return refused([
+      userError('NOT_FOUND', at('toLocationId'), 'To location ID names nothing CT knows (it does not exist or is not yours)'),
+    ]);
+  }
+  const transferTo = target.uniqueId ?? (await uniqueIdFromPicker(loaders, target));
+  if (transferTo === null) throw new Error('CT told no unique id for the target location');
+
+  const results = await runItems(
+    ctx,
+    named.slugs,
+    async (slug, index): Promise<ItemResult<BoxModel>> => {
+      const id = input.ids[index] ?? null;
+      const written = await ctWrite(itemSpec(index), () => loaders.throttle(() => ct.boxes.transfer(slug, transferTo)));
+      if (!written.ok) return { id, result: null, userErrors: written.userErrors };
+      if (written.value) return { id, result: written.value, userErrors: [] };
+      loaders.clearBox(slug);
+      const reread = await loaders.box(slug);
+      if (reread) return { id, result: reread, userErrors: [] };
+      return { id, result: null, userErrors: [userError('NOT_FOUND', itemPath('ids', index), 'The box no longer exists in CT')] };
+    },
+    (_slug, index) => input.ids[index] ?? null,
+  );
+  // Every location involved changed its counts and the old ones were never read: forget everything, keep the boxes.
+  loaders.clearAll();
+  for (const r of results) if (r.result) loaders.primeBox(r.result);
+  return { results, userErrors: [] };
+}
+
+const BULK_NOTE =
+  'Input problems (a malformed or repeated ID, more than 100) are reported at their paths before any CT call, and then nothing is done. ' +
+  "The boxes run together within the request's CT concurrency, one CT call each; each box has its own result and userErrors, so one " +
+  'refused box does not stop the others. A box whose call failed unexpectedly has a null `box` and an entry in `errors` at its path.';
+
+bulkMutation('rebootBoxes', {
+  description: `Reboot up to 100 boxes; each answers in state REBOOTING, or FORBIDDEN when it cannot take jobs now. ${BULK_NOTE}`,
+  payloadDescription: 'Result of rebootBoxes: one result per box, in input order.',
+  result: RebootBoxResult,
+  input: RebootBoxesInput,
+  inputDescription: 'The boxes to reboot.',
+  resolve: (ctx, input) => boxAction(ctx, input.ids, (slug) => requireUser(ctx).ct.boxes.reboot(slug)),
+});
+bulkMutation('resetBoxes', {
+  description: `Factory-reset up to 100 boxes; each answers in state NEW, or FORBIDDEN when it cannot take jobs now. ${BULK_NOTE}`,
+  payloadDescription: 'Result of resetBoxes: one result per box, in input order.',
+  result: ResetBoxResult,
+  input: ResetBoxesInput,
+  inputDescription: 'The boxes to reset.',
+  resolve: (ctx, input) => boxAction(ctx, input.ids, (slug) => requireUser(ctx).ct.boxes.reset(slug)),
+});
+bulkMutation('transferBoxes', {
+  description: `Move up to 100 boxes to one of your locations; the target is read once. ${BULK_NOTE}`,
+  payloadDescription: 'Result of transferBoxes: one result per box, in input order; `box.location` is the new one.',
+  result: TransferBoxResult,
+  input: TransferBoxesInput,
+  inputDescription: 'The boxes and where they go.',
+  resolve: transferBoxes,
 });

@@ -56,13 +56,16 @@ export function decodeSlugInput(id: string, typename: 'Location' | 'Box', path: 
   return { slug: decoded.key };
 }
 
-/** The location slug and batch id inside the Voucher ID of the `id` input, or the userError saying why not. */
-export function decodeVoucherInput(id: string): { locationSlug: string; uniqueId: string } | { error: UserError } {
-  const decoded = decodeIdInput(id, 'Voucher', ID_PATH);
+/** The location slug and batch id inside the Voucher ID given at `path` (the `id` input), or the userError saying why not. */
+export function decodeVoucherInput(
+  id: string,
+  path: InputPath = ID_PATH,
+): { locationSlug: string; uniqueId: string } | { error: UserError } {
+  const decoded = decodeIdInput(id, 'Voucher', path);
   if ('error' in decoded) return decoded;
   const parsed = parseVoucherKey(decoded.key);
   if (!parsed || !SLUG_SHAPE.test(parsed.locationSlug) || !/^\d+$/.test(parsed.uniqueId)) {
-    return { error: userError('INVALID', ID_PATH, 'The Voucher ID does not hold a location slug and batch id') };
+    return { error: userError('INVALID', path, 'The Voucher ID does not hold a location slug and batch id') };
   }
   return parsed;
 }

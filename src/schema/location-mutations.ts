@@ -7,6 +7,7 @@ import type { LocationModel, LocationSettings, LocationState } from '../domain/l
 import type { Loaders } from '../loaders.js';
 import { byIdSpec, type CtErrorSpec, ctWrite } from './ct-refusals.js';
 import { decodeSlugInput, locationGlobalId } from './ids.js';
+import { lookFirstSince, madeSince } from './look-first.js';
 import { at, ID_PATH, InputCheck, inputPaths } from './input-checks.js';
 import { coordinateFields, deleteMutation, idInputType, type InputFields, type MutationObject, objectMutation } from './mutation-fields.js';
 import { failed, type Payload, succeeded, userError } from './payload.js';
@@ -104,7 +105,12 @@ async function createLocation(ctx: GraphQLContext, input: LocationSettings): Pro
   const check = new InputCheck();
   checkSettings(check, input);
   if (!check.ok) return failed(check.errors);
-  const written = await ctWrite(CREATE_SPEC, () => ct.locations.create(input));
+  // A retry after an attempt whose outcome is unknown: a location of this exact name made since then is the one it made.
+  const since = lookFirstSince(ctx);
+  const name = input.name?.trim() ?? '';
+  const madeBefore = async (): Promise<LocationModel | null> =>
+    since === null ? null : madeSince(await loaders.locationsNamed(name), since, () => true);
+  const written = await ctWrite(CREATE_SPEC, async () => (await madeBefore()) ?? (await ct.locations.create(input)));
   if (!written.ok) return failed(written.userErrors);
   loaders.clearLists();
   loaders.primeLocation(written.value);
@@ -155,7 +161,9 @@ async function deleteLocation(ctx: GraphQLContext, id: string): Promise<Payload<
 }
 
 objectMutation('createLocation', LOCATION, {
-  description: 'Create a location (POST /locations).',
+  description:
+    'Create a location (POST /locations). Retried with the same Idempotency-Key after an unknown outcome, it first looks for a ' +
+    'location of this exact name made since the first attempt.',
   input: CreateLocationInput,
   inputDescription: 'The new location.',
   resolve: createLocation,

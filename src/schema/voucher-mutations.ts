@@ -6,9 +6,22 @@ import { builder } from '../builder.js';
 import { requireUser, type GraphQLContext } from '../context.js';
 import type { VoucherModel, VoucherSettings } from '../domain/voucher.js';
 import type { Loaders } from '../loaders.js';
-import { byIdSpec, ctWrite } from './ct-refusals.js';
+import {
+  type BulkPayload,
+  bulkMutation,
+  checkItemCount,
+  type ItemResult,
+  itemPath,
+  itemResultType,
+  refused,
+  repeatedItems,
+  runItems,
+  underItem,
+} from './bulk.js';
+import { byIdSpec, type CtErrorSpec, ctWrite } from './ct-refusals.js';
 import { decodeIdInput, decodeSlugInput, decodeVoucherInput, parseSplashPageKey, voucherGlobalId } from './ids.js';
 import { at, ID_PATH, InputCheck, inputPaths } from './input-checks.js';
+import { lookFirstSince, madeSince } from './look-first.js';
 import { deleteMutation, idInputType, type MutationObject, objectMutation } from './mutation-fields.js';
 import { failed, type Payload, succeeded, type UserError, userError } from './payload.js';
 import { VoucherAccessTypeEnum, VoucherFormatEnum, VoucherRef, VoucherRestrictPeriodEnum } from './refs.js';
@@ -215,27 +228,71 @@ async function unlistedSplashPage(ctx: GraphQLContext, locationSlug: string, ctI
   return userError('INVALID', SPLASH_PAGE_PATH, `Splash page ID ${ctId} is not a splash page of this location; its pages are: ${own}`);
 }
 
-async function createVoucher(ctx: GraphQLContext, raw: VoucherSettings & { locationId: string }): Promise<Payload<VoucherModel>> {
-  const { ct, loaders } = requireUser(ctx);
+type CreateVoucherArgs = VoucherSettings & { locationId: string };
+
+/** A create whose input passed every check that needs no CT call. */
+interface CheckedCreate {
+  locationSlug: string;
+  settings: VoucherSettings;
+  splashPage: SplashPageChoice | null;
+}
+
+/** A create's location, settings and splash page, or every problem with them at paths of a createVoucher input; no CT call. */
+function checkCreate(raw: CreateVoucherArgs): CheckedCreate | { errors: UserError[] } {
   const { locationId, ...settings } = withoutNulls(raw);
   const check = new InputCheck();
   const location = decodeSlugInput(locationId, 'Location', at('locationId'));
   if ('error' in location) check.errors.push(location.error);
   const splashPage = checkSettings(check, settings, { locationSlug: 'error' in location ? null : location.slug });
-  if (!check.ok || 'error' in location) return failed(check.errors);
-  if (splashPage) {
-    // A page of another location is refused here, before the write: CT's own check would come only with it.
-    const problem = splashPage.locationKnown ? null : await unlistedSplashPage(ctx, location.slug, splashPage.ctId);
-    if (problem) return failed([problem]);
-    settings.splashPageId = splashPage.ctId;
-  }
+  if (!check.ok || 'error' in location) return { errors: check.errors };
+  return { locationSlug: location.slug, settings, splashPage };
+}
 
-  // One write, whatever happens: the client never retries writes, and neither do we (codes would exist twice).
-  const written = await ctWrite(byIdSpec(VOUCHER_FIELDS, at('locationId')), () => ct.vouchers.create(location.slug, settings));
+/** The settings to send, with the splash page checked against the location's own (a read shared by the request); or the problem. */
+async function withSplashPage(ctx: GraphQLContext, c: CheckedCreate): Promise<{ settings: VoucherSettings } | { error: UserError }> {
+  if (!c.splashPage) return { settings: c.settings };
+  // A page of another location is refused here, before the write: CT's own check would come only with it.
+  const problem = c.splashPage.locationKnown ? null : await unlistedSplashPage(ctx, c.locationSlug, c.splashPage.ctId);
+  if (problem) return { error: problem };
+  return { settings: { ...c.settings, splashPageId: c.splashPage.ctId } };
+}
+
+const CREATE_SPEC: CtErrorSpec = byIdSpec(VOUCHER_FIELDS, at('locationId'));
+
+/**
+ * One POST, never repeated by us: a repeated create makes the codes twice. Under an Idempotency-Key
+ * whose earlier attempt's outcome is unknown, the batch that attempt made (same name in the
+ * location, made since it began, same quantity) is looked for first and, when found, is the result.
+ */
+async function createBatch(ctx: GraphQLContext, locationSlug: string, settings: VoucherSettings): Promise<Payload<VoucherModel>> {
+  const { ct, loaders } = requireUser(ctx);
+  const since = lookFirstSince(ctx);
+  const name = settings.name?.trim() ?? '';
+  const madeBefore = async (): Promise<VoucherModel | null> =>
+    since === null
+      ? null
+      : madeSince(
+          await loaders.vouchersNamed(locationSlug, name),
+          since,
+          (v) => settings.quantity === undefined || v.quantity === settings.quantity,
+        );
+  const written = await ctWrite(
+    CREATE_SPEC,
+    async () => (await madeBefore()) ?? (await loaders.throttle(() => ct.vouchers.create(locationSlug, settings))),
+  );
   if (!written.ok) return failed(written.userErrors);
   loaders.clearLists();
   loaders.primeVoucher(written.value);
   return succeeded(written.value);
+}
+
+async function createVoucher(ctx: GraphQLContext, raw: CreateVoucherArgs): Promise<Payload<VoucherModel>> {
+  requireUser(ctx);
+  const checked = checkCreate(raw);
+  if ('errors' in checked) return failed(checked.errors);
+  const ready = await withSplashPage(ctx, checked);
+  if ('error' in ready) return failed([ready.error]);
+  return createBatch(ctx, checked.locationSlug, ready.settings);
 }
 
 async function updateVoucher(ctx: GraphQLContext, input: VoucherSettings & { id: string }): Promise<Payload<VoucherModel>> {
@@ -277,8 +334,8 @@ async function deleteVoucher(ctx: GraphQLContext, id: string): Promise<Payload<s
 
 objectMutation('createVoucher', VOUCHER, {
   description:
-    'Create a voucher batch (one POST, never retried). If CT times out or fails, the error says the outcome is unknown: check the ' +
-    "location's vouchers before trying again.",
+    'Create a voucher batch (one POST, never retried). If CT times out or fails, the error says the outcome is unknown: retry with ' +
+    "the same Idempotency-Key (the facade then looks for the batch by name first), or check the location's vouchers.",
   payloadDescription: 'Result of createVoucher: the batch, with `completed: false` until CT has generated the codes.',
   input: CreateVoucherInput,
   inputDescription: 'The location and the batch settings.',
@@ -305,4 +362,126 @@ deleteMutation('deleteVoucher', VOUCHER.noun, {
   input: VoucherIdInput,
   inputDescription: 'The batch to delete.',
   resolve: (ctx, input) => deleteVoucher(ctx, input.id),
+});
+
+// ---------------------------------------------------------------- bulk: createVouchers, deleteVouchers
+
+const CreateVoucherResult = itemResultType<VoucherModel>('CreateVoucherResult', {
+  description: 'What createVouchers made for one item.',
+  withId: false,
+  field: 'voucher',
+  type: VoucherRef,
+  fieldDescription: 'The batch as CT made it (`completed: false` until its codes exist); null when userErrors is not empty.',
+});
+const DeleteVoucherResult = itemResultType<string>('DeleteVoucherResult', {
+  description: 'What deleteVouchers did to one batch.',
+  withId: true,
+  field: 'deletedId',
+  type: 'ID',
+  fieldDescription: 'Global ID of the deleted batch; null when userErrors is not empty.',
+});
+
+const CreateVouchersInput = builder.inputType('CreateVouchersInput', {
+  description: 'The voucher batches to create.',
+  fields: (t) => ({
+    items: t.field({
+      type: [CreateVoucherInput],
+      required: true,
+      description: 'One createVoucher input per batch, at most 100; names must differ within a location.',
+    }),
+  }),
+});
+const DeleteVouchersInput = builder.inputType('DeleteVouchersInput', {
+  description: 'The voucher batches to delete.',
+  fields: (t) => ({ ids: t.idList({ required: true, description: 'Global IDs of the batches, at most 100, each once.' }) }),
+});
+
+async function createVouchers(ctx: GraphQLContext, input: { items: CreateVoucherArgs[] }): Promise<BulkPayload<VoucherModel>> {
+  requireUser(ctx);
+  checkItemCount('items', input.items.length);
+  const checked = input.items.map(checkCreate);
+  const errors = checked.flatMap((c, index) => ('errors' in c ? underItem(c.errors, 'items', index) : []));
+  // A batch is found again by its name (look before create), so one request may not make two of a name in one location.
+  const key = (c: (typeof checked)[number]) => ('errors' in c ? null : JSON.stringify([c.locationSlug, c.settings.name?.trim()]));
+  errors.push(
+    ...repeatedItems(checked, 'items', key, 'A batch of this name in this location').map((e) => ({
+      ...e,
+      field: [...(e.field ?? []), 'name'],
+    })),
+  );
+  if (errors.length > 0) return refused(errors);
+
+  // Splash pages given as CT ids are checked against their locations (a read per location) before the first write.
+  const valid = checked as CheckedCreate[];
+  const ready = await Promise.all(valid.map((c) => withSplashPage(ctx, c)));
+  const unlisted = ready.flatMap((r, index) => ('error' in r ? underItem([r.error], 'items', index) : []));
+  if (unlisted.length > 0) return refused(unlisted);
+  const settings = ready.map((r) => ('settings' in r ? r.settings : {}));
+  return {
+    userErrors: [],
+    results: await runItems(
+      ctx,
+      valid,
+      async (item, index): Promise<ItemResult<VoucherModel>> => {
+        const created = await createBatch(ctx, item.locationSlug, settings[index] ?? item.settings);
+        return { id: null, result: created.result, userErrors: underItem(created.userErrors, 'items', index) };
+      },
+      () => null,
+    ),
+  };
+}
+
+async function deleteVouchers(ctx: GraphQLContext, input: { ids: string[] }): Promise<BulkPayload<string>> {
+  const { ct, loaders } = requireUser(ctx);
+  checkItemCount('ids', input.ids.length);
+  const targets = input.ids.map((id, index) => decodeVoucherInput(id, itemPath('ids', index)));
+  const errors = targets.flatMap((t) => ('error' in t ? [t.error] : []));
+  errors.push(...repeatedItems(targets, 'ids', (t) => ('error' in t ? null : `${t.locationSlug}/${t.uniqueId}`), 'This voucher batch'));
+  if (errors.length > 0) return refused(errors);
+
+  const valid = targets as Array<{ locationSlug: string; uniqueId: string }>;
+  return {
+    userErrors: [],
+    results: await runItems(
+      ctx,
+      valid,
+      async (target, index): Promise<ItemResult<string>> => {
+        const id = input.ids[index] ?? null;
+        const path = itemPath('ids', index);
+        const spec: CtErrorSpec = { fields: {}, notFound: path, forbidden: path, base: path };
+        const written = await ctWrite(spec, () => loaders.throttle(() => ct.vouchers.remove(target.locationSlug, target.uniqueId)));
+        if (!written.ok) return { id, result: null, userErrors: written.userErrors };
+        loaders.clearVoucher(target.locationSlug, target.uniqueId);
+        loaders.clearLists();
+        return { id, result: voucherGlobalId(target.locationSlug, target.uniqueId), userErrors: [] };
+      },
+      (_target, index) => input.ids[index] ?? null,
+    ),
+  };
+}
+
+bulkMutation('createVouchers', {
+  description:
+    "Create up to 100 voucher batches, one POST each, together within the request's CT concurrency. Every item is checked before " +
+    "the first POST (a splash page given as a CT id against its location's list, the rest without CT): if any item is invalid, " +
+    'nothing at all is created and userErrors names each problem at its path (e.g. ' +
+    '["input", "items", "3", "quantity"]). CT refusals of one batch stay in its own result. A batch whose POST failed unexpectedly has ' +
+    'a null `voucher` and an entry in `errors` at its path; retried with the same Idempotency-Key, each batch is looked for by name ' +
+    'first, so none is made twice.',
+  payloadDescription: 'Result of createVouchers: one result per item, in input order (empty when the input was refused).',
+  result: CreateVoucherResult,
+  input: CreateVouchersInput,
+  inputDescription: 'The batches to create.',
+  resolve: createVouchers,
+});
+bulkMutation('deleteVouchers', {
+  description:
+    "Delete up to 100 voucher batches and their codes, one DELETE each, together within the request's CT concurrency. A malformed " +
+    'or repeated ID is reported at its path before any CT call, and then nothing is deleted; a batch CT does not find is NOT_FOUND in ' +
+    'its own result.',
+  payloadDescription: 'Result of deleteVouchers: one result per batch, in input order.',
+  result: DeleteVoucherResult,
+  input: DeleteVouchersInput,
+  inputDescription: 'The batches to delete.',
+  resolve: deleteVouchers,
 });

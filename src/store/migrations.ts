@@ -2,8 +2,7 @@
  * The store's schema as an ordered list of migrations, applied at start-up by Kysely's Migrator
  * (which takes a lock of its own, so instances starting together apply each one once). Only
  * portable column types (text, integer, bigint): the same migration runs on SQLite and PostgreSQL.
- * Append, never edit: a migration that ran somewhere is history. Idempotency records (next issue)
- * come as the next entry.
+ * Append, never edit: a migration that ran somewhere is history.
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
@@ -54,6 +53,29 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('device_codes').execute();
       await db.schema.dropTable('api_tokens').execute();
       await db.schema.dropTable('ct_grants').execute();
+    },
+  },
+  '0002_idempotency_records': {
+    async up(db: Kysely<unknown>) {
+      // One row per CT user and Idempotency-Key, for 24 hours: the request's fingerprint, its state
+      // and, once done, the response that is replayed.
+      await db.schema
+        .createTable('idempotency_records')
+        .addColumn('ct_user_id', 'text', (c) => c.notNull())
+        .addColumn('idem_key', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('response', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('first_started_at', 'bigint', (c) => c.notNull())
+        .addColumn('lease_until', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_records_pk', ['ct_user_id', 'idem_key'])
+        .execute();
+      await db.schema.createIndex('idempotency_records_expires_at').on('idempotency_records').column('expires_at').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('idempotency_records').execute();
     },
   },
 };

@@ -7,6 +7,7 @@ import { createApiTokenRepository } from './api-token-rows.js';
 import { createDeviceCodeRepository } from './device-code-rows.js';
 import type { Engine } from './engine.js';
 import { createGrantRepository } from './grant-rows.js';
+import { createIdempotencyRepository } from './idempotency-rows.js';
 import { migrate } from './migrations.js';
 import type { Store } from './types.js';
 
@@ -34,6 +35,7 @@ export async function openStore(settings: StoreSettings): Promise<Store> {
     apiTokens: createApiTokenRepository(engine),
     grants: createGrantRepository(engine),
     deviceCodes: createDeviceCodeRepository(engine),
+    idempotency: createIdempotencyRepository(engine),
     close: () => engine.close(),
   };
 }

@@ -41,8 +41,21 @@ export interface DeviceCodesTable {
   ct_user_id: string | null;
 }
 
+export interface IdempotencyRecordsTable {
+  ct_user_id: string;
+  idem_key: string;
+  fingerprint: string;
+  status: string;
+  response: string | null;
+  attempts: number;
+  first_started_at: number;
+  lease_until: number;
+  expires_at: number;
+}
+
 export interface Tables {
   ct_grants: CtGrantsTable;
   api_tokens: ApiTokensTable;
   device_codes: DeviceCodesTable;
+  idempotency_records: IdempotencyRecordsTable;
 }

@@ -124,10 +124,53 @@ export interface DeviceCodeRepository {
   deleteExpired(before: number): Promise<string[]>;
 }
 
+/**
+ * running: an attempt holds the key until `leaseUntil` (past it, the attempt is taken to have died);
+ * done: the response is final and is replayed; incomplete: the last attempt ended without a final
+ * response (an unknown outcome, CT unavailable), so the next one runs again, looking on CT first.
+ */
+export type IdempotencyStatus = 'running' | 'done' | 'incomplete';
+
+export interface IdempotencyRecordRow {
+  /** The CT account the key belongs to: keys of different accounts never meet. */
+  ctUserId: string;
+  key: string;
+  /** sha256 (hex) of the operation and its variables: the same key with another request is refused. */
+  fingerprint: string;
+  status: IdempotencyStatus;
+  /** The response to replay, as the caller stored it (sealed: the store never reads it); only when done. */
+  response: string | null;
+  /** Attempts so far, the running one included; also what a takeover compares and sets. */
+  attempts: number;
+  /** When the first attempt began: what a later one looks on CT for objects created since. */
+  firstStartedAt: number;
+  leaseUntil: number;
+  expiresAt: number;
+}
+
+export interface IdempotencyRepository {
+  /** Inserts the record unless (ctUserId, key) has one: true when this call inserted it. */
+  insert(row: IdempotencyRecordRow): Promise<boolean>;
+  get(ctUserId: string, key: string): Promise<IdempotencyRecordRow | null>;
+  /**
+   * Starts another attempt on a record that is incomplete, or running past its lease (or, with
+   * `evenDone`, done: its response can no longer be read): only if it is still at `attempts` (two
+   * retries cannot both take it). True when this call took it.
+   */
+  takeOver(ctUserId: string, key: string, attempts: number, now: number, leaseUntil: number, evenDone?: boolean): Promise<boolean>;
+  /** Ends attempt `attempts` as done (with its response) or incomplete; nothing if another attempt took the record. */
+  finish(ctUserId: string, key: string, attempts: number, status: 'done' | 'incomplete', response: string | null): Promise<void>;
+  /** Deletes the record if it is still at attempt `attempts` (a first attempt that never ran, an expired record). */
+  remove(ctUserId: string, key: string, attempts: number): Promise<void>;
+  /** Deletes every record that expired before `before`; returns how many. */
+  deleteExpired(before: number): Promise<number>;
+}
+
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   readonly apiTokens: ApiTokenRepository;
   readonly grants: GrantRepository;
   readonly deviceCodes: DeviceCodeRepository;
+  readonly idempotency: IdempotencyRepository;
   close(): Promise<void>;
 }

@@ -125,6 +125,7 @@ describe.skipIf(!postgresBinaries)('API tokens on two instances sharing one Post
         'api_tokens',
         'ct_grants',
         'device_codes',
+        'idempotency_records',
         'store_migrations',
         'store_migrations_lock',
       ]);

@@ -242,6 +242,7 @@ describe('mutation prices', () => {
     const batch = { batch_name: 'Priced', quantity: 5, access_type: 1, validity_minutes: 60 };
     const voucher = await ct('POST', `/locations/${here.slug}/vouchers`, { voucher: batch });
     const doomedVoucher = await ct('POST', `/locations/${here.slug}/vouchers`, { voucher: batch });
+    const doomedVoucher2 = await ct('POST', `/locations/${here.slug}/vouchers`, { voucher: batch });
     const splashPage = (await ct('GET', `/locations/${here.slug}/splash_pages`)).splash_pages[0];
     sim.control.completePendingVouchers();
     const code = (await ct('GET', `/codes?location_id=${here.slug}&per=1`)).codes[0];
@@ -343,6 +344,33 @@ describe('mutation prices', () => {
       { mutation: 'deleteVoucher', input: { id: gid('Voucher', `${here.slug}/${doomedVoucher.unique_id}`) }, calls: 1 },
       // A session must ask CT whose tokens these are (/me.json); the revocation at CT is an OAuth call.
       { mutation: 'revokeApiToken', input: { id: gid('ApiToken', apiToken.id) }, calls: 1 },
+      // Bulk mutations, with one item each: the single mutation's worst case, and transferBoxes' reads once.
+      {
+        mutation: 'rebootBoxes',
+        input: { ids: [gid('Box', box.slug)] },
+        worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`),
+        calls: 2,
+      },
+      {
+        mutation: 'resetBoxes',
+        input: { ids: [gid('Box', box.slug)] },
+        worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`),
+        calls: 2,
+      },
+      {
+        mutation: 'transferBoxes',
+        input: { ids: [gid('Box', box.slug)], toLocationId: gid('Location', here.slug) },
+        worstCase: () => answeredWithoutObject(`/api/v1/boxes/${box.slug}`),
+        calls: 4,
+      },
+      {
+        mutation: 'createVouchers',
+        input: {
+          items: [{ locationId: gid('Location', here.slug), name: 'Priced bulk', quantity: 5, splashPageId: String(splashPage.id) }],
+        },
+        calls: 2,
+      },
+      { mutation: 'deleteVouchers', input: { ids: [gid('Voucher', `${here.slug}/${doomedVoucher2.unique_id}`)] }, calls: 1 },
     ];
     expect(cases.map((c) => `Mutation.${c.mutation}`).sort()).toEqual(
       Object.keys(schema.getMutationType()!.getFields())

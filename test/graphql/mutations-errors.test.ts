@@ -171,9 +171,17 @@ describe('mutation schema', () => {
     setVoucherCodeActive: 'voucherCode',
   };
 
+  const BULK_MUTATIONS: Record<string, { type: string; fields: string[] }> = {
+    rebootBoxes: { type: 'RebootBoxResult', fields: ['id', 'box'] },
+    resetBoxes: { type: 'ResetBoxResult', fields: ['id', 'box'] },
+    transferBoxes: { type: 'TransferBoxResult', fields: ['id', 'box'] },
+    createVouchers: { type: 'CreateVoucherResult', fields: ['voucher'] },
+    deleteVouchers: { type: 'DeleteVoucherResult', fields: ['id', 'deletedId'] },
+  };
+
   it('has every mutation of the sketch, each taking one non-null input and returning a non-null payload with userErrors', () => {
     const fields = schema.getMutationType()!.getFields();
-    expect(Object.keys(fields).sort()).toEqual([...MUTATIONS].sort());
+    expect(Object.keys(fields).sort()).toEqual([...MUTATIONS, ...Object.keys(BULK_MUTATIONS)].sort());
     for (const name of MUTATIONS) {
       const field = fields[name]!;
       expect(field.args.map((a) => `${a.name}: ${a.type.toString()}`)).toEqual([expect.stringMatching(/^input: \w+Input!$/)]);
@@ -190,6 +198,17 @@ describe('mutation schema', () => {
               ? 'box'
               : 'voucher');
       expect(isObjectType(payload) && Object.keys(payload.getFields()).sort()).toEqual([result, 'userErrors'].sort());
+    }
+    // DESIGN.md Part 2: `results: [<X>Result!]!` beside userErrors; each result `{ id box userErrors }` or alike.
+    for (const [name, result] of Object.entries(BULK_MUTATIONS)) {
+      const field = fields[name]!;
+      expect(field.args.map((a) => `${a.name}: ${a.type.toString()}`)).toEqual([expect.stringMatching(/^input: \w+Input!$/)]);
+      expect(field.type.toString()).toBe(`${name.charAt(0).toUpperCase()}${name.slice(1)}Payload!`);
+      const payload = getNamedType(field.type);
+      expect(isObjectType(payload) && Object.keys(payload.getFields()).sort()).toEqual(['results', 'userErrors']);
+      expect(isObjectType(payload) && payload.getFields().results?.type.toString()).toBe(`[${result.type}!]!`);
+      const item = schema.getType(result.type);
+      expect(isObjectType(item) && Object.keys(item.getFields()).sort()).toEqual([...result.fields, 'userErrors'].sort());
     }
     expect(schema.getType('UserErrorCode')?.toString()).toBe('UserErrorCode');
     const codes = schema.getType('UserErrorCode');

@@ -102,6 +102,8 @@ function isBox(value: unknown): value is CtBox {
 /** CT's answer to a write as the box, or null when CT answered with something else (or nothing). */
 const answered = (value: unknown): BoxModel | null => (isBox(value) ? toBox(value) : null);
 
+/** A MAC as CT emits it (lower case, colons), whichever of CT's accepted spellings it is in. */
+const macKey = (mac: string): string => mac.trim().toLowerCase().replace(/-/g, ':');
 /** CT's ping answer: 1 (or true) is up, 0 (or false) is down; anything else says nothing. */
 export function toReachable(w: CtBoxStatus): boolean | null {
   const v = isRecord(w) ? w.status : undefined;
@@ -115,6 +117,15 @@ export const boxReads = {
   reachable: (slug: string): CtRead<boolean | null> | null => (slug === '' ? null : ctRead(ctPath`/boxes/${slug}/status`, {}, toReachable)),
   /** One box by slug; an empty slug addresses no box (it would be the list itself). */
   one: (slug: string): CtRead<BoxModel> | null => (slug === '' ? null : ctRead(itemPath(slug), {}, toBox)),
+  /**
+   * The account's box with this MAC, if any (CT's search `q` covers MACs; MACs are unique in an
+   * account): how a retried add finds the box an attempt whose answer was lost may have made.
+   */
+  byMac: (mac: string): CtRead<BoxModel | null> =>
+    ctRead('/boxes', { q: macKey(mac), per: 100 }, (list: CtBoxList) => {
+      const found = list.boxes.find((w) => macKey(w.calledstationid ?? w.mac ?? '') === macKey(mac));
+      return found ? toBox(found) : null;
+    }),
   /** One page of the account's boxes, or of one location's. UNKNOWN is no CT state, so it cannot filter. */
   page: (filter: BoxFilter, page: PageRequest): CtRead<Page<BoxModel>> => {
     const state = filter.state && filter.state !== 'UNKNOWN' ? STATE_CODES[filter.state] : null;

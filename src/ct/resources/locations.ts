@@ -155,6 +155,11 @@ export const locationReads = {
     ctRead('/locations', { ...listQuery(filter), page: page.page, per: page.per }, (list: CtLocationList) =>
       pageOf(list.locations, list._links, page, toLocation),
     ),
+  /** The locations named exactly `name` (CT's `location_name` filter), at most 100: how a retried create finds its location. */
+  named: (name: string): CtRead<LocationModel[]> =>
+    ctRead('/locations', { location_name: name, per: 100 }, (list: CtLocationList) =>
+      list.locations.filter((w) => w.location_name === name).map(toLocation),
+    ),
   /** The location's stats; CT counts them itself, so they agree with its box list. */
   stats: (slugOrId: string): CtRead<LocationStatsModel> | null =>
     slugOrId === '' ? null : ctRead(ctPath`/locations/${slugOrId}/stats`, {}, toLocationStats),

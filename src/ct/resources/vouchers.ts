@@ -153,6 +153,14 @@ export const voucherReads = {
     ctRead(listPath(locationSlug), { ...filterQuery({ q: filter.search }), page: page.page, per: page.per }, (list: CtVoucherList) =>
       pageOf(list.vouchers, list._links, page, (w) => toVoucher(w, locationSlug)),
     ),
+  /**
+   * The location's batches named exactly `name` (CT's `batch_name` filter), at most 100: how a retried
+   * create finds the batch an attempt whose answer was lost may have made.
+   */
+  named: (locationSlug: string, name: string): CtRead<VoucherModel[]> =>
+    ctRead(listPath(locationSlug), { batch_name: name, per: 100 }, (list: CtVoucherList) =>
+      list.vouchers.filter((w) => w.batch_name === name).map((w) => toVoucher(w, locationSlug)),
+    ),
   codesPage: (
     locationSlug: string,
     uniqueId: string | number,
