@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `ct-graphql` command: device sign-in to a facade, its API tokens, and GraphQL queries from a
- * shell, a cron job or CI. Data goes to stdout (JSON), messages and errors to stderr; the exit code
- * is 0 on success and 1 on any error (a GraphQL error included).
+ * The `ct-graphql` command: device sign-in to a facade, its API tokens, guest codes (find, disable)
+ * and GraphQL queries from a shell, a cron job or CI. Data goes to stdout (JSON), messages and
+ * errors to stderr; the exit code is 0 on success and 1 on any error (a GraphQL error included).
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { credentialsPath, loadToken, removeToken, saveToken } from './credentials.js';
 import { deviceLogin } from './device-login.js';
+import { describePlace, disableCode, findCode, type FoundCode } from './codes.js';
 import { CliError } from './errors.js';
 import { call, dataOf, describeErrors, facadeUrl, graphql, refusedAdvice, resolveToken, signInAdvice } from './facade.js';
 import { hasBrowser, openBrowser } from './open-browser.js';
@@ -85,6 +86,23 @@ function table(rows: string[][]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** Codes as JSON lines off a terminal (or with --json), else a table a person reads at a glance. */
+function printCodes(codes: FoundCode[], json: boolean | undefined): void {
+  if (json || !process.stdout.isTTY) {
+    for (const code of codes) out(JSON.stringify(code));
+    return;
+  }
+  const header = ['CODE', 'LOCATION', 'BATCH', 'ACTIVATED', 'STATUS'];
+  const cells = codes.map((c) => [
+    c.username,
+    c.location?.name ?? '-',
+    c.voucher ? `${c.voucher.name} (#${c.voucher.uniqueId})` : '-',
+    c.activatedAt ?? 'no',
+    c.active ? 'enabled' : 'disabled',
+  ]);
+  out(table([header, ...cells]));
 }
 
 /** The default token name says where it was made, so `tokens list` tells a laptop's from a server's. */
@@ -273,6 +291,30 @@ function buildProgram(): Command {
       const { revokeApiToken } = dataOf(await graphql<Payload>(baseUrl, credential.token, mutation, { id }), credential, baseUrl);
       if (revokeApiToken.userErrors.length) throw new CliError(revokeApiToken.userErrors.map((e) => `${e.code}: ${e.message}`).join('\n'));
       out(JSON.stringify({ revoked: revokeApiToken.deletedId }));
+    });
+
+  const codes = program.command('codes').description('guest codes: find where one belongs, or disable it');
+  codes
+    .command('find')
+    .description('which location and batch a guest code belongs to, and whether it was used (one GraphQL query)')
+    .argument('<code>', 'the whole code, as the guest reads it (case does not matter)')
+    .option('--location <id>', "only that location's codes (its global ID, as `codes find` shows it)")
+    .option('--json', 'one JSON object per line, even on a terminal')
+    .action(async (code: string, options: { location?: string; json?: boolean }) => {
+      const baseUrl = facadeUrl();
+      printCodes(await findCode(baseUrl, await resolveToken(baseUrl), code, options.location), options.json);
+    });
+  codes
+    .command('disable')
+    .description('disable a guest code, so guests can no longer sign in with it (one CT write); a code in several places is refused')
+    .argument('<code>', 'the whole code, as the guest reads it (case does not matter)')
+    .option('--location <id>', 'the location of the code to disable, when the code exists in several (its global ID, from `codes find`)')
+    .option('--json', 'one JSON object per line, even on a terminal')
+    .action(async (code: string, options: { location?: string; json?: boolean }) => {
+      const baseUrl = facadeUrl();
+      const disabled = await disableCode(baseUrl, await resolveToken(baseUrl), code, options.location);
+      printCodes([disabled], options.json);
+      err(`Disabled ${disabled.username} at ${describePlace(disabled)}.`);
     });
 
   program

@@ -12,7 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../simulator/app.js';
+import { DEMO, type Simulator } from '../../simulator/app.js';
+import type { Store } from '../../simulator/store.js';
 import type { App } from '../../src/app.js';
 import { secretHash } from '../../src/auth/api-token-secret.js';
 import { grantTokens, issueApiToken } from '../api-tokens.js';
@@ -105,6 +106,42 @@ async function signInWithCommand(args: string[]): Promise<Run & { prompt: { veri
   return { code, stdout, stderr, prompt: { verification, userCode, direct } };
 }
 
+/** `text` as a literal in a RegExp. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const hasScript = existsSync('/usr/bin/script');
+
+/** The command on a pseudo-terminal (util-linux's `script`), as a person's shell runs it. */
+function onTerminal(args: string[], extra: Record<string, string> = {}): Promise<Run> {
+  const command = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  return run('/usr/bin/script', ['-qec', command, '/dev/null'], extra);
+}
+
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+
+/** The GraphQL requests the facade has served: one log line each. */
+const graphqlRequests = () => logs.filter((line) => line.includes('"path":"/graphql"')).length;
+
+/** CT's writes since the last resetLog: what `codes disable` may make exactly one of. */
+const ctWrites = () => sim.apiCalls().filter((call) => call.method !== 'GET');
+
+/** The demo account's codes as the simulator holds them, each with its batch and location. */
+function demoCodes() {
+  const store = sim.store as Store;
+  const demo = store.userByLogin(DEMO.username)!;
+  return store.locations
+    .filter((location) => location.user_id === demo.id)
+    .flatMap((location) =>
+      store.vouchers
+        .filter((voucher) => voucher.location_id === Number(location.id))
+        .flatMap((voucher) => (store.codes.get(voucher.unique_id) ?? []).map((code) => ({ code, voucher, location }))),
+    );
+}
+
 const credentialsFile = () => join(configHome, 'ct-graphql', 'credentials.json');
 const storedToken = (): string | undefined =>
   (JSON.parse(readFileSync(credentialsFile(), 'utf8')) as { facades: Record<string, { token: string }> }).facades[base]?.token;
@@ -170,14 +207,7 @@ describe('ct-graphql (the command)', () => {
     expect([query.code, query.stdout, query.stderr]).toEqual([0, '{"viewer":{"username":"demo"}}\n', '']);
   });
 
-  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal: tokens list is a table, query indents its JSON', async () => {
-    // util-linux's `script` runs the command on a pseudo-terminal, as a person's shell would.
-    const onTerminal = (args: string[]) => {
-      const command = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args]
-        .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
-        .join(' ');
-      return run('/usr/bin/script', ['-qec', command, '/dev/null']);
-    };
+  it.skipIf(!hasScript)('on a terminal: tokens list is a table, query indents its JSON', async () => {
     const table = await onTerminal(['tokens', 'list']);
     expect(table.code, table.stdout).toBe(0);
     const lines = table.stdout.replace(/\r/g, '').trim().split('\n');
@@ -297,6 +327,107 @@ describe('ct-graphql (the command)', () => {
     expect(again.stderr).toContain('NOT_FOUND');
   });
 
+  it('codes find CODE: its location, batch and state in one GraphQL query at three CT calls, typed in any case', async () => {
+    const env = { CT_GRAPHQL_TOKEN: (await issueApiToken(app, sim, { name: 'codes' })).secret };
+    const { code, voucher, location } = demoCodes().find((c) => c.code.date_activated !== null && c.code.active)!;
+    sim.resetLog();
+    const before = graphqlRequests();
+    const found = await cli(['codes', 'find', code.username.toUpperCase()], env);
+    expect([found.code, found.stderr]).toEqual([0, '']);
+    expect(jsonLines(found.stdout)).toEqual([
+      {
+        username: code.username,
+        active: true,
+        activatedAt: new Date(code.date_activated! * 1000).toISOString(),
+        createdAt: new Date(code.created_at * 1000).toISOString(),
+        voucher: { id: expect.any(String), uniqueId: voucher.unique_id, name: voucher.batch_name },
+        location: { id: expect.any(String), slug: location.slug, name: location.location_name },
+      },
+    ]);
+    expect(graphqlRequests() - before).toBe(1);
+    // The search, the code's location, and the batch list filtered by the code's username.
+    expect(sim.apiCalls().map((c) => `${c.method} ${c.path}`)).toEqual([
+      'GET /api/v1/codes',
+      `GET /api/v1/locations/${location.id}`,
+      `GET /api/v1/locations/${location.slug}/vouchers`,
+    ]);
+
+    const missing = await cli(['codes', 'find', 'zz9zz9zz9'], env);
+    expect([missing.code, missing.stdout, missing.stderr]).toEqual([1, '', 'ct-graphql: no guest code "zz9zz9zz9" in your locations.\n']);
+  });
+
+  it.skipIf(!hasScript)('on a terminal: codes find is a table', async () => {
+    const env = { CT_GRAPHQL_TOKEN: (await issueApiToken(app, sim, { name: 'codes on a terminal' })).secret };
+    const { code, voucher, location } = demoCodes().find((c) => c.code.date_activated === null && c.code.active)!;
+    const shown = await onTerminal(['codes', 'find', code.username], env);
+    expect(shown.code, shown.stdout).toBe(0);
+    const lines = shown.stdout.replace(/\r/g, '').trim().split('\n');
+    expect(lines[0]).toMatch(/^CODE +LOCATION +BATCH +ACTIVATED +STATUS$/);
+    const batch = `${voucher.batch_name} (#${voucher.unique_id})`;
+    const row = new RegExp(`^${code.username} +${literal(location.location_name)} +${literal(batch)} +no +enabled$`);
+    expect(lines.slice(1)).toEqual([expect.stringMatching(row)]);
+  });
+
+  it('codes disable CODE: exactly one CT write, and the code is disabled at CT', async () => {
+    const env = { CT_GRAPHQL_TOKEN: (await issueApiToken(app, sim, { name: 'codes disable' })).secret };
+    const { code, location } = demoCodes()
+      .filter((c) => c.code.active)
+      .at(-1)!;
+    sim.resetLog();
+    const before = graphqlRequests();
+    const disabled = await cli(['codes', 'disable', code.username.toUpperCase()], env);
+    expect(disabled.code, disabled.stderr).toBe(0);
+    expect(jsonLines(disabled.stdout)).toEqual([
+      expect.objectContaining({ username: code.username, active: false, location: expect.objectContaining({ slug: location.slug }) }),
+    ]);
+    expect(disabled.stderr).toMatch(
+      new RegExp(`^Disabled ${code.username} at ${literal(location.location_name)} \\(location \\S+\\), batch ".+"`),
+    );
+    // The find, then the mutation: two GraphQL requests, one CT write.
+    expect(graphqlRequests() - before).toBe(2);
+    expect(ctWrites().map((c) => `${c.method} ${c.path}`)).toEqual([
+      `PATCH /api/v1/locations/${location.slug}/clients/${code.username}/codes/${code.username}`,
+    ]);
+    expect(code.active).toBe(false);
+  });
+
+  it('codes disable: a code in two locations or in none is refused with exit 1 and no CT write; --location picks one', async () => {
+    const env = { CT_GRAPHQL_TOKEN: (await issueApiToken(app, sim, { name: 'codes twice' })).secret };
+    const codes = demoCodes().filter((c) => c.code.active);
+    const first = codes[0]!;
+    const second = codes.find((c) => c.location.slug !== first.location.slug)!;
+    // CT's usernames are unique per location only: the same code at a second location.
+    const renamed = second.code.username;
+    second.code.username = first.code.username;
+    try {
+      sim.resetLog();
+      const refused = await cli(['codes', 'disable', first.code.username], env);
+      expect([refused.code, refused.stdout]).toEqual([1, '']);
+      expect(refused.stderr).toContain(`ct-graphql: "${first.code.username}" is a code in 2 places, so nothing was disabled: `);
+      for (const { location } of [first, second]) expect(refused.stderr).toContain(`${location.location_name} (location `);
+      expect(refused.stderr).toMatch(/Say which with --location <location id>\.\n$/);
+      expect(ctWrites()).toEqual([]);
+
+      const both = jsonLines((await cli(['codes', 'find', first.code.username], env)).stdout);
+      expect(both.map((row) => row.location.slug).sort()).toEqual([first.location.slug, second.location.slug].sort());
+      const there = both.find((row) => row.location.slug === second.location.slug).location.id as string;
+      sim.resetLog();
+      const picked = await cli(['codes', 'disable', first.code.username, '--location', there], env);
+      expect(picked.code, picked.stderr).toBe(0);
+      expect(ctWrites().map((c) => c.path)).toEqual([
+        `/api/v1/locations/${second.location.slug}/clients/${first.code.username}/codes/${first.code.username}`,
+      ]);
+      expect([first.code.active, second.code.active]).toEqual([true, false]);
+
+      sim.resetLog();
+      const none = await cli(['codes', 'disable', 'zz9zz9zz9'], env);
+      expect([none.code, none.stdout, none.stderr]).toEqual([1, '', 'ct-graphql: no guest code "zz9zz9zz9" in your locations.\n']);
+      expect(ctWrites()).toEqual([]);
+    } finally {
+      second.code.username = renamed;
+    }
+  });
+
   it('the facade is down: a plain message and exit 1', async () => {
     const nowhere = `http://127.0.0.1:${await freePort()}`;
     for (const command of [['whoami'], ['query', '{ viewer { username } }'], ['login', '--no-browser']]) {
@@ -329,7 +460,17 @@ describe('ct-graphql (the command)', () => {
   it('--help and a wrong command', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    for (const word of ['login', 'logout', 'whoami', 'tokens', 'query', 'CT_GRAPHQL_URL', 'CT_GRAPHQL_TOKEN', 'credentials.json']) {
+    for (const word of [
+      'login',
+      'logout',
+      'whoami',
+      'tokens',
+      'codes',
+      'query',
+      'CT_GRAPHQL_URL',
+      'CT_GRAPHQL_TOKEN',
+      'credentials.json',
+    ]) {
       expect(help.stdout).toContain(word);
     }
     const wrong = await cli(['frobnicate']);
