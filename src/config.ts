@@ -36,6 +36,8 @@ export interface Config {
   corsOrigins: string[];
   /** REDIS_URL: shared refresh coordination for several instances (DESIGN.md "Scale-out"). Undefined: in process. */
   redisUrl: string | undefined;
+  /** LIVE_POLL_INTERVAL_MS: how often CT is polled for a watched location or voucher batch (DESIGN.md "Live data"). */
+  livePollIntervalMs: number;
   /** `CT_LOADERS=off` bypasses DataLoader batching and caching (benchmark baseline only). */
   loaders: boolean;
   production: boolean;
@@ -134,6 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
       .map((s) => s.trim())
       .filter(Boolean),
     redisUrl: redisUrl(env),
+    livePollIntervalMs: int(env, 'LIVE_POLL_INTERVAL_MS', 15_000, 10),
     loaders: env.CT_LOADERS !== 'off',
     production,
   };

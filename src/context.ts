@@ -8,9 +8,10 @@
 import type { GraphQLError } from 'graphql';
 import { sessionCookie } from './auth/cookies.js';
 import { sessionTokenOf, type Session, type SessionSealer } from './auth/session.js';
-import { createCtClient, type CtClientOptions } from './ct/client.js';
+import { createCtClient, type CtClient, type CtClientOptions } from './ct/client.js';
 import { createCtApi, type CtApi } from './ct/resources/index.js';
 import { unauthenticated } from './errors.js';
+import type { Live } from './live/registry.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
 import type { Metrics } from './metrics.js';
 import { withHeaders } from './responses.js';
@@ -25,6 +26,10 @@ export interface GraphQLContext {
   /** The caller's CT writes by resource (`ct.boxes.reboot(slug)`) and call counters; reads go through `loaders`. */
   ct: CtApi | null;
   loaders: Loaders | null;
+  /** The caller's CT client itself, for work that outlives execution: a subscription's identity and its poll reader. */
+  ctClient: CtClient | null;
+  /** The app's subscriptions (src/live/); null where none are served. */
+  live: Live | null;
   /** Filled during execution, read by app.ts for metrics labels. */
   operation: { name: string | null };
 }
@@ -53,6 +58,8 @@ export interface RequestContextDeps {
   metrics: Metrics;
   /** Cookies get `Secure` when the facade is served over https. */
   secureCookies: boolean;
+  /** The app's subscriptions, handed to every context. */
+  live?: Live;
 }
 
 export interface RequestContext {
@@ -75,6 +82,8 @@ export async function createRequestContext(request: Request, deps: RequestContex
     ct: ct ? createCtApi(ct) : null,
     operation: { name: null },
     loaders: ct ? createLoaders(ct, deps.loaders) : null,
+    ctClient: ct,
+    live: deps.live ?? null,
   };
 
   async function finish(response: Response): Promise<Response> {

@@ -68,6 +68,11 @@ const FIELD_CALLS: Record<string, (args: Args) => number> = {
   'Query.box': () => 1,
   'Box.location': () => 1,
   'Voucher.location': () => 1,
+  // Subscribing: who the caller is in CT (/me.json, once per access token), and the first poll or
+  // the batch read; the shared polls after that are nobody's request. Each event's selection is
+  // priced like any other.
+  'Subscription.boxStateChanged': () => 2,
+  'Subscription.voucherCompleted': () => 2,
 };
 /**
  * CT calls one root mutation may make at worst, by schema coordinate: the write, plus every read its

@@ -2,7 +2,7 @@
  * The graphql-yoga instance: schema, error masking and the playground. It serves /graphql only;
  * app.ts builds the per-request context and hands it in as yoga's server context.
  */
-import { execute } from 'graphql';
+import { execute, subscribe } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
 import type { Pipeline } from './pipeline.js';
@@ -52,6 +52,25 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
         onExecuteDone({ result, setResult }) {
           if (!('data' in result) && !('errors' in result)) return;
           setResult(pipeline.finish(result, context, cost));
+        },
+      };
+    },
+    // A subscription is priced and limited like a query before it starts; each event is masked.
+    onSubscribe({ args, setResultAndStopExecution, setSubscribeFn }) {
+      setSubscribeFn(subscribe);
+      const { cost, refusal } = pipeline.admit(args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
+      if (refusal) {
+        setResultAndStopExecution({ errors: [refusal] });
+        return;
+      }
+      (args.contextValue as GraphQLContext).operation.name = cost.operationName;
+      return {
+        onSubscribeResult() {
+          return {
+            onNext({ result, setResult }) {
+              setResult(pipeline.maskResult(result));
+            },
+          };
         },
       };
     },

@@ -9,5 +9,6 @@ import './voucher.js';
 import './location-mutations.js';
 import './box-mutations.js';
 import './voucher-mutations.js';
+import './live.js';
 
 export const schema = builder.toSchema();
