@@ -13,6 +13,9 @@ import { createRefresher, type Refresher } from './ct/refresher.js';
 import { closeRedisClient, createRedisClient, createSharedRefresher } from './ct/shared-refresher.js';
 import type { Config } from './config.js';
 import { createRequestContext } from './context.js';
+import { readSessionToken } from './auth/session.js';
+import { createLive, type Live } from './live/registry.js';
+import { redisCoordinator } from './live/redis.js';
 import { createErrorMasker } from './errors.js';
 import { corsPreflight, csrfViolation, decorateHeaders, logoutCsrfViolation } from './http-guards.js';
 import { createLogger, type Logger } from './logger.js';
@@ -30,7 +33,7 @@ export interface AppDeps {
   /** How the facade reaches CT; tests inject the simulator's handler here. */
   fetch?: typeof fetch;
   logger?: Logger;
-  /** Clock in ms (the /readyz cache reads it), for tests; defaults to Date.now. */
+  /** Clock in ms (the /readyz cache and the expiry of subscriptions' tokens read it), for tests; defaults to Date.now. */
   now?: () => number;
 }
 
@@ -40,7 +43,9 @@ export interface App {
   sessions(): Promise<SessionSealer>;
   readonly refresher: Refresher;
   readonly metrics: Metrics;
-  /** Releases what the app holds open (the Redis connection when REDIS_URL is set). */
+  /** The subscriptions' pollers (DESIGN.md "Live data"). */
+  readonly live: Live;
+  /** Ends every subscription stream, then releases what the app holds open (the Redis connections when REDIS_URL is set). */
   close(): Promise<void>;
 }
 
@@ -69,7 +74,49 @@ export function createApp(deps: AppDeps): App {
   // REDIS_URL: the refresh single flight and its kept result are shared by all instances (DESIGN.md "Scale-out").
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { logger }) : undefined;
   const refresher = redis ? createSharedRefresher(oauth, { redis, secrets: config.sessionSecrets, logger }) : createRefresher(oauth);
-  const metrics = createMetrics({ refresher });
+  const ctOptions = {
+    apiUrl,
+    fetch: upstreamFetch,
+    ...(transport ? { transport } : {}),
+    timeoutMs: config.ctTimeoutMs,
+    maxRetries: config.ctMaxRetries,
+  };
+  const loaderOptions = { concurrency: config.ctConcurrency, cache: config.loaders };
+  const metrics = createMetrics({
+    refresher,
+    live: {
+      get stats() {
+        return live.stats;
+      },
+    },
+  });
+  // With REDIS_URL one instance polls each topic and the others hear its findings (a SUBSCRIBE needs a connection of its own).
+  const liveSubscriber = redis?.duplicate();
+  liveSubscriber?.on('error', () => {
+    // Reported (rate-limited) by the coordinator when a command fails; ioredis reconnects by itself.
+  });
+  const live: Live = createLive({
+    intervalMs: config.livePollIntervalMs,
+    ct: { ...ctOptions, onCall: metrics.ctCall },
+    loaders: loaderOptions,
+    logger,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(redis && liveSubscriber
+      ? {
+          coordinator: ({ onSignOut }) =>
+            redisCoordinator({
+              redis,
+              subscriber: liveSubscriber,
+              // Renewed every half interval, a dead holder's lease lapses within 1.5 intervals and the
+              // others look every half interval: polling resumes within two intervals.
+              leaseMs: Math.floor(config.livePollIntervalMs * 1.5),
+              snapshotMs: config.livePollIntervalMs * 4,
+              onSignOut,
+              logger,
+            }),
+        }
+      : {}),
+  });
   const corsOrigins = new Set(config.corsOrigins);
   const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
   const sealerPromise = createSessionSealer({ secrets: config.sessionSecrets, maxAgeSeconds: config.sessionMaxAgeSeconds });
@@ -100,19 +147,23 @@ export function createApp(deps: AppDeps): App {
     }
     const { context, finish } = await createRequestContext(request, {
       sealer: await sealerPromise,
-      ct: {
-        apiUrl,
-        fetch: upstreamFetch,
-        ...(transport ? { transport } : {}),
-        refresher,
-        timeoutMs: config.ctTimeoutMs,
-        maxRetries: config.ctMaxRetries,
-      },
-      loaders: { concurrency: config.ctConcurrency, cache: config.loaders },
+      ct: { ...ctOptions, refresher },
+      loaders: loaderOptions,
       metrics,
       secureCookies,
+      live,
     });
     const response = await finish(await executeGraphQL(request, context));
+    if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+      const stream = withHeaders(response, (headers) => {
+        // Proxies such as nginx must pass each event on at once instead of buffering the body.
+        headers.set('x-accel-buffering', 'no');
+        // The socket ends with the stream: a shutdown ends every stream, then need not wait for idle keep-alives.
+        headers.delete('connection');
+        headers.set('connection', 'close');
+      });
+      return { response: stream, ctCalls: context.ct?.stats.calls ?? 0 };
+    }
     return { response, ctCalls: context.ct?.stats.calls ?? 0 };
   }
 
@@ -148,7 +199,11 @@ export function createApp(deps: AppDeps): App {
             : csrfViolation(request, trustedOrigins);
       if (csrf) return { response: json({ error: 'csrf', message: `Refused: ${csrf}.` }, 403), ctCalls: 0 };
       authRoutes ??= createAuthRoutes({ config, oauth, sealer: await sealerPromise, refresher, logger });
+      // Sign-out ends the streams opened with this session, on every instance.
+      const signingOut =
+        path === '/auth/logout' && request.method === 'POST' ? await (await sealerPromise).open(readSessionToken(request)) : null;
       const response = await authRoutes(request);
+      if (signingOut?.session && response && response.status < 400) await live.signedOut(signingOut.session.tokens);
       if (response) return { response, ctCalls: 0 };
     }
     return { response: json({ error: 'not_found' }, 404), ctCalls: 0 };
@@ -157,8 +212,12 @@ export function createApp(deps: AppDeps): App {
   return {
     refresher,
     metrics,
+    live,
     sessions: () => sealerPromise,
     close: async () => {
+      // Streams first (each ends with a final event and its lease is released), then the connections.
+      await live.close();
+      if (liveSubscriber) await closeRedisClient(liveSubscriber);
       if (redis) await closeRedisClient(redis);
     },
     async fetch(request: Request): Promise<Response> {

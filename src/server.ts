@@ -64,9 +64,10 @@ export async function main(env: Record<string, string | undefined> = process.env
   }
 
   const app = createApp({ config, logger });
-  closers.push(() => app.close());
   const facade = await listen((request) => app.fetch(request), config.port, config.host);
   closers.push(() => new Promise((r) => facade.server.close(() => r())));
+  // Runs first (closers run in reverse): the app ends its subscription streams, which the listener would wait for forever.
+  closers.push(() => app.close());
   // A banner for the person who ran `npm start`, not a log line.
   console.log(
     [
