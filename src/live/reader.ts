@@ -21,8 +21,8 @@ export interface LiveReader {
   read<T>(request: CtRead<T>): Promise<T>;
   /** CT calls `read` made so far, retries included (the poll CT calls metric). */
   readonly calls: number;
-  /** The client a subscriber's events are resolved with (fresh loaders per event). */
-  readonly eventClient: CtClient;
+  /** A client to resolve one of the subscriber's events with (fresh loaders per event). */
+  eventClient(): CtClient;
   /** Names the credential without holding it: sign-out ends the streams opened with it. */
   readonly credentialKey: string;
   /** Epoch ms after which a poller must not use this reader (Infinity when it refreshes by itself). */
@@ -49,21 +49,27 @@ export function usableUntil(tokens: CtTokens): number {
   return tokens.expiresAt - REFRESH_AHEAD_MS;
 }
 
-function readWith(client: CtClient): <T>(request: CtRead<T>) => Promise<T> {
-  return async (request) => request.parse(await client.get<unknown>(request.path, request.query));
-}
-
-/** A reader over a caller-held (session) credential: never refreshes, usable until shortly before expiry. */
+/**
+ * A reader over a caller-held (session) credential: never refreshes, usable until shortly before
+ * expiry. It keeps only the tokens: a client that never refreshes has no state worth keeping, so
+ * each poll and each event gets its own (an idle subscriber then costs the tokens, not clients).
+ */
 export function callerHeldReader(options: LiveCtOptions, tokens: CtTokens): LiveReader {
   const make = (): CtClient => createCtClient({ ...options, tokens, refresher: CALLER_REFRESHES });
-  // Two clients, so poll CT calls are counted exactly even while an event is being resolved.
-  const polls = make();
+  let calls = 0;
   return {
-    read: readWith(polls),
-    get calls() {
-      return polls.stats.calls;
+    async read(request) {
+      const client = make();
+      try {
+        return request.parse(await client.get<unknown>(request.path, request.query));
+      } finally {
+        calls += client.stats.calls;
+      }
     },
-    eventClient: make(),
+    get calls() {
+      return calls;
+    },
+    eventClient: make,
     credentialKey: digest(tokens.refreshToken),
     usableUntil: usableUntil(tokens),
   };
@@ -72,11 +78,12 @@ export function callerHeldReader(options: LiveCtOptions, tokens: CtTokens): Live
 /** A reader over a credential the facade refreshes itself: the request's own client, for as long as the stream lives. */
 export function serverHeldReader(client: CtClient, credentialKey: string): LiveReader {
   return {
-    read: readWith(client),
+    read: async (request) => request.parse(await client.get<unknown>(request.path, request.query)),
+    // The request's client also resolves the events: its count includes theirs.
     get calls() {
       return client.stats.calls;
     },
-    eventClient: client,
+    eventClient: () => client,
     credentialKey,
     usableUntil: Number.POSITIVE_INFINITY,
   };

@@ -541,7 +541,7 @@ export function createLive(o: LiveOptions): Live {
       // The batch was just read (here or by the topic's last poll): the shared poll comes one interval later.
       return join(spec, sub.reader, intervalMs, true);
     },
-    loadersFor: (sub) => createLoaders(sub.reader.eventClient, o.loaders),
+    loadersFor: (sub) => createLoaders(sub.reader.eventClient(), o.loaders),
     async signedOut(tokens) {
       const signOut: SignOut = { credentialKey: digest(tokens.refreshToken), accessDigest: digest(tokens.accessToken) };
       forgetCredential(signOut);
