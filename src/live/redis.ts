@@ -53,6 +53,11 @@ export function redisCoordinator(o: RedisCoordinatorOptions): Coordinator {
   /** This instance, so it can skip what it published itself. */
   const instance = randomBytes(8).toString('hex');
   const handlers = new Map<string, Set<(message: TopicMessage) => void>>();
+  /**
+   * Channels Redis confirmed subscribing to. ioredis subscribes again after a reconnect only to
+   * these, so a SUBSCRIBE that failed (Redis was down) is tried again at the next claim that works.
+   */
+  const confirmed = new Set<string>();
   let warnedAt = 0;
 
   function warn(message: string, error: unknown): void {
@@ -79,9 +84,17 @@ export function redisCoordinator(o: RedisCoordinatorOptions): Coordinator {
     if (!message) return;
     for (const handler of handlers.get(channel) ?? []) handler(message);
   });
-  const signOutListening = subscriber.subscribe(SIGNOUT_CHANNEL).catch((error: unknown) => {
-    warn('could not subscribe to sign-outs in Redis; streams end at their next poll instead', error);
-  });
+  async function confirm(channel: string): Promise<void> {
+    if (confirmed.has(channel)) return;
+    try {
+      await subscriber.subscribe(channel);
+      confirmed.add(channel);
+    } catch (error) {
+      // Tried again at the next claim; meanwhile claims fail too, and this instance polls by itself.
+      warn('could not subscribe to a live channel in Redis', error);
+    }
+  }
+  const signOutListening = confirm(SIGNOUT_CHANNEL);
 
   async function publish(channel: string, payload: object): Promise<void> {
     try {
@@ -96,6 +109,9 @@ export function redisCoordinator(o: RedisCoordinatorOptions): Coordinator {
     async claim(topic, holder): Promise<Claim> {
       try {
         const reply = await redis.eval(CLAIM, 1, `${LIVE_KEY_PREFIX}lease:${topic}`, holder, String(o.leaseMs));
+        // Redis answers again: a channel it could not be asked to deliver is asked for now, before this instance follows.
+        await confirm(SIGNOUT_CHANNEL);
+        if (handlers.has(channelOf(topic))) await confirm(channelOf(topic));
         return reply === 1 ? 'renewed' : reply === 2 ? 'acquired' : 'theirs';
       } catch (error) {
         warn('Redis is unavailable: polling CT for this instance’s own subscribers until it is back', error);
@@ -132,18 +148,14 @@ export function redisCoordinator(o: RedisCoordinatorOptions): Coordinator {
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
-        try {
-          await subscriber.subscribe(channel);
-        } catch (error) {
-          // ioredis subscribes again when it reconnects; until then this instance polls by itself (claims are `unknown`).
-          warn('could not subscribe to a live topic in Redis', error);
-        }
       }
       set.add(handler);
+      await confirm(channel);
       return () => {
         const current = handlers.get(channel);
         if (!current?.delete(handler) || current.size > 0) return;
         handlers.delete(channel);
+        confirmed.delete(channel);
         subscriber.unsubscribe(channel).catch(() => {});
       };
     },

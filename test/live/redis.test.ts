@@ -10,6 +10,7 @@ import { createSimulator, type Simulator } from '../../simulator/app.js';
 import type { App } from '../../src/app.js';
 import { LIVE_KEY_PREFIX } from '../../src/live/redis.js';
 import { createAppOver, FACADE_URL, type Harness } from '../harness.js';
+import { freePort } from '../net.js';
 import { BOX_STATE_CHANGED, boxListCalls, change, meCalls, reboot, watchedLocation } from './helpers.js';
 import { hasRedis, startRedis } from './redis-server.js';
 import { openStream, type SseStream } from './sse.js';
@@ -157,5 +158,47 @@ describe.skipIf(!hasRedis)('live data across instances (REDIS_URL, real redis-se
     expect(a.live.stats.identityLookups + b.live.stats.identityLookups).toBe(1);
     await onA.close();
     await onB.close();
+  });
+});
+
+describe('live data when Redis cannot be reached', () => {
+  it('each instance polls for its own subscribers (with a warning) instead of leaving them without events', async () => {
+    let clock = Date.now();
+    const sim = createSimulator({ now: () => clock, rebootDurationMs: 60_000, redirectUris: [`${FACADE_URL}/auth/callback`] });
+    // Nothing listens there: every Redis command fails after its short timeout.
+    const { app, logs } = createAppOver(sim, { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, LIVE_POLL_INTERVAL_MS: '20' });
+    try {
+      const issued = sim.control.issueTokens();
+      const { token } = await (await app.sessions()).seal({
+        accessToken: issued.access_token,
+        refreshToken: issued.refresh_token,
+        expiresAt: (issued.created_at + issued.expires_in) * 1000,
+      });
+      const harness = {
+        sim,
+        app,
+        client: () =>
+          new GraphQLClient(`${FACADE_URL}/graphql`, {
+            fetch: (input: RequestInfo | URL, init?: RequestInit) => app.fetch(new Request(input, init)),
+            headers: { authorization: `Bearer ${token}` },
+          }),
+        ctCalls: () => sim.apiCalls(),
+      } as unknown as Harness;
+      const watched = await watchedLocation(harness, token);
+      const stream = await openStream(
+        (r) => app.fetch(r),
+        { query: BOX_STATE_CHANGED, variables: { id: watched.locationId } },
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+      expect(stream.response.status).toBe(200);
+      await reboot(harness, token, watched.box.id);
+      expect(change(await stream.nextResult())).toMatchObject({ previousState: 'ONLINE', box: { state: 'REBOOTING' } });
+      clock += 60_001;
+      expect(change(await stream.nextResult())).toMatchObject({ previousState: 'REBOOTING', box: { state: 'ONLINE' } });
+      expect(logs.join('\n')).toMatch(/"level":40[^\n]*Redis/);
+      await stream.close();
+    } finally {
+      await app.close();
+    }
   });
 });
