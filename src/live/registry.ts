@@ -4,11 +4,11 @@
 // last it stops (its lease released, its channel left, no CT call after that).
 //
 // Each tick claims the topic's lease (coordinator.ts: always granted in one process; with Redis
-// only one instance at a time holds it) and, when it is this instance's, polls CT once for all
-// subscribers of every instance: with the reader of its first subscriber whose credential can be
-// used now, and with the next one's when CT refuses that credential (that subscriber alone gets the
-// coded error) or when that subscriber has left. A poll's findings go to the local subscribers
-// and, through the coordinator, to every other instance's.
+// only one instance at a time holds it) and, when it is this instance's, polls CT once per interval
+// for all subscribers of every instance: with the credentials of its local subscribers in turn
+// (one whose credentials cannot be used now is skipped; one CT refuses gets the coded error alone
+// and the same poll goes on with the next; one that left is simply no longer there). A poll's
+// findings go to the local subscribers and, through the coordinator, to every other instance's.
 //
 // Box topics compare each poll with the last one by box slug and send only the boxes whose state
 // changed. A new box topic polls before its first subscriber's stream starts (the baseline), so a
