@@ -19,6 +19,9 @@ import { createRefresher, type Refresher } from './ct/refresher.js';
 import { closeRedisClient, createRedisClient, createSharedRefresher } from './ct/shared-refresher.js';
 import type { Config } from './config.js';
 import { createRequestContext } from './context.js';
+import { readSessionToken } from './auth/session.js';
+import { createLive, type Live } from './live/registry.js';
+import { redisCoordinator } from './live/redis.js';
 import { createErrorMasker } from './errors.js';
 import { corsPreflight, csrfViolation, decorateHeaders, logoutCsrfViolation } from './http-guards.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
@@ -40,7 +43,10 @@ export interface AppDeps {
   /** How the facade reaches CT; tests inject the simulator's handler here. */
   fetch?: typeof fetch;
   logger?: Logger;
-  /** Clock in ms (the /readyz cache, API token expiry and re-checks, device codes), for tests; defaults to Date.now. */
+  /**
+   * Clock in ms (the /readyz cache, API token expiry and re-checks, device codes, subscriptions'
+   * token expiry), for tests; defaults to Date.now.
+   */
   now?: () => number;
 }
 
@@ -50,6 +56,8 @@ export interface App {
   sessions(): Promise<SessionSealer>;
   readonly refresher: Refresher;
   readonly metrics: Metrics;
+  /** The subscriptions' pollers (DESIGN.md "Live data"). */
+  readonly live: Live;
   /** API tokens: verify, list, revoke, mint (tools and tests). */
   readonly apiTokens: ApiTokens;
   /** The durable store, opened on first use (tools and tests read it directly). */
@@ -117,7 +125,53 @@ export function createApp(deps: AppDeps): App {
     await apiTokens.flush();
     await store.close();
   });
-  const metrics = createMetrics({ refresher, grants: { stats: apiTokens.refreshStats } });
+  const ctOptions = {
+    apiUrl,
+    fetch: upstreamFetch,
+    ...(transport ? { transport } : {}),
+    timeoutMs: config.ctTimeoutMs,
+    maxRetries: config.ctMaxRetries,
+  };
+  const loaderOptions = { concurrency: config.ctConcurrency, cache: config.loaders };
+  const metrics = createMetrics({
+    refresher,
+    grants: { stats: apiTokens.refreshStats },
+    live: {
+      get stats() {
+        return live.stats;
+      },
+    },
+  });
+  // With REDIS_URL one instance polls each topic and the others hear its findings (a SUBSCRIBE needs a connection of its own).
+  const liveSubscriber = redis?.duplicate();
+  liveSubscriber?.on('error', () => {
+    // Reported (rate-limited) by the coordinator when a command fails; ioredis reconnects by itself.
+  });
+  const live: Live = createLive({
+    intervalMs: config.livePollIntervalMs,
+    ct: { ...ctOptions, onCall: metrics.ctCall },
+    loaders: loaderOptions,
+    logger,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(redis && liveSubscriber
+      ? {
+          coordinator: ({ onSignOut }) =>
+            redisCoordinator({
+              redis,
+              subscriber: liveSubscriber,
+              // Renewed every half interval, a dead holder's lease lapses within 1.5 intervals and the
+              // others look every half interval: polling resumes within two intervals.
+              leaseMs: Math.floor(config.livePollIntervalMs * 1.5),
+              snapshotMs: config.livePollIntervalMs * 4,
+              onSignOut,
+              logger,
+            }),
+        }
+      : {}),
+  });
+  // A drain ends every stream (each with a final event, its lease released) before requests finish.
+  lifecycle.onDrain(() => live.close());
+  if (liveSubscriber) lifecycle.onClose(() => closeRedisClient(liveSubscriber));
   const corsOrigins = new Set(config.corsOrigins);
   const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
   const sealerPromise = createSessionSealer({ secrets: config.sessionSecrets, maxAgeSeconds: config.sessionMaxAgeSeconds });
@@ -145,13 +199,6 @@ export function createApp(deps: AppDeps): App {
   });
   let authRoutes: ((request: Request) => Promise<Response | null>) | undefined;
   let deviceRoutes: DeviceRoutes | undefined;
-  const ctOptions = {
-    apiUrl,
-    fetch: upstreamFetch,
-    ...(transport ? { transport } : {}),
-    timeoutMs: config.ctTimeoutMs,
-    maxRetries: config.ctMaxRetries,
-  };
   async function devices(): Promise<DeviceRoutes> {
     deviceRoutes ??= createDeviceRoutes({
       publicUrl: config.publicUrl,
@@ -189,12 +236,23 @@ export function createApp(deps: AppDeps): App {
     const { context, finish } = await createRequestContext(request, {
       sealer: await sealerPromise,
       ct: { ...ctOptions, refresher },
-      loaders: { concurrency: config.ctConcurrency, cache: config.loaders },
+      loaders: loaderOptions,
       metrics,
       secureCookies,
       apiTokens,
+      live,
     });
     const response = await finish(await executeGraphQL(request, context));
+    if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+      const stream = withHeaders(response, (headers) => {
+        // Proxies such as nginx must pass each event on at once instead of buffering the body.
+        headers.set('x-accel-buffering', 'no');
+        // The socket ends with the stream: a shutdown ends every stream, then need not wait for idle keep-alives.
+        headers.delete('connection');
+        headers.set('connection', 'close');
+      });
+      return { response: stream, ctCalls: context.ct?.stats.calls ?? 0 };
+    }
     return { response, ctCalls: context.ct?.stats.calls ?? 0 };
   }
 
@@ -250,7 +308,11 @@ export function createApp(deps: AppDeps): App {
         device: await devices(),
         apiTokens,
       });
+      // Sign-out ends the streams opened with this session, on every instance.
+      const signingOut =
+        path === '/auth/logout' && request.method === 'POST' ? await (await sealerPromise).open(readSessionToken(request)) : null;
       const response = await authRoutes(request);
+      if (signingOut?.session && response && response.status < 400) await live.signedOut(signingOut.session.tokens);
       if (response) return { response, ctCalls: 0 };
     }
     return { response: json({ error: 'not_found' }, 404), ctCalls: 0 };
@@ -259,6 +321,7 @@ export function createApp(deps: AppDeps): App {
   return {
     refresher,
     metrics,
+    live,
     apiTokens,
     store,
     sessions: () => sealerPromise,

@@ -44,6 +44,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** DATA_DIR: where the embedded store keeps its file when DATABASE_URL is unset. */
   dataDir: string;
+  /** LIVE_POLL_INTERVAL_MS: how often CT is polled for a watched location or voucher batch (DESIGN.md "Live data"). */
+  livePollIntervalMs: number;
   /** `CT_LOADERS=off` bypasses DataLoader batching and caching (benchmark baseline only). */
   loaders: boolean;
   /** After SIGTERM/SIGINT, how long requests in flight may take to finish before they are cut. */
@@ -183,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: redisUrl(env),
     databaseUrl: databaseUrl(env),
     dataDir: env.DATA_DIR || './data',
+    livePollIntervalMs: int(env, 'LIVE_POLL_INTERVAL_MS', 15_000, 10),
     loaders: env.CT_LOADERS !== 'off',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
     devicePollIntervalSeconds: int(env, 'DEVICE_POLL_INTERVAL_S', 5, 1),

@@ -16,6 +16,7 @@ import { sessionTokenOf, type Session, type SessionSealer } from './auth/session
 import { createCtClient, type CtClient, type CtClientOptions } from './ct/client.js';
 import { createCtApi, type CtApi } from './ct/resources/index.js';
 import { codedError, unauthenticated } from './errors.js';
+import type { Live } from './live/registry.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
 import type { Metrics } from './metrics.js';
 import { withHeaders } from './responses.js';
@@ -53,6 +54,10 @@ export interface GraphQLContext {
   loaders: Loaders | null;
   /** API tokens of the signed-in CT user (Viewer.apiTokens, revokeApiToken); the store opens on first use. */
   apiTokens: ApiTokens;
+  /** The caller's CT client itself, for work that outlives execution: a subscription's identity and its poll reader. */
+  ctClient: CtClient | null;
+  /** The app's subscriptions (src/live/); null where none are served. */
+  live: Live | null;
   /** Filled during execution, read by app.ts for metrics labels. */
   operation: { name: string | null };
   /** Set once the request's Idempotency-Key holds its record; null without a key. */
@@ -97,6 +102,8 @@ export interface RequestContextDeps {
   /** Cookies get `Secure` when the facade is served over https. */
   secureCookies: boolean;
   apiTokens: ApiTokens;
+  /** The app's subscriptions, handed to every context. */
+  live?: Live;
 }
 
 export interface RequestContext {
@@ -149,6 +156,8 @@ export async function createRequestContext(request: Request, deps: RequestContex
     loaders: ct ? createLoaders(ct, deps.loaders) : null,
     apiTokens: deps.apiTokens,
     idempotency: null,
+    ctClient: ct,
+    live: deps.live ?? null,
   };
 
   async function finish(response: Response): Promise<Response> {

@@ -80,6 +80,11 @@ const FIELD_CALLS: Record<string, (args: Args) => number> = {
   // A searched code: its location, then the batch list filtered by its username.
   'VoucherCode.voucher': () => 2,
   'VoucherCode.location': () => 1,
+  // Subscribing: who the caller is in CT (/me.json, once per access token), and the first poll or
+  // the batch read; the shared polls after that are nobody's request. Each event's selection is
+  // priced like any other.
+  'Subscription.boxStateChanged': () => 2,
+  'Subscription.voucherCompleted': () => 2,
 };
 /**
  * CT calls of a connection field's window when they differ from a plain window's (below), by schema

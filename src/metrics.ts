@@ -3,8 +3,9 @@
  * status, token refreshes, 401 replays, retries and loader savings. Labels carry no token,
  * slug or personal data: CT paths are reduced to templates before they get here.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CtCallEvent } from './ct/client.js';
+import type { LiveStats } from './live/registry.js';
 
 const MAX_OPERATION_NAMES = 100;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -20,8 +21,11 @@ export interface Metrics {
 
 type RefreshStats = { readonly stats: { refreshes: number; failures: number; reused: number } };
 
-/** `grants`: the API tokens' grant refresher (counted apart: its refreshes are serialised through the store). */
-export function createMetrics(sources: { refresher: RefreshStats; grants?: RefreshStats }): Metrics {
+/**
+ * `grants`: the API tokens' grant refresher (counted apart: its refreshes are serialised through the
+ * store); `live`: the subscriptions' pollers (src/live/), read when /metrics is scraped.
+ */
+export function createMetrics(sources: { refresher: RefreshStats; grants?: RefreshStats; live?: { readonly stats: LiveStats } }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ct_graphql_process_' });
   const names = new Set<string>();
@@ -115,6 +119,68 @@ export function createMetrics(sources: { refresher: RefreshStats; grants?: Refre
       collect() {
         this.reset();
         this.inc(sources.grants?.stats[stat] ?? 0);
+      },
+    });
+  }
+
+  const { live } = sources;
+  if (live) {
+    const byKind = (metric: Gauge | Counter, read: (stats: LiveStats) => Readonly<Record<string, number>>): void => {
+      metric.reset();
+      for (const [kind, value] of Object.entries(read(live.stats))) metric.labels({ kind }).inc(value);
+    };
+    new Gauge({
+      name: 'ct_graphql_live_subscriptions',
+      help: 'Subscription streams open on this instance, by kind (boxes, voucher).',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        byKind(this, (stats) => stats.subscriptions);
+      },
+    });
+    new Gauge({
+      name: 'ct_graphql_live_pollers',
+      help: 'Pollers this instance runs (with REDIS_URL: the topics whose lease it holds), by kind.',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        byKind(this, (stats) => stats.pollers);
+      },
+    });
+    new Counter({
+      name: 'ct_graphql_live_polls_total',
+      help: 'Polls of CT made for subscribers, by kind.',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        byKind(this, (stats) => stats.polls);
+      },
+    });
+    new Counter({
+      name: 'ct_graphql_live_poll_ct_calls_total',
+      help: 'CT calls made by polls for subscribers (every page and retry), by kind.',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        byKind(this, (stats) => stats.pollCtCalls);
+      },
+    });
+    new Counter({
+      name: 'ct_graphql_live_poll_failures_total',
+      help: 'Polls CT failed (unavailable, rate limited, 5xx); the streams wait for the next one.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(live.stats.pollFailures);
+      },
+    });
+    new Counter({
+      name: 'ct_graphql_live_identity_lookups_total',
+      help: 'CT /me.json calls made to learn which CT user a subscriber is (once per access token).',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(live.stats.identityLookups);
       },
     });
   }

@@ -2,7 +2,7 @@
  * The graphql-yoga instance: schema, error masking and the playground. It serves /graphql only;
  * app.ts builds the per-request context and hands it in as yoga's server context.
  */
-import { type ExecutionResult, execute } from 'graphql';
+import { type ExecutionResult, execute, subscribe } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
 import { forYoga, REPLAYED_HEADER } from './idempotency.js';
@@ -99,6 +99,34 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
           const finished = pipeline.finish(result, context, cost);
           if (gate.kind === 'run') await gate.done(finished);
           setResult(finished);
+        },
+      };
+    },
+    // A subscription is priced and limited like a query before it starts; each event is masked.
+    onSubscribe({ args, setResultAndStopExecution, setSubscribeFn }) {
+      setSubscribeFn(subscribe);
+      const context = args.contextValue as GraphQLContext;
+      const params = (context as GraphQLContext & { params?: object }).params;
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+      const { cost, refusal } = pipeline.admit(
+        args.document,
+        args.operationName,
+        variables,
+        context,
+        (params && named.get(params)) ?? SENT,
+      );
+      if (refusal) {
+        setResultAndStopExecution({ errors: [refusal] });
+        return;
+      }
+      context.operation.name = cost.operationName;
+      return {
+        onSubscribeResult() {
+          return {
+            onNext({ result, setResult }) {
+              setResult(pipeline.maskResult(result));
+            },
+          };
         },
       };
     },

@@ -28,9 +28,15 @@ function operations(tabs: ReturnType<typeof playgroundTabs>): string[] {
 }
 
 describe('the example tabs', () => {
-  it('are named queries and one mutation, each valid against the schema, with variables that parse', () => {
+  it('are named queries, one mutation and the live subscription, each valid against the schema, with variables that parse', () => {
     const tabs = playgroundTabs(schema);
-    expect(operations(tabs)).toEqual(['query FirstLook', 'query BoxesByState', 'query Vouchers', 'mutation CreateVoucher']);
+    expect(operations(tabs)).toEqual([
+      'query FirstLook',
+      'query BoxesByState',
+      'query Vouchers',
+      'mutation CreateVoucher',
+      'subscription BoxStates',
+    ]);
     for (const tab of tabs) {
       expect(validate(schema, parse(tab.query)).map((e) => e.message)).toEqual([]);
       if (tab.variables !== undefined) expect(() => JSON.parse(tab.variables!)).not.toThrow();

@@ -14,5 +14,6 @@ import './box-mutations.js';
 import './voucher-mutations.js';
 import './voucher-code-mutations.js';
 import './api-token.js';
+import './live.js';
 
 export const schema = builder.toSchema();
