@@ -225,6 +225,7 @@ export function createApp(deps: AppDeps): App {
         logger,
         device: await devices(),
         apiTokens,
+        whoIs: (tokens) => fetchCtUserId(ctOptions, tokens),
       });
       const response = await authRoutes(request);
       if (response) return { response, ctCalls: 0 };
