@@ -31,6 +31,8 @@ import { PLAYGROUND_ASSETS_PATH, servePlaygroundAsset } from './playground/asset
 import { createYogaServer } from './yoga.js';
 import { describeStore } from './store/describe.js';
 import { createLazyStore, type LazyStore } from './store/lazy.js';
+import { createCtBudget, type CtBudget } from './budget.js';
+import { LRUCache } from 'lru-cache';
 
 export interface AppDeps {
   /** Must have ctApiUrl, ctOauthUrl, clientId and clientSecret set (server.ts fills them for the simulator). */
@@ -52,6 +54,12 @@ export interface App {
   readonly apiTokens: ApiTokens;
   /** The durable store, opened on first use (tools and tests read it directly). */
   readonly store: LazyStore;
+  /**
+   * The CT-call budget per CT account (RATE_LIMIT_CT_CALLS), shared through Redis with REDIS_URL.
+   * GraphQL operations spend it through pipeline.ts; work that calls CT outside an operation (a
+   * subscription's polls) charges what it made with `budget.charge(ctUserId, calls)`.
+   */
+  readonly budget: CtBudget;
   /**
    * The draining flag and the drain and close hooks: whatever the app opens registers its release
    * here (the store when it was opened, the Redis connection when REDIS_URL is set), so close()
@@ -120,9 +128,20 @@ export function createApp(deps: AppDeps): App {
   const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
   const sealerPromise = createSessionSealer({ secrets: config.sessionSecrets, maxAgeSeconds: config.sessionMaxAgeSeconds });
   const secureCookies = config.publicUrl.startsWith('https:');
-  const limits = { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls: config.maxCtCalls, maxTokens: config.maxTokens };
+  // An operation that could need more calls than a whole minute's budget could never run: refused
+  // as too costly (no retry helps), not as rate limited.
+  const maxCtCalls = Math.min(config.maxCtCalls, config.rateLimitCtCalls);
+  const limits = { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls, maxTokens: config.maxTokens };
   const maskError = createErrorMasker({ logger, production: config.production });
-  const pipeline = createPipeline({ schema, limits, maskError });
+  const budget = createCtBudget({
+    limit: config.rateLimitCtCalls,
+    ...(redis ? { redis } : {}),
+    now,
+    warn: (message, details) => logger.warn(details, message),
+  });
+  // Sessions sealed before sessions carried their CT account: the account, once asked, per token.
+  const knownCtUsers = new LRUCache<string, Promise<string | null>>({ max: 10_000 });
+  const pipeline = createPipeline({ schema, limits, maskError, budget });
   const yoga = createYogaServer({ pipeline, maskError, maxBodyBytes: MAX_BODY_BYTES });
   const executeGraphQL = createGraphQLHandler({
     pipeline,
@@ -171,6 +190,7 @@ export function createApp(deps: AppDeps): App {
       metrics,
       secureCookies,
       apiTokens,
+      knownCtUsers,
     });
     const response = await finish(await executeGraphQL(request, context));
     return { response, ctCalls: context.ct?.stats.calls ?? 0 };
@@ -238,6 +258,7 @@ export function createApp(deps: AppDeps): App {
     metrics,
     apiTokens,
     store,
+    budget,
     sessions: () => sealerPromise,
     lifecycle,
     drain: () => lifecycle.drain(),

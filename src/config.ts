@@ -48,6 +48,8 @@ export interface Config {
   loaders: boolean;
   /** After SIGTERM/SIGINT, how long requests in flight may take to finish before they are cut. */
   shutdownGraceMs: number;
+  /** RATE_LIMIT_CT_CALLS: CT calls one CT account may make through the facade per minute, across instances (budget.ts). */
+  rateLimitCtCalls: number;
   production: boolean;
 }
 
@@ -166,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: env.DATA_DIR || './data',
     loaders: env.CT_LOADERS !== 'off',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    rateLimitCtCalls: int(env, 'RATE_LIMIT_CT_CALLS', 1200, 1),
     production,
   };
 }

@@ -20,6 +20,7 @@ import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
 import type { Metrics } from './metrics.js';
 import { withHeaders } from './responses.js';
 import type { ApiTokenScope } from './store/types.js';
+import { type BudgetState, setRateLimitHeaders } from './budget.js';
 
 export type SessionProblem = 'MISSING' | 'INVALID' | 'EXPIRED' | `API_TOKEN_${ApiTokenProblem}`;
 
@@ -37,10 +38,27 @@ export interface GraphQLContext {
   /** The caller's CT writes by resource (`ct.boxes.reboot(slug)`) and call counters; reads go through `loaders`. */
   ct: CtApi | null;
   loaders: Loaders | null;
+  /**
+   * The CT account whose CT-call budget this request spends: an API token and a session (sealed
+   * since sessions carry it) say it; an older session asks CT once (/me.json through the loaders,
+   * so a `viewer` in the same request shares the call), kept per session token. Null when signed out.
+   */
+  ctUserId(): Promise<string | null>;
+  /** The budget as this request left it, and what the response must say about it: pipeline.ts fills it, `finish` writes it. */
+  budget: BudgetOutcome;
   /** API tokens of the signed-in CT user (Viewer.apiTokens, revokeApiToken); the store opens on first use. */
   apiTokens: ApiTokens;
   /** Filled during execution, read by app.ts for metrics labels. */
   operation: { name: string | null };
+}
+
+export interface BudgetOutcome {
+  /** The account's budget after this request; null when signed out or nothing was asked of it. */
+  state: BudgetState | null;
+  /** Seconds to tell the caller to wait (`Retry-After`): the budget refused, or CT answered 429. */
+  retryAfter: number | null;
+  /** The operation was refused before running, for the budget: the answer is a 429. */
+  refused: boolean;
 }
 
 const REASONS: Record<SessionProblem, string> = {
@@ -81,6 +99,15 @@ export interface RequestContextDeps {
   /** Cookies get `Secure` when the facade is served over https. */
   secureCookies: boolean;
   apiTokens: ApiTokens;
+  /**
+   * CT accounts of sessions sealed before sessions carried one, by session token, as ctUserId()
+   * learns them: the answer in flight is kept, so parallel requests of one session ask CT once.
+   */
+  knownCtUsers?: {
+    get(token: string): Promise<string | null> | undefined;
+    set(token: string, ctUserId: Promise<string | null>): unknown;
+    delete(token: string): unknown;
+  };
 }
 
 export interface RequestContext {
@@ -123,12 +150,35 @@ export async function createRequestContext(request: Request, deps: RequestContex
       ? await openApiToken(presented.token, deps)
       : await openSession(presented?.token ?? null, deps);
   const { session, ct } = opened;
+  // The account of an older session, once asked (at most once per request).
+  let learnt: Promise<string | null> | null = null;
   const context: GraphQLContext = {
     request,
     session,
     credential: opened.credential,
     sessionProblem: opened.problem,
     ct: ct ? createCtApi(ct) : null,
+    ctUserId() {
+      if (opened.credential?.kind === 'apiToken') return Promise.resolve(opened.credential.ctUserId);
+      if (!session || !context.loaders) return Promise.resolve(null);
+      if (session.ctUserId !== null) return Promise.resolve(session.ctUserId);
+      if (learnt) return learnt;
+      const token = presented?.token ?? '';
+      learnt = deps.knownCtUsers?.get(token) ?? null;
+      if (!learnt) {
+        // CT could not say: the operation will meet the same trouble and report it.
+        const asked = context.loaders.viewer().then(
+          (viewer) => viewer.accountId,
+          () => null,
+        );
+        deps.knownCtUsers?.set(token, asked);
+        // Not knowing is not kept: the next request asks again.
+        void asked.then((id) => id === null && deps.knownCtUsers?.delete(token));
+        learnt = asked;
+      }
+      return learnt;
+    },
+    budget: { state: null, retryAfter: null, refused: false },
     operation: { name: null },
     loaders: ct ? createLoaders(ct, deps.loaders) : null,
     apiTokens: deps.apiTokens,
@@ -136,8 +186,10 @@ export async function createRequestContext(request: Request, deps: RequestContex
 
   async function finish(response: Response): Promise<Response> {
     if (session && ct?.tokensChanged) {
-      // A re-sealed session keeps the exp of the one it replaces: SESSION_MAX_AGE bounds its whole life.
-      const resealed = await sealer.seal(ct.tokens, { exp: session.exp });
+      // A re-sealed session keeps the exp of the one it replaces: SESSION_MAX_AGE bounds its whole
+      // life. It carries the CT account on, or gains it when this request had to ask.
+      const ctUserId = session.ctUserId ?? (learnt ? await learnt : null);
+      const resealed = await sealer.seal(ct.tokens, { exp: session.exp, ctUserId });
       const maxAgeSeconds = Math.max(0, session.exp - Math.floor(Date.now() / 1000));
       response = withHeaders(response, (headers) => {
         headers.append('set-cookie', sessionCookie(resealed.token, { maxAgeSeconds, secure: deps.secureCookies }));
@@ -147,11 +199,30 @@ export async function createRequestContext(request: Request, deps: RequestContex
     }
     // Answers hold one user's CT data (and maybe a new session): never stored by caches.
     if (ct) response = withHeaders(response, (headers) => headers.set('cache-control', 'private, no-store'));
+    response = budgetHeaders(response, context.budget);
     // Only signed-in callers name operations in metrics, so anonymous ones cannot use up the label slots.
     metrics.request(metrics.operationLabel(ct ? context.operation.name : null), response.status, (performance.now() - started) / 1000);
     if (ct) metrics.requestDone({ ...ct.stats, ...context.loaders?.stats });
+    if (context.budget.refused) metrics.budgetRefused();
     return response;
   }
 
   return { context, finish };
+}
+
+/**
+ * The budget on the HTTP response: the IETF draft's RateLimit fields when the request spent one,
+ * `Retry-After` when the caller must wait, and 429 for an operation the budget refused (its body
+ * was built as a GraphQL result, with a 200; the status is the one thing set here).
+ */
+function budgetHeaders(response: Response, budget: BudgetOutcome): Response {
+  if (budget.state === null && budget.retryAfter === null) return response;
+  const edit = (headers: Headers) => {
+    if (budget.state) setRateLimitHeaders(headers, budget.state);
+    if (budget.retryAfter !== null) headers.set('retry-after', String(budget.retryAfter));
+  };
+  if (!budget.refused || response.status === 429) return withHeaders(response, edit);
+  const refused = new Response(response.body, { status: 429, headers: new Headers(response.headers) });
+  edit(refused.headers);
+  return refused;
 }

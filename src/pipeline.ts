@@ -23,7 +23,9 @@ import {
   type Source,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import { budgetExtension, type BudgetState, type CtBudget, secondsToReset } from './budget.js';
 import type { GraphQLContext } from './context.js';
+import { codedError } from './errors.js';
 import { checkLimits, measureQuery, parseWithLimit, type QueryCost, type QueryLimits } from './limits.js';
 import { scopeRefusal } from './scopes.js';
 
@@ -35,6 +37,8 @@ export interface PipelineOptions {
   operationCacheBytes?: number;
   /** Bytes of parsed documents kept for yoga's path. */
   documentCacheBytes?: number;
+  /** The CT-call budget per CT account (RATE_LIMIT_CT_CALLS); without it operations spend none. */
+  budget?: CtBudget;
 }
 
 export interface OperationParams {
@@ -70,6 +74,13 @@ export interface Pipeline {
    * Nothing refused is compiled or kept.
    */
   prepare(params: OperationParams, caller: Pick<GraphQLContext, 'ct' | 'credential'>): AdmittedOperation | null;
+  /**
+   * Runs an admitted operation (`execute`) under the caller's CT-call budget:
+   * reserves the estimate first and refuses with RATE_LIMITED, before any CT call, when less
+   * remains; afterwards settles the reservation to the CT calls really made. Both paths run every
+   * operation through here.
+   */
+  spend(context: GraphQLContext, cost: QueryCost, execute: () => Promise<ExecutionResult>): Promise<ExecutionResult>;
   /** The response body of an executed operation: `extensions.cost`, and every error masked. */
   finish(result: ExecutionResult, context: GraphQLContext, cost: QueryCost): ExecutionResult;
   /** Every error of a result masked; the result itself when it has none. */
@@ -106,7 +117,7 @@ function sizeOf(query: string, entry: CachedOperation): number {
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
-  const { schema, limits, maskError } = options;
+  const { schema, limits, maskError, budget } = options;
   const operations = new LRUCache<string, CachedOperation>({
     maxSize: options.operationCacheBytes ?? 32 * 2 ** 20,
     sizeCalculation: (entry, key) => sizeOf(key, entry),
@@ -170,18 +181,43 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return {
       cost,
       async run(context) {
-        const result = entry.compiled
-          ? await entry.compiled.query(undefined, context, variables)
-          : await execute({
-              schema,
-              document: entry.document,
-              operationName: params.operationName,
-              variableValues: variables,
-              contextValue: context,
-            });
-        return 'data' in result ? result : null;
+        let unfit = false;
+        const result = await spend(context, cost, async () => {
+          const executed = entry.compiled
+            ? await entry.compiled.query(undefined, context, variables)
+            : await execute({
+                schema,
+                document: entry.document,
+                operationName: params.operationName,
+                variableValues: variables,
+                contextValue: context,
+              });
+          unfit = !('data' in executed);
+          return executed;
+        });
+        return unfit ? null : result;
       },
     };
+  }
+
+  async function spend(context: GraphQLContext, cost: QueryCost, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+    const account = budget && context.ct ? await context.ctUserId() : null;
+    if (!budget || account === null) return run();
+    const calls = () => context.ct?.stats.calls ?? 0;
+    const reserved = await budget.reserve(account, cost.estimatedCtCalls);
+    if (!reserved.granted) {
+      // An older session's account may have cost a CT call to learn: made, so counted.
+      const state = calls() > 0 ? await budget.charge(account, calls()) : reserved.state;
+      context.budget.state = state;
+      context.budget.retryAfter = secondsToReset(state);
+      context.budget.refused = true;
+      return { errors: [budgetRefusal(cost, state)] };
+    }
+    try {
+      return await run();
+    } finally {
+      context.budget.state = await budget.settle(reserved.reservation, calls());
+    }
   }
 
   function maskResult<R extends ExecutionResult>(result: R): R {
@@ -192,11 +228,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   function finish(result: ExecutionResult, context: GraphQLContext, cost: QueryCost): ExecutionResult {
     // graphql-js's key order (errors, data, extensions), so both paths answer byte for byte alike.
     const { errors, data, extensions } = maskResult(result);
-    return {
-      ...(errors?.length ? { errors } : {}),
-      data,
-      extensions: { ...extensions, cost: { ctCalls: context.ct?.stats.calls ?? 0, estimated: cost.estimatedCtCalls } },
-    };
+    // CT's own 429 (masked to RATE_LIMITED with its retryAfter) is told in `Retry-After` as well.
+    for (const error of errors ?? []) {
+      const wait = error.extensions?.code === 'RATE_LIMITED' ? error.extensions.retryAfter : undefined;
+      if (typeof wait === 'number') context.budget.retryAfter = Math.max(context.budget.retryAfter ?? 0, wait);
+    }
+    const state = context.budget.state;
+    const ctCost = { ctCalls: context.ct?.stats.calls ?? 0, estimated: cost.estimatedCtCalls, budget: state && budgetExtension(state) };
+    return { ...(errors?.length ? { errors } : {}), data, extensions: { ...extensions, cost: ctCost } };
   }
 
   const stats = {
@@ -209,5 +248,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       },
     },
   };
-  return { parse, admit, prepare, finish, maskResult, stats, documentCache, errorCache };
+  return { parse, admit, prepare, spend, finish, maskResult, stats, documentCache, errorCache };
+}
+
+/** The answer to an operation whose estimate is more than the account has left this window. */
+function budgetRefusal(cost: QueryCost, state: BudgetState): GraphQLError {
+  const retryAfter = secondsToReset(state);
+  return codedError(
+    `This CT account has ${state.remaining} of its ${state.limit} CT calls per minute left, and this operation could need ` +
+      `${cost.estimatedCtCalls}; retry after ${retryAfter} s.`,
+    'RATE_LIMITED',
+    { retryAfter, estimated: cost.estimatedCtCalls, remaining: state.remaining, limit: state.limit },
+  );
 }

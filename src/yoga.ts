@@ -31,8 +31,10 @@ export interface YogaOptions {
  * yoga's side of pipeline.ts: the token-limited parse, the price and limits before any resolver
  * runs, `extensions.cost` on every executed operation (as GitHub and Shopify report cost), and
  * every error of a finished result masked (yoga masks execution errors itself; request, parse and
- * validation errors skip that, and get our codes here). graphql-js executes: yoga's default
- * executor adds stream/defer machinery this schema does not use, at a measurable cost per field.
+ * validation errors skip that, and get our codes here). Execution goes through the pipeline's
+ * `spend` (the CT-call budget), as on the fast path. graphql-js executes:
+ * yoga's default executor adds stream/defer machinery this schema does not use, at a measurable
+ * cost per field.
  */
 export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
   return {
@@ -40,7 +42,6 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
       setParseFn((source) => pipeline.parse(source));
     },
     onExecute({ args, setResultAndStopExecution, setExecuteFn }) {
-      setExecuteFn(execute);
       const context = args.contextValue as GraphQLContext;
       const { cost, refusal } = pipeline.admit(
         args.document,
@@ -53,6 +54,7 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
         return;
       }
       context.operation.name = cost.operationName;
+      setExecuteFn((executeArgs) => pipeline.spend(context, cost, async () => execute(executeArgs)));
       return {
         onExecuteDone({ result, setResult }) {
           if (!('data' in result) && !('errors' in result)) return;
