@@ -50,6 +50,10 @@ export interface Config {
   shutdownGraceMs: number;
   /** RATE_LIMIT_CT_CALLS: CT calls one CT account may make through the facade per minute, across instances (budget.ts). */
   rateLimitCtCalls: number;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: where traces go over OTLP/HTTP. Undefined: no tracing (and the SDK is never loaded). */
+  otelEndpoint: string | undefined;
+  /** OTEL_SERVICE_NAME: the traces' `service.name`. */
+  otelServiceName: string;
   production: boolean;
 }
 
@@ -169,6 +173,8 @@ export function loadConfig(env: Env = process.env): Config {
     loaders: env.CT_LOADERS !== 'off',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
     rateLimitCtCalls: int(env, 'RATE_LIMIT_CT_CALLS', 1200, 1),
+    otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+    otelServiceName: env.OTEL_SERVICE_NAME || 'ct-graphql',
     production,
   };
 }

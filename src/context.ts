@@ -21,6 +21,7 @@ import type { Metrics } from './metrics.js';
 import { withHeaders } from './responses.js';
 import type { ApiTokenScope } from './store/types.js';
 import { type BudgetState, setRateLimitHeaders } from './budget.js';
+import type { RequestTrace } from './tracing.js';
 
 export type SessionProblem = 'MISSING' | 'INVALID' | 'EXPIRED' | `API_TOKEN_${ApiTokenProblem}`;
 
@@ -46,6 +47,8 @@ export interface GraphQLContext {
   ctUserId(): Promise<string | null>;
   /** The budget as this request left it, and what the response must say about it: pipeline.ts fills it, `finish` writes it. */
   budget: BudgetOutcome;
+  /** This request's trace; null when tracing is off. */
+  trace: RequestTrace | null;
   /** API tokens of the signed-in CT user (Viewer.apiTokens, revokeApiToken); the store opens on first use. */
   apiTokens: ApiTokens;
   /** Filled during execution, read by app.ts for metrics labels. */
@@ -124,31 +127,42 @@ interface Opened {
 }
 
 /** `Authorization: Bearer ctg_…`: the token's grant from the store (cached), refreshed under the store's lock. */
-async function openApiToken(secret: string, deps: RequestContextDeps): Promise<Opened> {
+async function openApiToken(secret: string, deps: RequestContextDeps, trace: RequestTrace | null): Promise<Opened> {
   const check = await deps.apiTokens.verify(secret);
   if ('problem' in check) return { session: null, credential: null, problem: `API_TOKEN_${check.problem}`, ct: null };
   const { token, tokens } = check.verified;
-  const ct = createCtClient({ ...deps.ct, tokens, refresher: deps.apiTokens.refresherFor(check.verified), onCall: deps.metrics.ctCall });
+  const ct = createCtClient({
+    ...deps.ct,
+    tokens,
+    refresher: deps.apiTokens.refresherFor(check.verified),
+    onCall: deps.metrics.ctCall,
+    ...(trace ? { trace: trace.ctCall } : {}),
+  });
   return { session: null, credential: { kind: 'apiToken', id: token.id, scope: token.scope, ctUserId: token.ctUserId }, problem: null, ct };
 }
 
-async function openSession(token: string | null, deps: RequestContextDeps): Promise<Opened> {
+async function openSession(token: string | null, deps: RequestContextDeps, trace: RequestTrace | null): Promise<Opened> {
   const opened = await deps.sealer.open(token);
   const session = opened.session;
   if (!session) return { session: null, credential: null, problem: opened.reason, ct: null };
-  const ct = createCtClient({ ...deps.ct, tokens: session.tokens, onCall: deps.metrics.ctCall });
+  const ct = createCtClient({ ...deps.ct, tokens: session.tokens, onCall: deps.metrics.ctCall, ...(trace ? { trace: trace.ctCall } : {}) });
   return { session, credential: { kind: 'session' }, problem: null, ct };
 }
 
-export async function createRequestContext(request: Request, deps: RequestContextDeps): Promise<RequestContext> {
+/** `trace`: the request's span when tracing is on; its CT calls become its children. */
+export async function createRequestContext(
+  request: Request,
+  deps: RequestContextDeps,
+  trace: RequestTrace | null = null,
+): Promise<RequestContext> {
   const started = performance.now();
   const { sealer, metrics } = deps;
   const presented = sessionTokenOf(request);
   // A bearer that says it is an API token never falls back to the session path, even when it fails.
   const opened =
     presented?.from === 'bearer' && isApiTokenCredential(presented.token)
-      ? await openApiToken(presented.token, deps)
-      : await openSession(presented?.token ?? null, deps);
+      ? await openApiToken(presented.token, deps, trace)
+      : await openSession(presented?.token ?? null, deps, trace);
   const { session, ct } = opened;
   // The account of an older session, once asked (at most once per request).
   let learnt: Promise<string | null> | null = null;
@@ -179,6 +193,7 @@ export async function createRequestContext(request: Request, deps: RequestContex
       return learnt;
     },
     budget: { state: null, retryAfter: null, refused: false },
+    trace,
     operation: { name: null },
     loaders: ct ? createLoaders(ct, deps.loaders) : null,
     apiTokens: deps.apiTokens,

@@ -25,7 +25,7 @@ import {
 import { LRUCache } from 'lru-cache';
 import { budgetExtension, type BudgetState, type CtBudget, secondsToReset } from './budget.js';
 import type { GraphQLContext } from './context.js';
-import { codedError } from './errors.js';
+import { codedError, codeOf, UNEXPECTED_CODE } from './errors.js';
 import { checkLimits, measureQuery, parseWithLimit, type QueryCost, type QueryLimits } from './limits.js';
 import { scopeRefusal } from './scopes.js';
 
@@ -75,7 +75,7 @@ export interface Pipeline {
    */
   prepare(params: OperationParams, caller: Pick<GraphQLContext, 'ct' | 'credential'>): AdmittedOperation | null;
   /**
-   * Runs an admitted operation (`execute`) under the caller's CT-call budget:
+   * Runs an admitted operation (`execute`) within its trace span and the caller's CT-call budget:
    * reserves the estimate first and refuses with RATE_LIMITED, before any CT call, when less
    * remains; afterwards settles the reservation to the CT calls really made. Both paths run every
    * operation through here.
@@ -201,6 +201,24 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   async function spend(context: GraphQLContext, cost: QueryCost, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+    const span = context.trace?.startOperation(cost.operationType, cost.operationName);
+    if (!span) return budgeted(context, cost, run);
+    let result: ExecutionResult | undefined;
+    try {
+      result = await budgeted(context, cost, run);
+      return result;
+    } finally {
+      const error = result?.errors?.[0];
+      span.end({
+        estimated: cost.estimatedCtCalls,
+        ctCalls: context.ct?.stats.calls ?? 0,
+        budgetRemaining: context.budget.state?.remaining ?? null,
+        errorCode: result === undefined ? UNEXPECTED_CODE : error ? codeOf(error) : null,
+      });
+    }
+  }
+
+  async function budgeted(context: GraphQLContext, cost: QueryCost, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
     const account = budget && context.ct ? await context.ctUserId() : null;
     if (!budget || account === null) return run();
     const calls = () => context.ct?.stats.calls ?? 0;

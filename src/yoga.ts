@@ -32,7 +32,7 @@ export interface YogaOptions {
  * runs, `extensions.cost` on every executed operation (as GitHub and Shopify report cost), and
  * every error of a finished result masked (yoga masks execution errors itself; request, parse and
  * validation errors skip that, and get our codes here). Execution goes through the pipeline's
- * `spend` (the CT-call budget), as on the fast path. graphql-js executes:
+ * `spend` (the CT-call budget, the operation's span), as on the fast path. graphql-js executes:
  * yoga's default executor adds stream/defer machinery this schema does not use, at a measurable
  * cost per field.
  */
