@@ -11,6 +11,7 @@ import { freePort } from '../test/net.js';
 import { ctAccessToken, facadeSessionToken } from './lib/login.js';
 import { measureLatency, measureThroughput, runSteps, type Target } from './lib/measure.js';
 import { startMesh } from './lib/mesh.js';
+import { startOtlpSink } from './lib/otlp-sink.js';
 import { spawnServer } from './lib/proc.js';
 import { renderReport, type ScenarioOutcome } from './lib/report.js';
 import { SCENARIOS, type Probe } from './lib/scenarios.js';
@@ -146,11 +147,21 @@ async function main(): Promise<void> {
       'ct-graphql': () => startFacade('ct-graphql', sim, {}),
       naive: () => startFacade('naive', sim, { CT_LOADERS: 'off' }),
       mesh: () => startMeshPeer(sim, notes),
+      // ct-graphql with tracing on, exporting to a sink in its own process (not counted as the server's CPU).
+      traced: async () => {
+        const sink = await startOtlpSink();
+        const facade = await startFacade('traced', sim, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
+        const stop = async () => {
+          await facade.stop();
+          await sink.stop();
+        };
+        return { ...facade, stop };
+      },
     };
     const servers: string[] = [];
     for (const name of settings.servers) {
       const start = starters[name];
-      if (!start) throw new Error(`unknown server "${name}" in BENCH_SERVERS (ct-graphql, naive, mesh)`);
+      if (!start) throw new Error(`unknown server "${name}" in BENCH_SERVERS (ct-graphql, naive, mesh, traced)`);
       try {
         running.push(await start());
         servers.push(name);
