@@ -12,6 +12,7 @@ import { freePort } from '../test/net.js';
 import { ctAccessToken, facadeApiToken, facadeSessionToken } from './lib/login.js';
 import { measureLatency, measureThroughput, runSteps, type Target } from './lib/measure.js';
 import { startMesh } from './lib/mesh.js';
+import { startOtlpSink } from './lib/otlp-sink.js';
 import { spawnServer } from './lib/proc.js';
 import { API_TOKEN_SERVER, renderReport, type ScenarioOutcome } from './lib/report.js';
 import { BULK_BOXES, SCENARIOS, type Probe } from './lib/scenarios.js';
@@ -79,6 +80,8 @@ async function startFacade(name: string, sim: SimulatorControl, extraEnv: Record
       SESSION_SECRET: randomBytes(32).toString('base64url'),
       LOG_LEVEL: 'info', // as shipped: one log line per request
       DATA_DIR: dataDir,
+      // One account makes thousands of CT calls a minute under load: the budget is counted, never reached.
+      RATE_LIMIT_CT_CALLS: '1000000000',
       ...extraEnv,
     },
     readyUrl: `${base}/healthz`,
@@ -172,11 +175,21 @@ async function main(): Promise<void> {
       'ct-graphql': () => startFacade('ct-graphql', sim, {}, true),
       naive: () => startFacade('naive', sim, { CT_LOADERS: 'off' }),
       mesh: () => startMeshPeer(sim, notes),
+      // ct-graphql with tracing on, exporting to a sink in its own process (not counted as the server's CPU).
+      traced: async () => {
+        const sink = await startOtlpSink();
+        const facade = await startFacade('traced', sim, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
+        const stop = async () => {
+          await facade.stop();
+          await sink.stop();
+        };
+        return { ...facade, stop };
+      },
     };
     const servers: string[] = [];
     for (const name of settings.servers) {
       const start = starters[name];
-      if (!start) throw new Error(`unknown server "${name}" in BENCH_SERVERS (ct-graphql, naive, mesh)`);
+      if (!start) throw new Error(`unknown server "${name}" in BENCH_SERVERS (ct-graphql, naive, mesh, traced)`);
       try {
         const started = await start();
         running.push(started);

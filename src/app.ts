@@ -36,6 +36,9 @@ import { PLAYGROUND_ASSETS_PATH, servePlaygroundAsset } from './playground/asset
 import { createYogaServer } from './yoga.js';
 import { describeStore } from './store/describe.js';
 import { createLazyStore, type LazyStore } from './store/lazy.js';
+import { createCtBudget, type CtBudget } from './budget.js';
+import { LRUCache } from 'lru-cache';
+import { loadTracing, type RequestTrace, type Tracing } from './tracing.js';
 
 export interface AppDeps {
   /** Must have ctApiUrl, ctOauthUrl, clientId and clientSecret set (server.ts fills them for the simulator). */
@@ -63,6 +66,12 @@ export interface App {
   /** The durable store, opened on first use (tools and tests read it directly). */
   readonly store: LazyStore;
   /**
+   * The CT-call budget per CT account (RATE_LIMIT_CT_CALLS), shared through Redis with REDIS_URL.
+   * GraphQL operations spend it through pipeline.ts; work that calls CT outside an operation (a
+   * subscription's polls) charges what it made with `budget.charge(ctUserId, calls)`.
+   */
+  readonly budget: CtBudget;
+  /**
    * The draining flag and the drain and close hooks: whatever the app opens registers its release
    * here (the store when it was opened, the Redis connection when REDIS_URL is set), so close()
    * needs no list of its own.
@@ -73,6 +82,12 @@ export interface App {
   /** Drains (if not yet), then releases everything the app holds open, through its close hooks. */
   close(): Promise<void>;
 }
+
+/**
+ * The routes whose requests get a span: the API and sign-in, each by its own name. Probes, metrics
+ * and the playground's files would only bury them (and unknown paths would make names unbounded).
+ */
+const TRACED_ROUTES = new Set(['/graphql', '/auth/login', '/auth/callback', '/auth/logout', '/auth/device', '/auth/token', '/device']);
 
 /** GraphQL requests are small; a larger body is refused before it is parsed. */
 const MAX_BODY_BYTES = 1_000_000;
@@ -176,7 +191,10 @@ export function createApp(deps: AppDeps): App {
   const trustedOrigins = new Set([new URL(config.publicUrl).origin, ...config.corsOrigins]);
   const sealerPromise = createSessionSealer({ secrets: config.sessionSecrets, maxAgeSeconds: config.sessionMaxAgeSeconds });
   const secureCookies = config.publicUrl.startsWith('https:');
-  const limits = { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls: config.maxCtCalls, maxTokens: config.maxTokens };
+  // An operation that could need more calls than a whole minute's budget could never run: refused
+  // as too costly (no retry helps), not as rate limited.
+  const maxCtCalls = Math.min(config.maxCtCalls, config.rateLimitCtCalls);
+  const limits = { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls, maxTokens: config.maxTokens };
   const maskError = createErrorMasker({ logger, production: config.production });
   const persisted = {
     file: config.persistedOperationsFile,
@@ -190,7 +208,30 @@ export function createApp(deps: AppDeps): App {
     now,
     warn: (what, details) => logger.warn(details, what),
   });
-  const pipeline = createPipeline({ schema, limits, maskError, persisted, idempotency });
+  const budget = createCtBudget({
+    limit: config.rateLimitCtCalls,
+    ...(redis ? { redis } : {}),
+    now,
+    warn: (message, details) => logger.warn(details, message),
+  });
+  // Sessions sealed before sessions carried their CT account: the account, once asked, per token.
+  const knownCtUsers = new LRUCache<string, Promise<string | null>>({ max: 10_000 });
+  const pipeline = createPipeline({ schema, limits, maskError, persisted, idempotency, budget });
+  // The SDK is loaded only when tracing is configured; until it is, and without it, requests go untraced.
+  let tracing: Tracing | null = null;
+  const tracingLoaded = config.otelEndpoint
+    ? loadTracing({ endpoint: config.otelEndpoint, serviceName: config.otelServiceName }).then(
+        (loaded) => {
+          tracing = loaded;
+          return loaded;
+        },
+        (error: unknown) => {
+          logger.error({ err: error instanceof Error ? error.message : String(error) }, 'tracing could not start; serving untraced');
+          return null;
+        },
+      )
+    : null;
+  if (tracingLoaded) lifecycle.onClose(async () => (await tracingLoaded)?.shutdown());
   const yoga = createYogaServer({ pipeline, maskError, maxBodyBytes: MAX_BODY_BYTES });
   const executeGraphQL = createGraphQLHandler({
     pipeline,
@@ -221,7 +262,7 @@ export function createApp(deps: AppDeps): App {
   const toPublicOrigin = createCanonicalRedirect(config.publicUrl, logger);
   const ctReadiness = createReadinessProbe({ apiUrl, fetch: upstreamFetch, timeoutMs: config.ctTimeoutMs, now });
 
-  async function graphql(request: Request): Promise<{ response: Response; ctCalls: number }> {
+  async function graphql(request: Request, trace: RequestTrace | null): Promise<{ response: Response; ctCalls: number }> {
     const started = performance.now();
     const csrf = csrfViolation(request, trustedOrigins);
     if (csrf) {
@@ -233,15 +274,20 @@ export function createApp(deps: AppDeps): App {
       metrics.request(metrics.operationLabel(null), 403, (performance.now() - started) / 1000);
       return { response: json(body, 403), ctCalls: 0 };
     }
-    const { context, finish } = await createRequestContext(request, {
-      sealer: await sealerPromise,
-      ct: { ...ctOptions, refresher },
-      loaders: loaderOptions,
-      metrics,
-      secureCookies,
-      apiTokens,
-      live,
-    });
+    const { context, finish } = await createRequestContext(
+      request,
+      {
+        sealer: await sealerPromise,
+        ct: { ...ctOptions, refresher },
+        loaders: loaderOptions,
+        metrics,
+        secureCookies,
+        apiTokens,
+        live,
+        knownCtUsers,
+      },
+      trace,
+    );
     const response = await finish(await executeGraphQL(request, context));
     if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
       const stream = withHeaders(response, (headers) => {
@@ -265,12 +311,12 @@ export function createApp(deps: AppDeps): App {
     return json({ status: 'unavailable', reason: state === 'unhealthy' ? 'CT_UNHEALTHY' : 'CT_UNREACHABLE' }, 503);
   }
 
-  async function route(request: Request, path: string): Promise<{ response: Response; ctCalls: number }> {
+  async function route(request: Request, path: string, trace: RequestTrace | null): Promise<{ response: Response; ctCalls: number }> {
     // A CORS preflight never reaches a handler: it is answered from the allow-list alone.
     if (request.method === 'OPTIONS') return { response: corsPreflight(request, corsOrigins), ctCalls: 0 };
     const canonical = toPublicOrigin(request, path);
     if (canonical) return { response: canonical, ctCalls: 0 };
-    if (path === '/graphql') return graphql(request);
+    if (path === '/graphql') return graphql(request, trace);
     if (path.startsWith(PLAYGROUND_ASSETS_PATH) && (request.method === 'GET' || request.method === 'HEAD')) {
       const asset = await servePlaygroundAsset(path, { acceptEncoding: request.headers.get('accept-encoding') });
       if (asset) return { response: asset, ctCalls: 0 };
@@ -307,6 +353,7 @@ export function createApp(deps: AppDeps): App {
         logger,
         device: await devices(),
         apiTokens,
+        whoIs: (tokens) => fetchCtUserId(ctOptions, tokens),
       });
       // Sign-out ends the streams opened with this session, on every instance.
       const signingOut =
@@ -324,6 +371,7 @@ export function createApp(deps: AppDeps): App {
     live,
     apiTokens,
     store,
+    budget,
     sessions: () => sealerPromise,
     lifecycle,
     drain: () => lifecycle.drain(),
@@ -332,10 +380,13 @@ export function createApp(deps: AppDeps): App {
       const started = performance.now();
       const requestId = randomUUID();
       const path = new URL(request.url).pathname;
+      // The first requests may come before the SDK has loaded: they wait for it rather than go untraced.
+      if (tracingLoaded && !tracing) await tracingLoaded;
+      const trace = tracing && TRACED_ROUTES.has(path) ? tracing.startRequest(request, path) : null;
       let status = 500;
       let ctCalls = 0;
       try {
-        const result = await route(request, path);
+        const result = await route(request, path, trace);
         ctCalls = result.ctCalls;
         status = result.response.status;
         return withHeaders(result.response, (headers) => {
@@ -349,10 +400,10 @@ export function createApp(deps: AppDeps): App {
         );
         return json({ error: 'internal_error', requestId }, 500);
       } finally {
-        logger.info(
-          { requestId, method: request.method, path, status, durationMs: Math.round(performance.now() - started), ctCalls },
-          'request',
-        );
+        trace?.end(status);
+        const durationMs = Math.round(performance.now() - started);
+        const traceId = trace ? { traceId: trace.traceId } : {};
+        logger.info({ requestId, method: request.method, path, status, durationMs, ctCalls, ...traceId }, 'request');
       }
     },
   };

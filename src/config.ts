@@ -56,6 +56,12 @@ export interface Config {
   persistedOperationsFile: string | undefined;
   /** PERSISTED_OPERATIONS_ONLY=true: documents sent in full are refused, but the playground's queries. */
   persistedOperationsOnly: boolean;
+  /** RATE_LIMIT_CT_CALLS: CT calls one CT account may make through the facade per minute, across instances (budget.ts). */
+  rateLimitCtCalls: number;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: where traces go over OTLP/HTTP. Undefined: no tracing (and the SDK is never loaded). */
+  otelEndpoint: string | undefined;
+  /** OTEL_SERVICE_NAME: the traces' `service.name`. */
+  otelServiceName: string;
   production: boolean;
 }
 
@@ -191,6 +197,9 @@ export function loadConfig(env: Env = process.env): Config {
     devicePollIntervalSeconds: int(env, 'DEVICE_POLL_INTERVAL_S', 5, 1),
     persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE || undefined,
     persistedOperationsOnly,
+    rateLimitCtCalls: int(env, 'RATE_LIMIT_CT_CALLS', 1200, 1),
+    otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+    otelServiceName: env.OTEL_SERVICE_NAME || 'ct-graphql',
     production,
   };
 }

@@ -21,6 +21,8 @@ import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
 import type { Metrics } from './metrics.js';
 import { withHeaders } from './responses.js';
 import type { ApiTokenScope } from './store/types.js';
+import { type BudgetState, setRateLimitHeaders } from './budget.js';
+import type { RequestTrace } from './tracing.js';
 
 export type SessionProblem = 'MISSING' | 'INVALID' | 'EXPIRED' | `API_TOKEN_${ApiTokenProblem}`;
 
@@ -52,6 +54,16 @@ export interface GraphQLContext {
   /** The caller's CT writes by resource (`ct.boxes.reboot(slug)`) and call counters; reads go through `loaders`. */
   ct: CtApi | null;
   loaders: Loaders | null;
+  /**
+   * The CT account whose CT-call budget this request spends: an API token and a session (sealed
+   * since sessions carry it) say it; an older session asks CT once (/me.json through the loaders,
+   * so a `viewer` in the same request shares the call), kept per session token. Null when signed out.
+   */
+  ctUserId(): Promise<string | null>;
+  /** The budget as this request left it, and what the response must say about it: pipeline.ts fills it, `finish` writes it. */
+  budget: BudgetOutcome;
+  /** This request's trace; null when tracing is off. */
+  trace: RequestTrace | null;
   /** API tokens of the signed-in CT user (Viewer.apiTokens, revokeApiToken); the store opens on first use. */
   apiTokens: ApiTokens;
   /** The caller's CT client itself, for work that outlives execution: a subscription's identity and its poll reader. */
@@ -62,6 +74,15 @@ export interface GraphQLContext {
   operation: { name: string | null };
   /** Set once the request's Idempotency-Key holds its record; null without a key. */
   idempotency: IdempotencyScope | null;
+}
+
+export interface BudgetOutcome {
+  /** The account's budget after this request; null when signed out or nothing was asked of it. */
+  state: BudgetState | null;
+  /** Seconds to tell the caller to wait (`Retry-After`): the budget refused, or CT answered 429. */
+  retryAfter: number | null;
+  /** The operation was refused before running, for the budget: the answer is a 429. */
+  refused: boolean;
 }
 
 const REASONS: Record<SessionProblem, string> = {
@@ -104,6 +125,15 @@ export interface RequestContextDeps {
   apiTokens: ApiTokens;
   /** The app's subscriptions, handed to every context. */
   live?: Live;
+  /**
+   * CT accounts of sessions sealed before sessions carried one, by session token, as ctUserId()
+   * learns them: the answer in flight is kept, so parallel requests of one session ask CT once.
+   */
+  knownCtUsers?: {
+    get(token: string): Promise<string | null> | undefined;
+    set(token: string, ctUserId: Promise<string | null>): unknown;
+    delete(token: string): unknown;
+  };
 }
 
 export interface RequestContext {
@@ -120,38 +150,73 @@ interface Opened {
 }
 
 /** `Authorization: Bearer ctg_…`: the token's grant from the store (cached), refreshed under the store's lock. */
-async function openApiToken(secret: string, deps: RequestContextDeps): Promise<Opened> {
+async function openApiToken(secret: string, deps: RequestContextDeps, trace: RequestTrace | null): Promise<Opened> {
   const check = await deps.apiTokens.verify(secret);
   if ('problem' in check) return { session: null, credential: null, problem: `API_TOKEN_${check.problem}`, ct: null };
   const { token, tokens } = check.verified;
-  const ct = createCtClient({ ...deps.ct, tokens, refresher: deps.apiTokens.refresherFor(check.verified), onCall: deps.metrics.ctCall });
+  const ct = createCtClient({
+    ...deps.ct,
+    tokens,
+    refresher: deps.apiTokens.refresherFor(check.verified),
+    onCall: deps.metrics.ctCall,
+    ...(trace ? { trace: trace.ctCall } : {}),
+  });
   return { session: null, credential: { kind: 'apiToken', id: token.id, scope: token.scope, ctUserId: token.ctUserId }, problem: null, ct };
 }
 
-async function openSession(token: string | null, deps: RequestContextDeps): Promise<Opened> {
+async function openSession(token: string | null, deps: RequestContextDeps, trace: RequestTrace | null): Promise<Opened> {
   const opened = await deps.sealer.open(token);
   const session = opened.session;
   if (!session) return { session: null, credential: null, problem: opened.reason, ct: null };
-  const ct = createCtClient({ ...deps.ct, tokens: session.tokens, onCall: deps.metrics.ctCall });
+  const ct = createCtClient({ ...deps.ct, tokens: session.tokens, onCall: deps.metrics.ctCall, ...(trace ? { trace: trace.ctCall } : {}) });
   return { session, credential: { kind: 'session' }, problem: null, ct };
 }
 
-export async function createRequestContext(request: Request, deps: RequestContextDeps): Promise<RequestContext> {
+/** `trace`: the request's span when tracing is on; its CT calls become its children. */
+export async function createRequestContext(
+  request: Request,
+  deps: RequestContextDeps,
+  trace: RequestTrace | null = null,
+): Promise<RequestContext> {
   const started = performance.now();
   const { sealer, metrics } = deps;
   const presented = sessionTokenOf(request);
   // A bearer that says it is an API token never falls back to the session path, even when it fails.
   const opened =
     presented?.from === 'bearer' && isApiTokenCredential(presented.token)
-      ? await openApiToken(presented.token, deps)
-      : await openSession(presented?.token ?? null, deps);
+      ? await openApiToken(presented.token, deps, trace)
+      : await openSession(presented?.token ?? null, deps, trace);
   const { session, ct } = opened;
+  // The account of an older session, once asked (at most once per request).
+  let learnt: Promise<string | null> | null = null;
   const context: GraphQLContext = {
     request,
     session,
     credential: opened.credential,
     sessionProblem: opened.problem,
     ct: ct ? createCtApi(ct) : null,
+    ctUserId() {
+      if (opened.credential?.kind === 'apiToken') return Promise.resolve(opened.credential.ctUserId);
+      if (!session || !context.loaders) return Promise.resolve(null);
+      if (session.ctUserId !== null) return Promise.resolve(session.ctUserId);
+      if (learnt) return learnt;
+      const token = presented?.token ?? '';
+      learnt = deps.knownCtUsers?.get(token) ?? null;
+      if (!learnt) {
+        // CT could not say: the operation will meet the same trouble and report it.
+        const asked = context.loaders.viewer().then(
+          (viewer) => viewer.accountId,
+          () => null,
+        );
+        deps.knownCtUsers?.set(token, asked);
+        // Not knowing is not kept: the next request asks again.
+        void asked.then((id) => id === null && deps.knownCtUsers?.delete(token));
+        learnt = asked;
+      }
+      return learnt;
+    },
+    budget: { state: null, retryAfter: null, refused: false },
+    trace,
     operation: { name: null },
     loaders: ct ? createLoaders(ct, deps.loaders) : null,
     apiTokens: deps.apiTokens,
@@ -162,8 +227,10 @@ export async function createRequestContext(request: Request, deps: RequestContex
 
   async function finish(response: Response): Promise<Response> {
     if (session && ct?.tokensChanged) {
-      // A re-sealed session keeps the exp of the one it replaces: SESSION_MAX_AGE bounds its whole life.
-      const resealed = await sealer.seal(ct.tokens, { exp: session.exp });
+      // A re-sealed session keeps the exp of the one it replaces: SESSION_MAX_AGE bounds its whole
+      // life. It carries the CT account on, or gains it when this request had to ask.
+      const ctUserId = session.ctUserId ?? (learnt ? await learnt : null);
+      const resealed = await sealer.seal(ct.tokens, { exp: session.exp, ctUserId });
       const maxAgeSeconds = Math.max(0, session.exp - Math.floor(Date.now() / 1000));
       response = withHeaders(response, (headers) => {
         headers.append('set-cookie', sessionCookie(resealed.token, { maxAgeSeconds, secure: deps.secureCookies }));
@@ -181,11 +248,30 @@ export async function createRequestContext(request: Request, deps: RequestContex
     }
     // Answers hold one user's CT data (and maybe a new session): never stored by caches.
     if (ct) response = withHeaders(response, (headers) => headers.set('cache-control', 'private, no-store'));
+    response = budgetHeaders(response, context.budget);
     // Only signed-in callers name operations in metrics, so anonymous ones cannot use up the label slots.
     metrics.request(metrics.operationLabel(ct ? context.operation.name : null), response.status, (performance.now() - started) / 1000);
     if (ct) metrics.requestDone({ ...ct.stats, ...context.loaders?.stats });
+    if (context.budget.refused) metrics.budgetRefused();
     return response;
   }
 
   return { context, finish };
+}
+
+/**
+ * The budget on the HTTP response: the IETF draft's RateLimit fields when the request spent one,
+ * `Retry-After` when the caller must wait, and 429 for an operation the budget refused (its body
+ * was built as a GraphQL result, with a 200; the status is the one thing set here).
+ */
+function budgetHeaders(response: Response, budget: BudgetOutcome): Response {
+  if (budget.state === null && budget.retryAfter === null) return response;
+  const edit = (headers: Headers) => {
+    if (budget.state) setRateLimitHeaders(headers, budget.state);
+    if (budget.retryAfter !== null) headers.set('retry-after', String(budget.retryAfter));
+  };
+  if (!budget.refused || response.status === 429) return withHeaders(response, edit);
+  const refused = new Response(response.body, { status: 429, headers: new Headers(response.headers) });
+  edit(refused.headers);
+  return refused;
 }

@@ -121,6 +121,16 @@ export function maskError(error: unknown, _message?: string, isDev?: boolean): E
   return masked(error, isDev ? original : undefined);
 }
 
+/** The code maskError gives an error, without building or logging anything: for the operation's span. */
+export function codeOf(error: GraphQLError): string {
+  const original = error.originalError;
+  if (original instanceof CtError) return fromCtError(original).code;
+  if (original instanceof GraphQLError) return codeOf(original);
+  if (original !== undefined && original !== null) return UNEXPECTED_CODE;
+  if (isCoded(error.extensions)) return error.extensions.code as string;
+  return error.path !== undefined ? UNEXPECTED_CODE : 'BAD_USER_INPUT';
+}
+
 function withLocation(inner: GraphQLError, outer: GraphQLError): GraphQLError {
   return keepLocations(
     outer,

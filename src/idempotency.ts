@@ -22,7 +22,6 @@
  */
 import { createHash } from 'node:crypto';
 import { type DocumentNode, type ExecutionResult, GraphQLError, print } from 'graphql';
-import { LRUCache } from 'lru-cache';
 import type { GraphQLContext, IdempotencyScope } from './context.js';
 import { CtError } from './ct/errors.js';
 import { codedError, type ErrorCode, fromCtError } from './errors.js';
@@ -107,8 +106,6 @@ export function fingerprint(o: Pick<OperationToGuard, 'document' | 'operationNam
   return createHash('sha256').update(text).digest('hex');
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
 // Part of the stored format: changing it makes every stored response unreadable (they are then run again, looking first).
 const RESPONSE_INFO = 'ct-graphql idempotent response v1';
 
@@ -148,8 +145,6 @@ export function createIdempotency(o: IdempotencyOptions): Idempotency {
   const now = o.now ?? Date.now;
   const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
   const warn = o.warn ?? (() => undefined);
-  // A session's CT user comes from /me.json; kept per access token (never the token itself), so a replay calls CT not at all.
-  const sessionUsers = new LRUCache<string, string>({ max: 10_000, ttl: 60 * 60 * 1000 });
   let lastPurge = 0;
   let responses: Promise<ResponseBox> | null = null;
   const box = (): Promise<ResponseBox> => {
@@ -157,17 +152,13 @@ export function createIdempotency(o: IdempotencyOptions): Idempotency {
     return responses;
   };
 
-  /** The CT account the caller acts as: an API token carries it; a session asks CT once per access token. */
+  /**
+   * The CT account the caller acts as, from the context's one answer to that question: an API
+   * token and a session sealed at sign-in carry it; an older session asks CT once (counted below).
+   */
   async function ctUserOf(context: GraphQLContext): Promise<string> {
-    const credential = context.credential;
-    if (credential?.kind === 'apiToken') return credential.ctUserId;
-    const cacheKey = context.session ? sha256(context.session.tokens.accessToken) : null;
-    const known = cacheKey === null ? undefined : sessionUsers.get(cacheKey);
-    if (known !== undefined) return known;
-    if (!context.loaders) throw new Error('a signed-in caller without loaders');
-    const viewer = await context.loaders.viewer();
-    const id = viewer.accountId ?? viewer.key;
-    if (cacheKey !== null) sessionUsers.set(cacheKey, id);
+    const id = await context.ctUserId();
+    if (id === null) throw new Error('a signed-in caller without a CT account');
     return id;
   }
 

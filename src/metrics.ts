@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics for one app: requests by operation, CT calls by endpoint template and
- * status, token refreshes, 401 replays, retries and loader savings. Labels carry no token,
+ * status, token refreshes, 401 replays, retries, loader savings and CT-call budget refusals. Labels carry no token,
  * slug or personal data: CT paths are reduced to templates before they get here.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -16,6 +16,8 @@ export interface Metrics {
   request(operation: string, status: number, seconds: number): void;
   ctCall(event: CtCallEvent): void;
   requestDone(stats: { replays401: number; retries: number; dedupeHits?: number; primeHits?: number }): void;
+  /** An operation refused for the CT-call budget (RATE_LIMIT_CT_CALLS). */
+  budgetRefused(): void;
   render(): Promise<{ body: string; contentType: string }>;
 }
 
@@ -73,6 +75,11 @@ export function createMetrics(sources: { refresher: RefreshStats; grants?: Refre
   const primed = new Counter({
     name: 'ct_graphql_loader_prime_hits_total',
     help: 'Objects served from a list that primed the item loader, saving a CT call.',
+    registers: [registry],
+  });
+  const budgetRefusals = new Counter({
+    name: 'ct_graphql_budget_refusals_total',
+    help: "Operations refused before any CT call because the CT account's CT-call budget had less left than their estimate.",
     registers: [registry],
   });
   new Counter({
@@ -207,6 +214,9 @@ export function createMetrics(sources: { refresher: RefreshStats; grants?: Refre
       if (stats.replays401) replays.inc(stats.replays401);
       if (stats.dedupeHits) dedupe.inc(stats.dedupeHits);
       if (stats.primeHits) primed.inc(stats.primeHits);
+    },
+    budgetRefused() {
+      budgetRefusals.inc();
     },
     async render() {
       return { body: await registry.metrics(), contentType: registry.contentType };

@@ -27,8 +27,10 @@ import {
   type Source,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import { budgetExtension, type BudgetState, type CtBudget, secondsToReset } from './budget.js';
 import type { GraphQLContext } from './context.js';
 import type { Gate, Idempotency, OperationToGuard } from './idempotency.js';
+import { codedError, codeOf, UNEXPECTED_CODE } from './errors.js';
 import { checkLimits, measureQuery, parseWithLimit, type QueryCost, type QueryLimits } from './limits.js';
 import { createPersistedOperations, type DocumentSource, type PersistedOperations, type PersistedOptions } from './persisted.js';
 import { scopeRefusal } from './scopes.js';
@@ -45,6 +47,8 @@ export interface PipelineOptions {
   persisted?: PersistedOptions;
   /** The Idempotency-Key rule (idempotency.ts); without it, the header is ignored. */
   idempotency?: Idempotency;
+  /** The CT-call budget per CT account (RATE_LIMIT_CT_CALLS); without it operations spend none. */
+  budget?: CtBudget;
 }
 
 export interface OperationParams {
@@ -93,6 +97,13 @@ export interface Pipeline {
    * its finished result), replay the first response, refuse it, or pass (no key, not a mutation).
    */
   guard(context: GraphQLContext, operation: OperationToGuard): Promise<Gate>;
+  /**
+   * Runs an admitted operation (`execute`) within its trace span and the caller's CT-call budget:
+   * reserves the estimate first and refuses with RATE_LIMITED, before any CT call, when less
+   * remains; afterwards settles the reservation to the CT calls really made. Both paths run every
+   * operation through here.
+   */
+  spend(context: GraphQLContext, cost: QueryCost, execute: () => Promise<ExecutionResult>): Promise<ExecutionResult>;
   /** The response body of an executed operation: `extensions.cost`, and every error masked. */
   finish(result: ExecutionResult, context: GraphQLContext, cost: QueryCost): ExecutionResult;
   /** Every error of a result masked; the result itself when it has none. */
@@ -129,7 +140,7 @@ function sizeOf(query: string, entry: CachedOperation): number {
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
-  const { schema, limits, maskError } = options;
+  const { schema, limits, maskError, budget } = options;
   const operations = new LRUCache<string, CachedOperation>({
     maxSize: options.operationCacheBytes ?? 32 * 2 ** 20,
     sizeCalculation: (entry, key) => sizeOf(key, entry),
@@ -211,18 +222,61 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       guard: (context) =>
         guard(context, { document: entry.document, operationName: params.operationName, variables, operationType: cost.operationType }),
       async run(context) {
-        const result = entry.compiled
-          ? await entry.compiled.query(undefined, context, variables)
-          : await execute({
-              schema,
-              document: entry.document,
-              operationName: params.operationName,
-              variableValues: variables,
-              contextValue: context,
-            });
-        return 'data' in result ? result : null;
+        let unfit = false;
+        const result = await spend(context, cost, async () => {
+          const executed = entry.compiled
+            ? await entry.compiled.query(undefined, context, variables)
+            : await execute({
+                schema,
+                document: entry.document,
+                operationName: params.operationName,
+                variableValues: variables,
+                contextValue: context,
+              });
+          unfit = !('data' in executed);
+          return executed;
+        });
+        return unfit ? null : result;
       },
     };
+  }
+
+  async function spend(context: GraphQLContext, cost: QueryCost, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+    const span = context.trace?.startOperation(cost.operationType, cost.operationName);
+    if (!span) return budgeted(context, cost, run);
+    let result: ExecutionResult | undefined;
+    try {
+      result = await budgeted(context, cost, run);
+      return result;
+    } finally {
+      const error = result?.errors?.[0];
+      span.end({
+        estimated: cost.estimatedCtCalls,
+        ctCalls: context.ct?.stats.calls ?? 0,
+        budgetRemaining: context.budget.state?.remaining ?? null,
+        errorCode: result === undefined ? UNEXPECTED_CODE : error ? codeOf(error) : null,
+      });
+    }
+  }
+
+  async function budgeted(context: GraphQLContext, cost: QueryCost, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+    const account = budget && context.ct ? await context.ctUserId() : null;
+    if (!budget || account === null) return run();
+    const calls = () => context.ct?.stats.calls ?? 0;
+    const reserved = await budget.reserve(account, cost.estimatedCtCalls);
+    if (!reserved.granted) {
+      // An older session's account may have cost a CT call to learn: made, so counted.
+      const state = calls() > 0 ? await budget.charge(account, calls()) : reserved.state;
+      context.budget.state = state;
+      context.budget.retryAfter = secondsToReset(state);
+      context.budget.refused = true;
+      return { errors: [budgetRefusal(cost, state)] };
+    }
+    try {
+      return await run();
+    } finally {
+      context.budget.state = await budget.settle(reserved.reservation, calls());
+    }
   }
 
   function maskResult<R extends ExecutionResult>(result: R): R {
@@ -233,15 +287,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   function finish(result: ExecutionResult, context: GraphQLContext, cost: QueryCost): ExecutionResult {
     // graphql-js's key order (errors, data, extensions), so both paths answer byte for byte alike.
     const { errors, data, extensions } = maskResult(result);
-    return {
-      ...(errors?.length ? { errors } : {}),
-      data,
-      extensions: {
-        ...extensions,
-        // A session's Idempotency-Key may have cost a /me.json before the operation ran: part of the request's estimate too.
-        cost: { ctCalls: context.ct?.stats.calls ?? 0, estimated: cost.estimatedCtCalls + (context.idempotency?.lookupCalls ?? 0) },
-      },
+    // CT's own 429 (masked to RATE_LIMITED with its retryAfter) is told in `Retry-After` as well.
+    for (const error of errors ?? []) {
+      const wait = error.extensions?.code === 'RATE_LIMITED' ? error.extensions.retryAfter : undefined;
+      if (typeof wait === 'number') context.budget.retryAfter = Math.max(context.budget.retryAfter ?? 0, wait);
+    }
+    const state = context.budget.state;
+    const ctCost = {
+      ctCalls: context.ct?.stats.calls ?? 0,
+      // A session's Idempotency-Key may have cost a /me.json before the operation ran: part of the request's estimate too.
+      estimated: cost.estimatedCtCalls + (context.idempotency?.lookupCalls ?? 0),
+      budget: state && budgetExtension(state),
     };
+    return { ...(errors?.length ? { errors } : {}), data, extensions: { ...extensions, cost: ctCost } };
   }
 
   const stats = {
@@ -254,5 +312,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       },
     },
   };
-  return { parse, admit, prepare, guard, finish, maskResult, stats, documentCache, errorCache, persisted };
+  return { parse, admit, prepare, guard, spend, finish, maskResult, stats, documentCache, errorCache, persisted };
+}
+
+/** The answer to an operation whose estimate is more than the account has left this window. */
+function budgetRefusal(cost: QueryCost, state: BudgetState): GraphQLError {
+  const retryAfter = secondsToReset(state);
+  return codedError(
+    `This CT account has ${state.remaining} of its ${state.limit} CT calls per minute left, and this operation could need ` +
+      `${cost.estimatedCtCalls}; retry after ${retryAfter} s.`,
+    'RATE_LIMITED',
+    { retryAfter, estimated: cost.estimatedCtCalls, remaining: state.remaining, limit: state.limit },
+  );
 }

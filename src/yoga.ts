@@ -27,9 +27,10 @@ export interface YogaOptions {
  * yoga's side of pipeline.ts: the token-limited parse, the price and limits before any resolver
  * runs, `extensions.cost` on every executed operation (as GitHub and Shopify report cost), and
  * every error of a finished result masked (yoga masks execution errors itself; request, parse and
- * validation errors skip that, and get our codes here). graphql-js executes: yoga's default
- * executor adds stream/defer machinery this schema does not use, at a measurable cost per field.
- * Persisted operations are resolved first (onParams), as on the fast path.
+ * validation errors skip that, and get our codes here). Execution goes through the pipeline's
+ * `spend` (the CT-call budget, the operation's span), as on the fast path. graphql-js executes:
+ * yoga's default executor adds stream/defer machinery this schema does not use, at a measurable
+ * cost per field. Persisted operations are resolved first (onParams), as on the fast path.
  */
 export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
   // A named document, by the parameters object yoga then carries as context.params into onExecute.
@@ -55,7 +56,6 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
       setParseFn((source) => pipeline.parse(source));
     },
     async onExecute({ args, setResultAndStopExecution, setExecuteFn }) {
-      setExecuteFn(execute);
       const context = args.contextValue as GraphQLContext;
       const params = (context as GraphQLContext & { params?: object }).params;
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
@@ -90,6 +90,8 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
         });
         return;
       }
+      // The CT-call budget and the operation's span, as on the fast path.
+      setExecuteFn((executeArgs) => pipeline.spend(context, cost, async () => execute(executeArgs)));
       return {
         async onExecuteDone({ result, setResult }) {
           if (!('data' in result) && !('errors' in result)) {

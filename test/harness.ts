@@ -69,6 +69,14 @@ export function createAppOver(
   return { app, config, logs };
 }
 
+/** The id /me.json gives a simulator user, read from the simulator's records (no CT call). */
+export function simulatorUserId(sim: Simulator, username: string = DEMO.username): string {
+  const store = sim.store as { userByLogin(login: string): { id: number } | undefined };
+  const user = store.userByLogin(username);
+  if (!user) throw new Error(`no such simulator user: ${username}`);
+  return String(user.id);
+}
+
 export function createHarness(
   options: { sim?: SimulatorOptions; env?: Record<string, string | undefined>; now?: () => number } = {},
 ): Harness {
@@ -83,11 +91,15 @@ export function createHarness(
     async login(username?: string) {
       const issued = sim.control.issueTokens(username);
       const sealer = await app.sessions();
-      const sealed = await sealer.seal({
-        accessToken: issued.access_token,
-        refreshToken: issued.refresh_token,
-        expiresAt: (issued.created_at + issued.expires_in) * 1000,
-      });
+      const sealed = await sealer.seal(
+        {
+          accessToken: issued.access_token,
+          refreshToken: issued.refresh_token,
+          expiresAt: (issued.created_at + issued.expires_in) * 1000,
+        },
+        // As a sign-in through /auth/callback seals it, without the /me.json call a test would see in its log.
+        { ctUserId: simulatorUserId(sim, username) },
+      );
       return sealed.token;
     },
     client(token?: string, headers: Record<string, string> = {}) {

@@ -41,6 +41,8 @@ export interface AuthRoutesDeps {
   device?: Pick<DeviceRoutes, 'finish'>;
   /** Sign-out with an API token revokes it; without this, such a sign-out revokes nothing. */
   apiTokens?: Pick<ApiTokens, 'revokeSecret'>;
+  /** Which CT account new tokens belong to (GET /me.json); sealed into the session. Without it, the session does not say. */
+  whoIs?: (tokens: CtTokens) => Promise<string>;
 }
 
 const DEFAULT_REDIRECT = '/graphql';
@@ -127,7 +129,17 @@ export function createAuthRoutes(d: AuthRoutesDeps): (request: Request) => Promi
     // A device sign-in makes an API token's grant, never a browser session.
     if (device !== undefined) return finishDevice(device, { kind: 'tokens', tokens });
 
-    const { token, expiresAt } = await sealer.seal(tokens);
+    // Asked once here, so that no request of this session needs a CT call to know whose budget it
+    // spends. A failure does not fail the sign-in: such a session asks when it is first used.
+    let ctUserId: string | null = null;
+    if (d.whoIs) {
+      try {
+        ctUserId = await d.whoIs(tokens);
+      } catch (err) {
+        logger.warn({ event: 'login_whois_failed', ctError: errorCode(err) ?? 'unknown' }, 'could not tell which CT account signed in');
+      }
+    }
+    const { token, expiresAt } = await sealer.seal(tokens, { ctUserId });
     // Whole seconds on both sides, as in the token's own exp claim, so a fresh session's cookie lives exactly the max age.
     const maxAgeSeconds = Math.min(config.sessionMaxAgeSeconds, expiresAt.getTime() / 1000 - Math.floor(now() / 1000));
     const setCookies = [sessionCookie(token, { maxAgeSeconds, secure }), clearState];

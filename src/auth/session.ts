@@ -10,6 +10,12 @@ export interface Session {
   tokens: CtTokens;
   iat: number;
   exp: number /* epoch s */;
+  /**
+   * The CT account (its /me.json id) the tokens belong to, learnt once at sign-in and carried over
+   * every re-seal: a key for that account (the CT-call budget) that survives CT's token rotations
+   * and costs no CT call per request. Null in sessions sealed before it was added.
+   */
+  ctUserId: string | null;
 }
 export type OpenResult = { session: Session } | { session: null; reason: 'MISSING' | 'INVALID' | 'EXPIRED' };
 
@@ -25,8 +31,11 @@ export interface OAuthState {
 }
 
 export interface SessionSealer {
-  /** opts.exp (epoch s): a re-sealed session keeps the exp of the one it replaces, so refreshes never extend a session. */
-  seal(tokens: CtTokens, opts?: { exp?: number }): Promise<{ token: string; expiresAt: Date }>;
+  /**
+   * opts.exp (epoch s): a re-sealed session keeps the exp of the one it replaces, so refreshes never
+   * extend a session. opts.ctUserId: the CT account the tokens belong to, when known.
+   */
+  seal(tokens: CtTokens, opts?: { exp?: number; ctUserId?: string | null }): Promise<{ token: string; expiresAt: Date }>;
   /** Never throws. */
   open(token: string | null): Promise<OpenResult>;
   /** Seals an OAuth state for the ct_oauth cookie; 10-minute life, key separate from the session key. */
@@ -63,7 +72,9 @@ export async function createSessionSealer(o: {
       const iat = nowSeconds();
       const exp = opts?.exp ?? iat + Math.floor(o.maxAgeSeconds);
       // Short claim names: the cookie must stay well under 4 KB with two CT tokens inside.
-      const token = await sessions.seal({ ct: { a: tokens.accessToken, r: tokens.refreshToken, e: tokens.expiresAt } }, { iat, exp });
+      const claims: Record<string, unknown> = { ct: { a: tokens.accessToken, r: tokens.refreshToken, e: tokens.expiresAt } };
+      if (opts?.ctUserId) claims.u = opts.ctUserId;
+      const token = await sessions.seal(claims, { iat, exp });
       return { token, expiresAt: new Date(exp * 1000) };
     },
 
@@ -74,11 +85,11 @@ export async function createSessionSealer(o: {
       if (known) opened.delete(token);
       const result = await sessions.open(token);
       if (result.payload === null) return { session: null, reason: result.reason };
-      const { ct, iat, exp } = result.payload;
+      const { ct, iat, exp, u } = result.payload;
       const tokens = readTokens(ct);
       // Authenticated but malformed only happens with a bug or a changed format: treat as no session.
       if (!tokens) return { session: null, reason: 'INVALID' };
-      const session = { tokens, iat, exp };
+      const session = { tokens, iat, exp, ctUserId: typeof u === 'string' && u !== '' ? u : null };
       opened.set(token, session);
       return { session };
     },

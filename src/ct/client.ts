@@ -3,7 +3,7 @@
 // timeouts, and retries (reads only: a write is never repeated blindly, vouchers cost money).
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CtAuthError, type CtError, CtHttpError, CtRateLimitedError, CtUnavailableError, parseCtError, parseRetryAfter } from './errors.js';
+import { CtAuthError, CtError, CtHttpError, CtRateLimitedError, CtUnavailableError, parseCtError, parseRetryAfter } from './errors.js';
 import { fetchTransport, type CtTransport, type HttpAttempt } from './http.js';
 import type { Refresher } from './refresher.js';
 import type { CtTokens } from './tokens.js';
@@ -19,6 +19,22 @@ export interface CtCallEvent {
   /** True for every call after the first of one client operation (read retry or 401 replay). */
   retry: boolean;
 }
+
+/**
+ * One CT call's span (tracing.ts), from the first attempt to the last answer: what each attempt
+ * got, the waits before retries, token refreshes. Absent when tracing is off: the client then
+ * makes no call at all for it.
+ */
+export interface CtCallTrace {
+  attempt(status: CtCallEvent['status']): void;
+  retry(delayMs: number): void;
+  /** `expiring`: refreshed ahead of expiry before the call; `rejected`: CT answered 401 and the call is replayed. */
+  refresh(reason: 'expiring' | 'rejected'): void;
+  /** `failure`: the error's code when the call failed. */
+  end(failure?: string): void;
+}
+
+export type CtCallTracer = (method: string, pathTemplate: string) => CtCallTrace;
 
 export interface CtClient {
   get<T>(path: string, query?: CtQuery): Promise<T>;
@@ -46,6 +62,8 @@ export interface CtClientOptions {
   /** Retries of one read (writes never retry). */
   maxRetries?: number;
   onCall?: (e: CtCallEvent) => void;
+  /** Starts a CT call's span; set only when tracing is on. */
+  trace?: CtCallTracer;
   /** A 429 asking for a longer wait than this is passed on to the caller instead of waited out. */
   maxRetryAfterMs?: number;
   /** First backoff step; doubled per retry, with jitter. */
@@ -131,18 +149,20 @@ export function createCtClient(o: CtClientOptions): CtClient {
     body: string | undefined,
     accessToken: string,
     retry: boolean,
+    span: CtCallTrace | undefined,
   ): Promise<HttpAttempt> {
     const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${accessToken}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     stats.calls++;
     const started = performance.now();
     const a = await send(url, { method, headers, ...(body === undefined ? {} : { body }) }, timeoutMs);
-    if (o.onCall !== undefined) {
+    if (o.onCall !== undefined || span !== undefined) {
       const status = a.kind === 'response' ? a.status : a.kind === 'timeout' ? 'timeout' : 'error';
       try {
-        o.onCall({ method, pathTemplate: template, status, durationMs: performance.now() - started, retry });
+        span?.attempt(status);
+        o.onCall?.({ method, pathTemplate: template, status, durationMs: performance.now() - started, retry });
       } catch {
-        // Metrics must never break a call.
+        // Metrics and traces must never break a call.
       }
     }
     return a;
@@ -165,14 +185,36 @@ export function createCtClient(o: CtClientOptions): CtClient {
     const read = method === 'GET';
     const url = buildUrl(base, path, query, method);
     const template = pathTemplate(path);
+    if (o.trace === undefined) return run(method, url, template, payload, read, undefined);
+    const span = o.trace(method, template);
+    try {
+      const result = await run(method, url, template, payload, read, span);
+      span.end();
+      return result;
+    } catch (error) {
+      span.end(error instanceof CtError ? error.code : 'error');
+      throw error;
+    }
+  }
+
+  async function run(
+    method: string,
+    url: string,
+    template: string,
+    payload: unknown,
+    read: boolean,
+    span: CtCallTrace | undefined,
+  ): Promise<unknown> {
     const body = payload === undefined ? undefined : JSON.stringify(payload);
+    const before = tokens.accessToken;
     await refreshAhead();
+    if (span && tokens.accessToken !== before) span.refresh('expiring');
     let retries = 0;
     let replayed = false;
     let retry = false;
     for (;;) {
       const usedAccessToken = tokens.accessToken;
-      const a = await attempt(method, url, template, body, usedAccessToken, retry);
+      const a = await attempt(method, url, template, body, usedAccessToken, retry, span);
       retry = true;
       if (a.kind === 'response' && a.status === 401) {
         // A 401 means CT did not process the call, so replaying it (even a write) once is safe.
@@ -182,6 +224,7 @@ export function createCtClient(o: CtClientOptions): CtClient {
         }
         replayed = true;
         stats.replays401++;
+        span?.refresh('rejected');
         await refreshFrom(usedAccessToken);
         continue;
       }
@@ -191,6 +234,7 @@ export function createCtClient(o: CtClientOptions): CtClient {
         if (delay !== null) {
           retries++;
           stats.retries++;
+          span?.retry(delay);
           await wait(delay);
           continue;
         }

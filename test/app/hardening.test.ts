@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createSimulator } from '../../simulator/app.js';
 import { MUTATION_CALLS } from '../../src/limits.js';
 import { schema } from '../../src/schema/index.js';
-import { createAppOver, createHarness, CT_URL, FACADE_URL, type Harness } from '../harness.js';
+import { createAppOver, createHarness, CT_URL, FACADE_URL, type Harness, simulatorUserId } from '../harness.js';
 import { disposeApp, issueApiToken } from '../api-tokens.js';
 
 const LIST = { query: 'query List { locations(first: 5) { totalCount nodes { id name } } }' };
@@ -220,7 +220,10 @@ describe('mutation prices', () => {
     const token = (
       await (
         await app.sessions()
-      ).seal({ accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3600_000 })
+      ).seal(
+        { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3600_000 },
+        { ctUserId: simulatorUserId(sim) },
+      )
     ).token;
     const ct = async (method: string, path: string, body?: unknown) => {
       const init = {

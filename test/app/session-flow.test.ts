@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSimulator, DEMO, type Simulator } from '../../simulator/app.js';
 import type { App } from '../../src/app.js';
-import { createAppOver, createHarness, FACADE_URL, TEST_SECRET, type Harness } from '../harness.js';
+import { createAppOver, createHarness, FACADE_URL, simulatorUserId, TEST_SECRET, type Harness } from '../harness.js';
 import { submitConsent } from '../consent.js';
 
 const VIEWER = { query: 'query Me { viewer { id username email } }' };
@@ -127,6 +127,22 @@ describe('sign-in flow through the app', () => {
     expect(new Date(body.expiresAt).getTime()).toBeGreaterThan(Date.now());
     const viewer = await (await h.post(VIEWER, { authorization: `Bearer ${body.token}` })).json();
     expect(viewer.data.viewer.username).toBeTruthy();
+  });
+
+  it('seals the CT account the tokens belong to, asked once at sign-in (/me.json)', async () => {
+    const { callback } = await signInThroughBrowser(h, 'application/json');
+    const { token } = await callback.json();
+    expect(h.ctCalls().map((c) => c.path)).toEqual(['/api/v1/me.json']);
+    expect((await (await h.app.sessions()).open(token)).session?.ctUserId).toBe(simulatorUserId(h.sim));
+  });
+
+  it('still signs in when CT cannot say whose tokens they are: the session then asks when it is used', async () => {
+    h.sim.control.addFault({ method: 'GET', path: '/api/v1/me.json', status: 503, times: 3 });
+    const { callback } = await signInThroughBrowser(h, 'application/json');
+    expect(callback.status).toBe(200);
+    const { token } = await callback.json();
+    expect((await (await h.app.sessions()).open(token)).session?.ctUserId).toBeNull();
+    expect(h.logs.join('\n')).toContain('login_whois_failed');
   });
 
   it('a forged state gives 4xx and no session', async () => {

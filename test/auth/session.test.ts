@@ -59,7 +59,17 @@ describe('createSessionSealer', () => {
     const { token, expiresAt } = await s.seal(TOKENS);
     expect(expiresAt.getTime()).toBe(nowMs + 3600_000);
     const opened = await s.open(token);
-    expect(opened.session).toEqual({ tokens: TOKENS, iat: nowMs / 1000, exp: nowMs / 1000 + 3600 });
+    expect(opened.session).toEqual({ tokens: TOKENS, iat: nowMs / 1000, exp: nowMs / 1000 + 3600, ctUserId: null });
+  });
+
+  it('carries the CT account it is sealed with, so nothing has to ask CT whose tokens these are', async () => {
+    const s = await sealer([SECRET_A]);
+    const { token } = await s.seal(TOKENS, { ctUserId: '4711' });
+    expect((await s.open(token)).session?.ctUserId).toBe('4711');
+    // Re-sealed after a refresh (new tokens, the old exp) it is carried on by whoever re-seals.
+    const opened = (await s.open(token)).session!;
+    const resealed = await s.seal({ ...TOKENS, accessToken: 'rotated' }, { exp: opened.exp, ctUserId: opened.ctUserId });
+    expect((await s.open(resealed.token)).session).toMatchObject({ ctUserId: '4711', exp: opened.exp });
   });
 
   it('keeps the given exp when re-sealing', async () => {

@@ -2,7 +2,7 @@
 // the simulator injected as CT: two "instances" (separate refreshers, separate Redis connections)
 // never refresh one refresh token twice. Skips only when the redis-server binary is absent.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -21,33 +21,10 @@ import {
 import { tokensFromResponse, type CtTokens } from '../../src/ct/tokens.js';
 import { createAppOver, CT_URL, FACADE_URL, TEST_SECRET } from '../harness.js';
 import { freePort } from '../net.js';
+import { hasRedis, startRedis } from '../redis.js';
 import { OAUTH_URL, rejection, simFetch } from './helpers.js';
 
-const hasRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!hasRedis) console.warn('shared-refresher tests SKIPPED: no redis-server binary on PATH (apt-get install redis-server)');
-
-async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += String(chunk);
-      if (out.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}: ${out}`));
-    });
-  });
-  return { child, url: `redis://127.0.0.1:${port}` };
-}
 
 /** A promise a test settles from outside, to line two instances up at one exact point. */
 function deferred(): { promise: Promise<void>; resolve: () => void } {

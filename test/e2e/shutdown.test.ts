@@ -20,7 +20,7 @@ import { createSimulator, DEMO, type Simulator } from '../../simulator/app.js';
 import { serveSimulator } from '../../simulator/serve.js';
 import { createSessionSealer } from '../../src/auth/session.js';
 import { main, SAME_SIGNAL_MS } from '../../src/server.js';
-import { TEST_SECRET } from '../harness.js';
+import { simulatorUserId, TEST_SECRET } from '../harness.js';
 import { freePort } from '../net.js';
 import { build, childEnv, exited, freshClone, hasProc, until, watchOutput, type Clone } from './processes.js';
 
@@ -60,11 +60,14 @@ beforeAll(async () => {
   const issued = sim.control.issueTokens();
   const sealer = await createSessionSealer({ secrets: [TEST_SECRET], maxAgeSeconds: 3600 });
   token = (
-    await sealer.seal({
-      accessToken: issued.access_token,
-      refreshToken: issued.refresh_token,
-      expiresAt: (issued.created_at + issued.expires_in) * 1000,
-    })
+    await sealer.seal(
+      {
+        accessToken: issued.access_token,
+        refreshToken: issued.refresh_token,
+        expiresAt: (issued.created_at + issued.expires_in) * 1000,
+      },
+      { ctUserId: simulatorUserId(sim) },
+    )
   ).token;
 });
 

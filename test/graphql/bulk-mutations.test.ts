@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../simulator/app.js';
 import type { App } from '../../src/app.js';
 import { disposeApp } from '../api-tokens.js';
-import { createAppOver, CT_URL, FACADE_URL } from '../harness.js';
+import { createAppOver, CT_URL, FACADE_URL, simulatorUserId } from '../harness.js';
 import { globalId, type SimBox } from './mutations-helpers.js';
 
 interface Bench {
@@ -40,11 +40,11 @@ async function bench(env: Record<string, string> = {}): Promise<Bench> {
   const { app, config } = createAppOver(sim, env, counting);
   apps.push({ app, dataDir: config.dataDir });
   const issued = sim.control.issueTokens();
-  const sealed = await (await app.sessions()).seal({
-    accessToken: issued.access_token,
-    refreshToken: issued.refresh_token,
-    expiresAt: Date.now() + 3_600_000,
-  });
+  // Sealed as sign-in seals it, with the CT account: no /me.json in the log below.
+  const sealed = await (await app.sessions()).seal(
+    { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3_600_000 },
+    { ctUserId: simulatorUserId(sim) },
+  );
   const ct = async (method: string, path: string, body?: unknown) => {
     const response = await sim.fetch(
       new Request(`${CT_URL}/api/v1${path}`, {
@@ -222,11 +222,11 @@ describe('rebootBoxes', () => {
 /** The bearer header of a fresh session on the bench's simulator. */
 async function sessionHeader(b: Bench): Promise<string> {
   const issued = b.sim.control.issueTokens();
-  const sealed = await (await b.app.sessions()).seal({
-    accessToken: issued.access_token,
-    refreshToken: issued.refresh_token,
-    expiresAt: Date.now() + 3_600_000,
-  });
+  // Sealed as sign-in seals it, with the CT account: no /me.json in the log below.
+  const sealed = await (await b.app.sessions()).seal(
+    { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3_600_000 },
+    { ctUserId: simulatorUserId(b.sim) },
+  );
   return `Bearer ${sealed.token}`;
 }
 

@@ -7,7 +7,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../simulator/app.js';
 import type { CtLocation, CtSearchedCode } from '../../src/ct/types.js';
 import { BoxesReachableDocument, FilteredLocationsDocument, FindCodeDocument, LocationStatsDocument } from '../gql/graphql.js';
-import { createAppOver, createHarness, FACADE_URL, type Harness } from '../harness.js';
+import { createAppOver, createHarness, FACADE_URL, type Harness, simulatorUserId } from '../harness.js';
 import { type CtData, loadCtData } from './ct-data.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
@@ -123,11 +123,11 @@ describe('against CT stand-ins that answer in other documented ways', () => {
       return sim.fetch(new Request(url, request));
     });
     const issued = sim.control.issueTokens();
-    const sealed = await (await app.sessions()).seal({
-      accessToken: issued.access_token,
-      refreshToken: issued.refresh_token,
-      expiresAt: Date.now() + 3600_000,
-    });
+    // Sealed as sign-in seals it, with the CT account: the budget asks no /me.json.
+    const sealed = await (await app.sessions()).seal(
+      { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3600_000 },
+      { ctUserId: simulatorUserId(sim) },
+    );
     const ask = async (variables: Record<string, unknown>): Promise<Body> =>
       (
         await app.fetch(
