@@ -3,6 +3,7 @@
 // process over HTTP on loopback; runs the scenarios of bench/lib/scenarios.ts against each (and
 // against ct-graphql a second time with an API token instead of a session: `ct-graphql-token`);
 // prints the markdown tables and writes bench/RESULTS.md. See bench/README.md.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -305,7 +306,22 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`[bench] failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exitCode = 1;
-});
+/**
+ * The live-data costs (CT calls per minute and memory per idle subscriber for 1, 10 and 100
+ * subscribers) come from their own script, run after the query scenarios unless BENCH_LIVE=0.
+ */
+function runLiveBench(): void {
+  if (process.env.BENCH_LIVE === '0') return;
+  log('live data: npm run bench:live (BENCH_LIVE=0 skips it)');
+  const live = spawnSync(process.execPath, ['--import', 'tsx', 'bench/live.ts'], { cwd: REPO_DIR, stdio: 'inherit' });
+  if (live.status !== 0) process.exitCode = 1;
+}
+
+main()
+  .then(() => {
+    if (!process.exitCode) runLiveBench();
+  })
+  .catch((e: unknown) => {
+    process.stderr.write(`[bench] failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  });
