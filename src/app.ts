@@ -162,8 +162,16 @@ export function createApp(deps: AppDeps): App {
   liveSubscriber?.on('error', () => {
     // Reported (rate-limited) by the coordinator when a command fails; ioredis reconnects by itself.
   });
+  const budget = createCtBudget({
+    limit: config.rateLimitCtCalls,
+    ...(redis ? { redis } : {}),
+    now,
+    warn: (message, details) => logger.warn(details, message),
+  });
   const live: Live = createLive({
     intervalMs: config.livePollIntervalMs,
+    // A poll's CT calls count against the budget of the user it polls for (issue 16).
+    budget,
     ct: { ...ctOptions, onCall: metrics.ctCall },
     loaders: loaderOptions,
     logger,
@@ -207,12 +215,6 @@ export function createApp(deps: AppDeps): App {
     secrets: config.sessionSecrets,
     now,
     warn: (what, details) => logger.warn(details, what),
-  });
-  const budget = createCtBudget({
-    limit: config.rateLimitCtCalls,
-    ...(redis ? { redis } : {}),
-    now,
-    warn: (message, details) => logger.warn(details, message),
   });
   // Sessions sealed before sessions carried their CT account: the account, once asked, per token.
   const knownCtUsers = new LRUCache<string, Promise<string | null>>({ max: 10_000 });

@@ -54,6 +54,8 @@ export type LiveEvent = { type: 'box'; change: BoxChange } | { type: 'voucher'; 
 export interface Subscriber {
   readonly userKey: string;
   readonly reader: LiveReader;
+  /** The CT account the CT-call budget counts under (null: unknown, so nothing is charged for it). */
+  readonly account: string | null;
 }
 
 export interface SubscriberInput {
@@ -63,6 +65,8 @@ export interface SubscriberInput {
   callerHoldsTokens: boolean;
   /** The signed-in account, read through the request's loaders when the CT user is not known yet. */
   viewer: () => Promise<ViewerModel>;
+  /** The CT account whose budget this subscriber's polls are charged to (the request's ctUserId). */
+  account?: string | null;
 }
 
 export interface LiveStats {
@@ -109,11 +113,19 @@ export interface LiveOptions {
   logger?: LiveLogger;
   /** Clock in epoch ms (token expiry); Date.now by default. */
   now?: () => number;
+  /**
+   * The CT-call budget: each poll's CT calls are charged to the account of the subscriber whose
+   * credentials made them, as are the CT calls of subscribing (identity, a voucher's first read).
+   * Charged, never refused: the calls were made, and a stream that stopped polling would silently
+   * stop being live; the account's queries feel the spent budget instead.
+   */
+  budget?: { charge(account: string, calls: number): Promise<unknown> };
 }
 
 interface Entry {
   readonly topic: Topic;
   readonly reader: LiveReader;
+  readonly account: string | null;
   readonly queue: LiveQueue<LiveEvent>;
   /** Settles when the topic is ready for this subscriber (or failed for it). */
   readonly joined: Deferred;
@@ -227,9 +239,18 @@ export function createLive(o: LiveOptions): Live {
     // A caller-held token close to expiry is refreshed now, by this request, so the new session rides on its headers.
     const fresh = !input.callerHoldsTokens || usableUntil(tokens) > now();
     let userKey = fresh ? await knownIdentity(digest(tokens.accessToken)) : null;
+    let account = input.account ?? null;
     if (userKey === null) {
       counts.identityLookups++;
-      userKey = (await input.viewer()).key;
+      // The pipeline does not budget a subscribing request (its stream has no end to settle at): its calls are charged here.
+      const before = client.stats.calls;
+      try {
+        const viewer = await input.viewer();
+        userKey = viewer.key;
+        account ??= viewer.accountId;
+      } finally {
+        await charge(account, client.stats.calls - before);
+      }
       tokens = client.tokens;
       const ttl = tokens.expiresAt - now();
       if (ttl > 0) {
@@ -237,10 +258,10 @@ export function createLive(o: LiveOptions): Live {
         await coordinator.rememberIdentity(digest(tokens.accessToken), userKey, ttl);
       }
     }
-    if (!input.callerHoldsTokens) return { userKey, reader: serverHeldReader(client, digest(tokens.refreshToken)) };
+    if (!input.callerHoldsTokens) return { userKey, account, reader: serverHeldReader(client, digest(tokens.refreshToken)) };
     const reader = callerHeldReader(ctOptions, tokens);
     if (reader.usableUntil <= now()) throw new LiveExpiredError('The CT access token could not be renewed for this subscription.');
-    return { userKey, reader };
+    return { userKey, account, reader };
   }
 
   async function knownIdentity(accessDigest: string): Promise<string | null> {
@@ -273,10 +294,11 @@ export function createLive(o: LiveOptions): Live {
     return { topic, created: true };
   }
 
-  function addEntry(topic: Topic, reader: LiveReader): Entry {
+  function addEntry(topic: Topic, reader: LiveReader, account: string | null): Entry {
     const entry: Entry = {
       topic,
       reader,
+      account,
       joined: deferred(),
       gone: false,
       queue: createQueue<LiveEvent>(() => removeEntry(entry)),
@@ -491,7 +513,10 @@ export function createLive(o: LiveOptions): Live {
           if (topic.state === 'starting') failTopic(topic, asError(error));
           return;
         } finally {
-          counts.pollCtCalls[spec.kind] += entry.reader.calls - before;
+          const calls = entry.reader.calls - before;
+          counts.pollCtCalls[spec.kind] += calls;
+          // Awaited before nextPoll() wakes, so whoever waits for a poll sees its calls in the budget.
+          await charge(entry.account, calls);
         }
       }
     } finally {
@@ -499,13 +524,23 @@ export function createLive(o: LiveOptions): Live {
     }
   }
 
+  /** A failed charge (rare: the budget counts in this process while Redis is down) must not end a poll or a subscribe. */
+  async function charge(account: string | null, calls: number): Promise<void> {
+    if (!o.budget || account === null || calls <= 0) return;
+    try {
+      await o.budget.charge(account, calls);
+    } catch (error) {
+      o.logger?.warn({ err: asError(error).name }, 'charging live CT calls to the CT-call budget failed');
+    }
+  }
+
   /**
    * Adds a subscriber to the topic (starting it when new, its first tick after `firstTickMs`) and
    * waits until the topic is ready for it; `ready`: it already is (the subscriber just read CT itself).
    */
-  async function join(spec: TopicSpec, reader: LiveReader, firstTickMs: number, ready: boolean): Promise<AsyncIterableIterator<LiveEvent>> {
+  async function join(spec: TopicSpec, sub: Subscriber, firstTickMs: number, ready: boolean): Promise<AsyncIterableIterator<LiveEvent>> {
     const { topic, created } = topicFor(spec);
-    const entry = addEntry(topic, reader);
+    const entry = addEntry(topic, sub.reader, sub.account);
     if (ready) markReady(topic);
     if (created) void start(topic, firstTickMs).catch((error: unknown) => failTopic(topic, asError(error)));
     await entry.joined.promise;
@@ -521,7 +556,7 @@ export function createLive(o: LiveOptions): Live {
     async boxChanges(sub, locationSlug) {
       refuseWhenClosed();
       // A new topic polls at once: that poll is the baseline the stream starts from.
-      return join({ kind: 'boxes', userKey: sub.userKey, locationSlug }, sub.reader, 0, false);
+      return join({ kind: 'boxes', userKey: sub.userKey, locationSlug }, sub, 0, false);
     },
     async voucherCompletion(sub, locationSlug, uniqueId) {
       refuseWhenClosed();
@@ -529,7 +564,13 @@ export function createLive(o: LiveOptions): Live {
       const known = topics.get(topicKey(spec));
       if (known?.state !== 'ready') {
         // Read once for this subscriber: an unknown batch is NOT_FOUND now, a completed one is answered now.
-        const voucher = await readVoucher(sub.reader, locationSlug, uniqueId);
+        const before = sub.reader.calls;
+        let voucher: VoucherModel;
+        try {
+          voucher = await readVoucher(sub.reader, locationSlug, uniqueId);
+        } finally {
+          await charge(sub.account, sub.reader.calls - before);
+        }
         if (voucher.completed) {
           const queue = createQueue<LiveEvent>(() => {});
           queue.push({ type: 'voucher', voucher });
@@ -539,7 +580,7 @@ export function createLive(o: LiveOptions): Live {
         refuseWhenClosed();
       }
       // The batch was just read (here or by the topic's last poll): the shared poll comes one interval later.
-      return join(spec, sub.reader, intervalMs, true);
+      return join(spec, sub, intervalMs, true);
     },
     loadersFor: (sub) => createLoaders(sub.reader.eventClient(), o.loaders),
     async signedOut(tokens) {

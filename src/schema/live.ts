@@ -72,7 +72,15 @@ async function subscriberOf(ctx: GraphQLContext): Promise<{ subscriber: Subscrib
   const { loaders } = requireUser(ctx);
   const { live, ctClient } = ctx;
   if (!live || !ctClient) throw codedError('Subscriptions are not served here.', 'BAD_USER_INPUT');
-  const subscriber = await live.subscriber({ client: ctClient, callerHoldsTokens: ctx.session !== null, viewer: () => loaders.viewer() });
+  // The CT account the budget charges this subscriber's CT calls to, when known without asking CT (an
+  // older session's is learned from the identity lookup, if one is made): subscribing must not cost a /me.json more.
+  const account = ctx.credential?.kind === 'apiToken' ? ctx.credential.ctUserId : (ctx.session?.ctUserId ?? null);
+  const subscriber = await live.subscriber({
+    client: ctClient,
+    callerHoldsTokens: ctx.session !== null,
+    viewer: () => loaders.viewer(),
+    account,
+  });
   return { subscriber, live };
 }
 
