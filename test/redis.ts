@@ -1,6 +1,7 @@
 /**
  * A real redis-server for the tests of what REDIS_URL shares between instances (the refresh
- * single flight, the CT-call budget): started on a free loopback port, nothing saved to disk.
+ * single flight, the CT-call budget, the live pollers' lease): started on a free loopback port,
+ * nothing saved to disk.
  * `hasRedis` is false when the binary is absent; those tests then skip and say so.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -8,7 +9,7 @@ import { freePort } from './net.js';
 
 export const hasRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 
-export async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
+export async function startRedis(): Promise<{ child: ChildProcess; url: string; port: number }> {
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,5 +29,5 @@ export async function startRedis(): Promise<{ child: ChildProcess; url: string }
       reject(new Error(`redis-server exited with ${code}: ${out}`));
     });
   });
-  return { child, url: `redis://127.0.0.1:${port}` };
+  return { child, url: `redis://127.0.0.1:${port}`, port };
 }

@@ -8,25 +8,19 @@
  * eight at once: every one succeeds, and the simulator's OAuth log shows exactly one refresh per
  * rotation. test/app/api-tokens-postgres.test.ts covers the same with two apps in one process.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator, DEMO, type Simulator } from '../../simulator/app.js';
+import { createSimulator, type Simulator } from '../../simulator/app.js';
 import { serveSimulator } from '../../simulator/serve.js';
 import { signInDevice } from '../device.js';
-import { TEST_SECRET } from '../harness.js';
-import { freePort } from '../net.js';
 import { POSTGRES_MISSING, postgresBinaries, type PostgresServer, startPostgres } from '../postgres.js';
-import { build, childEnv, type Clone, freshClone, watchOutput } from './processes.js';
+import { build, type Clone, freshClone, spawnFacade } from './processes.js';
 
 if (!postgresBinaries) console.warn(POSTGRES_MISSING);
 
 const VIEWER = '{ viewer { username } }';
 
-interface Facade {
-  child: ChildProcess;
-  base: string;
-  output: ReturnType<typeof watchOutput>;
-}
+type Facade = Awaited<ReturnType<typeof spawnFacade>>;
 
 /** The refreshes CT saw: every POST to its token endpoint (the log has no bodies; the device sign-in's exchange is before the reset). */
 const refreshes = (sim: Simulator) => sim.log.filter((e) => e.method === 'POST' && e.path === '/oauth/token');
@@ -45,30 +39,12 @@ describe.skipIf(!postgresBinaries)('two facade processes on one PostgreSQL', () 
   let postgres: PostgresServer;
   let sim: Simulator;
   let ct: Awaited<ReturnType<typeof serveSimulator>>;
-  const facades: Facade[] = [];
+  const children: ChildProcess[] = [];
 
   async function startFacade(databaseUrl: string): Promise<Facade> {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    sim.control.registerRedirectUri(`${base}/auth/callback`);
-    const child = spawn(process.execPath, ['dist/src/server.js'], {
-      cwd: clone.dir,
-      env: childEnv({
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_URL: base,
-        CT_API_URL: `${ct.url}/api/v1`,
-        CT_OAUTH_URL: ct.url,
-        CT_CLIENT_ID: DEMO.clientId,
-        CT_CLIENT_SECRET: DEMO.clientSecret,
-        SESSION_SECRET: TEST_SECRET,
-        DATABASE_URL: databaseUrl,
-        LOG_LEVEL: 'info',
-      }),
-    });
-    const facade = { child, base, output: watchOutput(child) };
-    facades.push(facade);
-    await facade.output.waitFor(/ct-graphql listening on/);
+    const facade = await spawnFacade(clone.dir, ct.url, { DATABASE_URL: databaseUrl }, (child) => children.push(child));
+    // Registered before any sign-in: the device flow's callback comes back to this process.
+    sim.control.registerRedirectUri(`${facade.base}/auth/callback`);
     return facade;
   }
 
@@ -82,7 +58,7 @@ describe.skipIf(!postgresBinaries)('two facade processes on one PostgreSQL', () 
   }, 60_000);
 
   afterAll(async () => {
-    for (const { child } of facades) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     if (ct) {
       ct.server.closeAllConnections();
       await new Promise((resolve) => ct.server.close(resolve));

@@ -3,11 +3,14 @@
  * (what a clone holds, with this checkout's node_modules linked in, and no dist/), the built
  * facade, lines awaited on a child's output, and Linux's /proc to see what a process really runs.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO } from '../../simulator/app.js';
+import { freePort } from '../net.js';
+import { TEST_SECRET } from '../harness.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -45,6 +48,40 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   // Whatever the test runner put there must not reach the child: its command line is under test.
   delete env.NODE_OPTIONS;
   return env;
+}
+
+/**
+ * A compiled facade (`node dist/src/server.js` in `dir`) on a free loopback port, pointed at the
+ * simulator served at `ctUrl`, with the test secret and `extra` on top; resolves once it listens.
+ * `track` gets the child at once, so a test can kill it even when it never comes up.
+ */
+export async function spawnFacade(
+  dir: string,
+  ctUrl: string,
+  extra: Record<string, string>,
+  track: (child: ChildProcess) => void,
+): Promise<{ child: ChildProcess; base: string; output: ReturnType<typeof watchOutput> }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['dist/src/server.js'], {
+    cwd: dir,
+    env: childEnv({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: base,
+      CT_API_URL: `${ctUrl}/api/v1`,
+      CT_OAUTH_URL: ctUrl,
+      CT_CLIENT_ID: DEMO.clientId,
+      CT_CLIENT_SECRET: DEMO.clientSecret,
+      SESSION_SECRET: TEST_SECRET,
+      LOG_LEVEL: 'info',
+      ...extra,
+    }),
+  });
+  track(child);
+  const output = watchOutput(child);
+  await output.waitFor(/ct-graphql listening on/);
+  return { child, base, output };
 }
 
 /** Collects a child's stdout and stderr, and resolves when a line matching `pattern` appears. */

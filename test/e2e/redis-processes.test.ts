@@ -6,60 +6,43 @@
  * total (not twice it), and the refusals carry Retry-After and reach no CT.
  * test/app/ct-budget.test.ts covers the same with two apps in one process.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator, DEMO, type Simulator } from '../../simulator/app.js';
+import { createSimulator, type Simulator } from '../../simulator/app.js';
 import { serveSimulator } from '../../simulator/serve.js';
 import { createSessionSealer } from '../../src/auth/session.js';
 import { loadCtData } from '../graphql/ct-data.js';
 import { simulatorUserId, TEST_SECRET } from '../harness.js';
-import { freePort } from '../net.js';
 import { hasRedis, startRedis } from '../redis.js';
-import { build, childEnv, type Clone, freshClone, watchOutput } from './processes.js';
+import { build, type Clone, freshClone, spawnFacade } from './processes.js';
 
 const LIMIT = 6;
 /** One CT call, estimated at one. */
 const ONE_CALL = 'query One($slug: String!) { location(slug: $slug) { name } }';
 
-interface Facade {
-  child: ChildProcess;
-  base: string;
-}
+type Facade = Awaited<ReturnType<typeof spawnFacade>>;
 
 describe.skipIf(!hasRedis)('two facade processes sharing one redis-server: the CT-call budget', () => {
   let clone: Clone;
   let redis: { child: ChildProcess; url: string };
   let sim: Simulator;
   let ct: Awaited<ReturnType<typeof serveSimulator>>;
-  const facades: Facade[] = [];
+  const children: ChildProcess[] = [];
 
   async function startFacade(): Promise<Facade> {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, ['dist/src/server.js'], {
-      cwd: clone.dir,
-      env: childEnv({
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_URL: base,
-        CT_API_URL: `${ct.url}/api/v1`,
-        CT_OAUTH_URL: ct.url,
-        CT_CLIENT_ID: DEMO.clientId,
-        CT_CLIENT_SECRET: DEMO.clientSecret,
-        SESSION_SECRET: TEST_SECRET,
+    return spawnFacade(
+      clone.dir,
+      ct.url,
+      {
         REDIS_URL: redis.url,
         RATE_LIMIT_CT_CALLS: String(LIMIT),
         // Each its own embedded store: only Redis is shared, so only Redis can make the budget one.
         DATA_DIR: mkdtempSync(join(clone.dir, 'data-')),
-        LOG_LEVEL: 'info',
-      }),
-    });
-    const facade = { child, base };
-    facades.push(facade);
-    await watchOutput(child).waitFor(/ct-graphql listening on/);
-    return facade;
+      },
+      (child) => children.push(child),
+    );
   }
 
   beforeAll(async () => {
@@ -72,7 +55,7 @@ describe.skipIf(!hasRedis)('two facade processes sharing one redis-server: the C
   }, 60_000);
 
   afterAll(async () => {
-    for (const { child } of facades) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     if (ct) {
       ct.server.closeAllConnections();
       await new Promise((resolve) => ct.server.close(resolve));

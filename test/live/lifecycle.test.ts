@@ -66,8 +66,10 @@ describe('ending streams', () => {
 
   it('a session’s CT access token running out ends its stream (SUBSCRIPTION_EXPIRED); subscribing again renews the session', async () => {
     h = liveHarness();
-    // CT tokens that live 62 s: a poller may use them for 2 s (the CT client would refresh within a minute of expiry).
-    h.sim.control.setTokenLifetime(62);
+    // CT tokens that live 66 s: a poller may use them for 6 s (the CT client would refresh within a
+    // minute of expiry). 2 s was too short on a loaded machine: sign-in and subscribing took longer,
+    // and the subscribe request itself refreshed ahead of time.
+    h.sim.control.setTokenLifetime(66);
     const token = await h.login();
     const watched = await watchedLocation(h, token);
     const stream = await h.subscribe(token, BOX_STATE_CHANGED, { id: watched.locationId });

@@ -13,7 +13,7 @@ import type { App } from '../../src/app.js';
 import { createAppOver, FACADE_URL, type Harness, TEST_SECRET } from '../harness.js';
 import { freePort } from '../net.js';
 import { BOX_STATE_CHANGED, boxListCalls, change, reboot, watchedLocation } from './helpers.js';
-import { hasRedis, startRedis } from './redis-server.js';
+import { hasRedis, startRedis } from '../redis.js';
 import { openStream } from './sse.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -12,7 +12,7 @@ import { LIVE_KEY_PREFIX } from '../../src/live/redis.js';
 import { createAppOver, FACADE_URL, type Harness } from '../harness.js';
 import { freePort } from '../net.js';
 import { BOX_STATE_CHANGED, boxListCalls, change, meCalls, reboot, watchedLocation } from './helpers.js';
-import { hasRedis, startRedis } from './redis-server.js';
+import { hasRedis, startRedis } from '../redis.js';
 import { openStream, type SseStream } from './sse.js';
 
 const INTERVAL_MS = 100;
