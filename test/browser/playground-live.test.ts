@@ -1,22 +1,12 @@
-/**
- * A subscription in the playground, in a real browser: `main()` as `npm start` runs it (facade plus
- * the embedded simulator, a short LIVE_POLL_INTERVAL_MS), Debian's Chromium driven by
- * playwright-core. Sign in, run `boxStateChanged` through GraphiQL's UI (GraphiQL subscribes with a
- * GET over Server-Sent Events, with the session cookie and the CSRF header), reboot one of that
- * location's boxes from the page, and see the change arrive in the response pane. Skipped only when
- * /usr/bin/chromium is not installed.
- */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_OPTIONS, hasChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/server.js';
 import { freePort } from '../net.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`test/browser/playground-live.test.ts: SKIPPED, ${CHROMIUM} is not installed.`);
 
 async function editorText(page: Page, selector: string): Promise<string> {
@@ -52,21 +42,7 @@ describe.skipIf(!hasChromium)('a subscription in the playground (Chromium)', () 
     base = `http://127.0.0.1:${port}`;
     running = await main({ PORT: String(port), PUBLIC_URL: base, LOG_LEVEL: 'warn', LIVE_POLL_INTERVAL_MS: '200' });
     profile = await mkdtemp(join(tmpdir(), 'ctg-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    context = await chromium.launchPersistentContext(profile, CHROMIUM_OPTIONS);
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {

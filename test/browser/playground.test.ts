@@ -1,23 +1,13 @@
-/**
- * The playground as an operator uses it, in a real browser: `main()` as `npm start` runs it
- * (facade plus the embedded simulator on loopback ports), Debian's Chromium driven by
- * playwright-core. Sign in on the simulator's consent page, land on /graphql, run a query through
- * GraphiQL's UI, and check that every asset came from the facade itself (no unpkg.com) with no
- * Content-Security-Policy violation. Skipped only when /usr/bin/chromium is not installed
- * (`apt-get install -y chromium`); playwright never downloads a browser here.
- */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_OPTIONS, hasChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../simulator/app.js';
 import { main } from '../../src/server.js';
 import { freePort } from '../net.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`test/browser/playground.test.ts: SKIPPED, ${CHROMIUM} is not installed (apt-get install -y chromium).`);
 const SCREENSHOT = '/tmp/playground.png';
 const QUERY = '{ viewer { username } locations(first: 3) { totalCount } }';
@@ -45,21 +35,7 @@ describe.skipIf(!hasChromium)(
       base = `http://127.0.0.1:${port}`;
       running = await main({ PORT: String(port), PUBLIC_URL: base, LOG_LEVEL: 'warn' });
       profile = await mkdtemp(join(tmpdir(), 'ctg-chromium-'));
-      context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        viewport: { width: 1280, height: 800 },
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      context = await chromium.launchPersistentContext(profile, CHROMIUM_OPTIONS);
       page = context.pages()[0] ?? (await context.newPage());
       page.on('request', (request) => requested.push(request.url()));
       page.on('requestfailed', (request) => {
