@@ -8,6 +8,7 @@
  * persisted operation (a documentId or Apollo's persistedQuery extension) is resolved here too and
  * then runs on the fast path like any other; an unknown one is answered by yoga, in the same words.
  */
+import { Response } from '@whatwg-node/fetch';
 import type { GraphQLContext } from './context.js';
 import { REPLAYED_HEADER, refusalBody } from './idempotency.js';
 import type { OperationParams, Pipeline } from './pipeline.js';

@@ -2,6 +2,7 @@
  * Small helpers for the Fetch responses the facade builds itself: a JSON body, and header edits
  * that avoid copying the body.
  */
+import { Response } from '@whatwg-node/fetch';
 
 export function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
