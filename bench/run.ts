@@ -15,7 +15,7 @@ import { measureLatency, measureThroughput, runSteps, type Target } from './lib/
 import { startMesh } from './lib/mesh.js';
 import { startOtlpSink } from './lib/otlp-sink.js';
 import { spawnServer } from './lib/proc.js';
-import { API_TOKEN_SERVER, renderReport, type ScenarioOutcome } from './lib/report.js';
+import { API_TOKEN_SERVER, LIMIT_SERVER, renderReport, type ScenarioOutcome } from './lib/report.js';
 import { BULK_BOXES, SCENARIOS, type Probe } from './lib/scenarios.js';
 import { REPO_DIR, startSimulator, type SimulatorControl } from './lib/sim.js';
 
@@ -33,11 +33,16 @@ const settings = {
   warmup: intEnv('BENCH_WARMUP', 5),
   connections: Math.max(1, intEnv('BENCH_CONNECTIONS', 16)),
   seconds: Math.max(1, intEnv('BENCH_DURATION_S', 10)),
-  servers: (process.env['BENCH_SERVERS'] ?? 'ct-graphql,naive,mesh')
+  servers: (process.env['BENCH_SERVERS'] ?? 'ct-graphql,naive,mesh,limit')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean),
   throughput: process.env['BENCH_THROUGHPUT'] !== '0',
+  /** A subset of scenario ids (BENCH_SCENARIOS=flat,same-object), e.g. to profile one; all when unset. */
+  scenarios: process.env['BENCH_SCENARIOS']
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
   /** Write a V8 CPU profile of each ct-graphql process to bench/.profiles (on its exit). */
   cpuProf: process.env['BENCH_CPU_PROF'] === '1',
 };
@@ -53,6 +58,9 @@ interface Running {
   apiToken?: Target;
 }
 
+/** node's flags for BENCH_CPU_PROF=1: a V8 CPU profile in bench/.profiles when the process exits. */
+const profileArgs = (): string[] => (settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_DIR, 'bench', '.profiles')}`] : []);
+
 async function startFacade(name: string, sim: SimulatorControl, extraEnv: Record<string, string>, apiToken = false): Promise<Running> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -63,10 +71,9 @@ async function startFacade(name: string, sim: SimulatorControl, extraEnv: Record
     name,
     command: process.execPath,
     args: [
-      ...(settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_DIR, 'bench', '.profiles')}`] : []),
-      '--import',
-      'tsx',
-      'src/server.ts',
+      ...profileArgs(),
+      // As shipped: the compiled build `npm start` runs (a TypeScript loader would add its own wrappers to every profile).
+      'dist/src/server.js',
     ],
     cwd: REPO_DIR,
     env: {
@@ -105,6 +112,29 @@ async function startFacade(name: string, sim: SimulatorControl, extraEnv: Record
     await stop();
     throw error;
   }
+}
+
+/** The floor (bench/lib/limit-server.mjs): one CT call, JSON.parse, the same JSON written; called with a CT token, as Mesh is. */
+async function startLimit(sim: SimulatorControl): Promise<Running> {
+  const port = await freePort();
+  const spawned = await spawnServer({
+    name: LIMIT_SERVER,
+    command: process.execPath,
+    args: [...profileArgs(), 'bench/lib/limit-server.mjs', String(port), `${sim.url}/api/v1`],
+    cwd: REPO_DIR,
+    readyUrl: `http://127.0.0.1:${port}/healthz`,
+  });
+  const token = await ctAccessToken(sim.url, DEMO, account);
+  return {
+    target: {
+      name: LIMIT_SERVER,
+      url: `http://127.0.0.1:${port}/graphql`,
+      pid: spawned.pid,
+      headers: { authorization: `Bearer ${token}` },
+    },
+    output: () => spawned.output(),
+    stop: () => spawned.stop(),
+  };
 }
 
 async function startMeshPeer(sim: SimulatorControl, notes: string[]): Promise<Running> {
@@ -169,13 +199,19 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   const running: Running[] = [];
   log(`simulator with ${settings.latencyMs} ms per CT call; servers: ${settings.servers.join(', ')}`);
+  // The servers run the compiled build, as `npm start` does: build it first when a source is newer.
+  const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: REPO_DIR, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('the build failed');
   const sim = await startSimulator();
   try {
     await sim.setLatency(settings.latencyMs);
     const starters: Record<string, () => Promise<Running>> = {
       'ct-graphql': () => startFacade('ct-graphql', sim, {}, true),
+      // The API token alone (for a profile of that path only): the same process, its session left unmeasured.
+      [API_TOKEN_SERVER]: () => startFacade('ct-graphql', sim, {}, true),
       naive: () => startFacade('naive', sim, { CT_LOADERS: 'off' }),
       mesh: () => startMeshPeer(sim, notes),
+      limit: () => startLimit(sim),
       // ct-graphql with tracing on, exporting to a sink in its own process (not counted as the server's CPU).
       traced: async () => {
         const sink = await startOtlpSink();
@@ -190,11 +226,11 @@ async function main(): Promise<void> {
     const servers: string[] = [];
     for (const name of settings.servers) {
       const start = starters[name];
-      if (!start) throw new Error(`unknown server "${name}" in BENCH_SERVERS (ct-graphql, naive, mesh, traced)`);
+      if (!start) throw new Error(`unknown server "${name}" in BENCH_SERVERS (ct-graphql, ct-graphql-token, naive, mesh, limit, traced)`);
       try {
         const started = await start();
         running.push(started);
-        servers.push(name);
+        if (name !== API_TOKEN_SERVER) servers.push(name);
         log(`${name} ready`);
         // Right after the session: the two are measured back to back on the same process.
         if (started.apiToken) {
@@ -218,7 +254,7 @@ async function main(): Promise<void> {
     log(`probe: ${shown}`);
 
     const outcomes: ScenarioOutcome[] = [];
-    for (const scenario of SCENARIOS) {
+    for (const scenario of SCENARIOS.filter((s) => !settings.scenarios || settings.scenarios.includes(s.id))) {
       const outcome: ScenarioOutcome = {
         scenario,
         minCalls: scenario.minCalls(p),
@@ -228,6 +264,8 @@ async function main(): Promise<void> {
       };
       outcomes.push(outcome);
       for (const name of servers) {
+        // The limit server knows only the throughput scenarios' two operations.
+        if (name === LIMIT_SERVER && !scenario.throughput) continue;
         const target = targets.get(name)!;
         const steps = name === 'mesh' ? scenario.mesh : scenario.facade;
         try {
@@ -296,7 +334,11 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`${report}\n`);
     // Only a full, unprofiled comparison replaces the committed RESULTS.md.
-    const full = ['ct-graphql', 'naive', 'mesh'].every((s) => servers.includes(s)) && settings.throughput && !settings.cpuProf;
+    const full =
+      ['ct-graphql', 'naive', 'mesh', 'limit'].every((s) => servers.includes(s)) &&
+      settings.throughput &&
+      !settings.cpuProf &&
+      !settings.scenarios;
     const file = full ? 'RESULTS.md' : 'RESULTS.partial.md';
     writeFileSync(join(REPO_DIR, 'bench', file), report);
     log(`wrote bench/${file}`);

@@ -30,6 +30,8 @@ const MESH = 'mesh';
 const OURS = 'ct-graphql';
 /** ct-graphql's own process called with an API token (device sign-in) instead of a session token. */
 export const API_TOKEN_SERVER = 'ct-graphql-token';
+/** bench/lib/limit-server.mjs: bare node:http, one CT call, JSON.parse, the same JSON written (the floor). */
+export const LIMIT_SERVER = 'limit';
 
 const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const ratio = (a: number | undefined, b: number | undefined): string =>
@@ -41,10 +43,13 @@ function cell<T>(value: T | Error | undefined, show: (v: T) => string): string {
   return show(value);
 }
 
+const ok = (r: ThroughputResult | Error | undefined): ThroughputResult | undefined => (r instanceof Error ? undefined : r);
+
 const calls = (r: LatencyResult): string => (r.callsMin === r.callsMax ? String(r.callsMin) : `${r.callsMin}-${r.callsMax}`);
 
 export function renderReport(meta: ReportMeta, outcomes: ScenarioOutcome[]): string {
-  const label = (s: string): string => (s === MESH ? 'Mesh' : s === API_TOKEN_SERVER ? 'ct-graphql (API token)' : s);
+  const label = (s: string): string =>
+    s === MESH ? 'Mesh' : s === API_TOKEN_SERVER ? 'ct-graphql (API token)' : s === LIMIT_SERVER ? 'limit (bare node:http)' : s;
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
   lines.push(
@@ -57,7 +62,9 @@ export function renderReport(meta: ReportMeta, outcomes: ScenarioOutcome[]): str
       'ct-graphql as shipped, called with a session token; ct-graphql (API token) = the same process called with a `ctg_` API token ' +
       'from device sign-in (its CT grant kept in the embedded SQLite store); ' +
       'naive = the same code with `CT_LOADERS=off` (one CT call per resolver call); ' +
-      'Mesh = GraphQL Mesh (compose-cli + @omnigraph/openapi, Hive gateway runtime) over bench/mesh/openapi.json.',
+      'Mesh = GraphQL Mesh (compose-cli + @omnigraph/openapi, Hive gateway runtime) over bench/mesh/openapi.json; ' +
+      'limit = bench/lib/limit-server.mjs, a bare node:http server that makes the same CT call, parses it and writes the same JSON ' +
+      '(no GraphQL, no session, no checks: the floor for the throughput scenarios).',
     '',
   );
 
@@ -106,15 +113,17 @@ export function renderReport(meta: ReportMeta, outcomes: ScenarioOutcome[]): str
     }
     lines.push('');
     lines.push(
-      '| scenario | ct-graphql / Mesh, requests/s (higher is better) | ct-graphql / Mesh, requests per CPU-second (higher is better) |',
+      '| scenario | ct-graphql / Mesh, requests/s (higher is better) | ct-graphql / Mesh, requests per CPU-second (higher is better) | ' +
+        'ct-graphql / limit, requests per CPU-second (1.00x is the floor) |',
     );
-    lines.push('| --- | --- | --- |');
+    lines.push('| --- | --- | --- | --- |');
     for (const o of heavy) {
-      const ours = o.throughput.get(OURS);
-      const mesh = o.throughput.get(MESH);
-      const ok = (r: ThroughputResult | Error | undefined): ThroughputResult | undefined => (r instanceof Error ? undefined : r);
+      const ours = ok(o.throughput.get(OURS));
+      const mesh = ok(o.throughput.get(MESH));
+      const limit = ok(o.throughput.get(LIMIT_SERVER));
       lines.push(
-        `| ${o.scenario.title} | ${ratio(ok(ours)?.rps, ok(mesh)?.rps)} | ${ratio(ok(ours)?.perCpuSecond, ok(mesh)?.perCpuSecond)} |`,
+        `| ${o.scenario.title} | ${ratio(ours?.rps, mesh?.rps)} | ${ratio(ours?.perCpuSecond, mesh?.perCpuSecond)} | ` +
+          `${ratio(ours?.perCpuSecond, limit?.perCpuSecond)} |`,
       );
     }
     lines.push('');
@@ -126,7 +135,6 @@ export function renderReport(meta: ReportMeta, outcomes: ScenarioOutcome[]): str
       for (const o of heavy) {
         const session = o.throughput.get(OURS);
         const token = o.throughput.get(API_TOKEN_SERVER);
-        const ok = (r: ThroughputResult | Error | undefined): ThroughputResult | undefined => (r instanceof Error ? undefined : r);
         lines.push(
           `| ${o.scenario.title} | ${cell(session, (r) => fmt(r.perCpuSecond, 0))} | ${cell(token, (r) => fmt(r.perCpuSecond, 0))} | ` +
             `${ratio(ok(token)?.perCpuSecond, ok(session)?.perCpuSecond)} |`,
