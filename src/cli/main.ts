@@ -16,6 +16,7 @@ import { describePlace, disableCode, findCode, type FoundCode } from './codes.js
 import { CliError } from './errors.js';
 import { call, dataOf, describeErrors, facadeUrl, graphql, refusedAdvice, resolveToken, signInAdvice } from './facade.js';
 import { hasBrowser, openBrowser } from './open-browser.js';
+import { err, jsonLines, out, table } from './output.js';
 import { coerceVariables } from './variables.js';
 
 interface ApiTokenRow {
@@ -27,9 +28,6 @@ interface ApiTokenRow {
   expiresAt: string | null;
   needsSignIn: boolean;
 }
-
-const err = (line: string) => process.stderr.write(`${line}\n`);
-const out = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The package's version, from the nearest package.json above this file (src/cli/ in the repository, dist/src/cli/ when installed). */
 function version(): string {
@@ -76,21 +74,9 @@ async function readDocument(argument: string): Promise<string> {
   }
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
 /** Codes as JSON lines off a terminal (or with --json), else a table a person reads at a glance. */
 function printCodes(codes: FoundCode[], json: boolean | undefined): void {
-  if (json || !process.stdout.isTTY) {
+  if (jsonLines(json)) {
     for (const code of codes) out(JSON.stringify(code));
     return;
   }
@@ -250,7 +236,7 @@ function buildProgram(): Command {
       );
       if (!data.viewer) throw new CliError(refusedAdvice(credential, baseUrl));
       const rows = data.viewer.apiTokens;
-      if (options.json || !process.stdout.isTTY) {
+      if (jsonLines(options.json)) {
         for (const row of rows) out(JSON.stringify(row));
         return;
       }
