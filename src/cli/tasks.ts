@@ -12,6 +12,7 @@ import { facadeUrl, resolveToken } from './facade.js';
 import { runKey } from './idempotency-key.js';
 import { err, jsonLines, out, table } from './output.js';
 import { canShowProgress, startProgress } from './progress.js';
+import { loadRun, saveRun } from './runs.js';
 import { type Batch, type Code, createBatch, type NewBatch, toCsv, waitForCodes } from './vouchers.js';
 
 /** Some items did not succeed: the run went through, the output says which. */
@@ -68,20 +69,25 @@ export async function boxesReboot(ids: string[], options: RebootOptions): Promis
   const baseUrl = facadeUrl();
   const credential = await resolveToken(baseUrl);
   const json = jsonLines(options.json);
-  const targets: RebootTarget[] = filtered
-    ? (await listBoxes(baseUrl, credential, options)).map((b) => ({
-        id: b.id,
-        slug: b.slug,
-        description: b.description,
-        location: b.location.slug,
-      }))
-    : // The same box twice is one reboot (the facade would refuse the repeat, and with it the whole request).
-      [...new Set(ids)].map((id) => ({ id }));
+  const again = filtered && options.idempotencyKey ? await loadRun<RebootTarget>(baseUrl, options.idempotencyKey) : null;
+  if (again) err(`Repeating the run with this key: the ${again.length} boxes it chose then, not the boxes that match now.`);
+  const targets: RebootTarget[] =
+    again ??
+    (filtered
+      ? (await listBoxes(baseUrl, credential, options)).map((b) => ({
+          id: b.id,
+          slug: b.slug,
+          description: b.description,
+          location: b.location.slug,
+        }))
+      : // The same box twice is one reboot (the facade would refuse the repeat, and with it the whole request).
+        [...new Set(ids)].map((id) => ({ id })));
   if (targets.length === 0) {
     err('No boxes match: nothing to reboot.');
     return;
   }
   const key = runKey(options.idempotencyKey);
+  if (filtered && !again) await saveRun(baseUrl, key, targets);
   const bar = startProgress({ show: canShowProgress(json), total: targets.length, format: 'rebooting [{bar}] {value}/{total} boxes' });
   let outcomes: RebootOutcome[];
   try {
