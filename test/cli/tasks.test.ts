@@ -156,7 +156,7 @@ describe('ct-graphql task commands (compiled, against a facade process)', () => 
     );
   });
 
-  it('boxes reboot --location --state: a box that takes no jobs is skipped with its reason, the others rebooted, exit 2; one CT action per box', async () => {
+  it('boxes reboot --location --state: a box that takes no jobs is skipped with its reason, the others rebooted, exit 2', async () => {
     const location = demoLocations().find((l) => boxesAt(l.slug).length >= 3 && boxesAt(l.slug).every((b) => b.state === 'online'))!;
     const boxes = boxesAt(location.slug);
     const refusing = boxes[1]!;
@@ -197,7 +197,7 @@ describe('ct-graphql task commands (compiled, against a facade process)', () => 
     }
   });
 
-  it('boxes reboot ID...: more than 100 go in parts of 100; the same run again with its key is answered from the record, no CT call', async () => {
+  it('boxes reboot ID...: more than 100 go in parts of 100; the same run again with its key is replayed, no CT call', async () => {
     const listed = jsonLines((await cli(['boxes', 'list', '--state', 'online'])).stdout) as Array<{ id: string; slug: string }>;
     const willing = new Set(
       demoBoxes()
@@ -273,7 +273,7 @@ describe('ct-graphql task commands (compiled, against a facade process)', () => 
     );
   });
 
-  it('vouchers create --idempotency-key: the rerun is answered from the record (one POST at CT); another request with the key is refused', async () => {
+  it('vouchers create --idempotency-key: the rerun is replayed (one POST at CT); another request with the key is refused', async () => {
     const location = demoLocations()[2]!;
     const args = ['vouchers', 'create', '--location', location.slug, '--name', 'Front desk', '--quantity', '5'];
     sim.resetLog();
