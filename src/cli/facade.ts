@@ -32,6 +32,8 @@ export interface GraphQLResult<T> extends GraphQLResponse<T> {
    * revoked, expired or unknown. Said even when the answer is a plain `{ viewer: null }`.
    */
   refused: string | null;
+  /** The facade answered from an earlier request with the same Idempotency-Key (`idempotent-replayed: true`): CT was not called. */
+  replayed: boolean;
 }
 
 export function facadeUrl(env: NodeJS.ProcessEnv = process.env): string {
@@ -81,6 +83,7 @@ export async function graphql<T>(
   query: string,
   variables: Record<string, unknown> = {},
   fetchFn?: typeof fetch,
+  headers: Record<string, string> = {},
 ): Promise<GraphQLResult<T>> {
   const response = await call(
     `${baseUrl}/graphql`,
@@ -90,6 +93,7 @@ export async function graphql<T>(
         'content-type': 'application/json',
         accept: 'application/graphql-response+json, application/json',
         authorization: `Bearer ${token}`,
+        ...headers,
       },
       body: JSON.stringify({ query, variables }),
     },
@@ -107,7 +111,7 @@ export async function graphql<T>(
   const refused = /\berror="invalid_token"/.test(challenge)
     ? (/error_description="([^"]*)"/.exec(challenge)?.[1] ?? 'invalid_token')
     : null;
-  return { ...body, refused };
+  return { ...body, refused, replayed: response.headers.get('idempotent-replayed') === 'true' };
 }
 
 /** What to do about UNAUTHENTICATED (the token's CT sign-in ended), worded for where the token came from. */

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `ct-graphql` command: device sign-in to a facade, its API tokens, guest codes (find, disable)
- * and GraphQL queries from a shell, a cron job or CI. Data goes to stdout (JSON), messages and
- * errors to stderr; the exit code is 0 on success and 1 on any error (a GraphQL error included).
+ * The `ct-graphql` command: device sign-in to a facade, its API tokens, guest codes (find, disable),
+ * the task commands (boxes list and reboot, vouchers create) and GraphQL queries from a shell, a
+ * cron job or CI. Data goes to stdout (JSON), messages and errors to stderr; the exit code is 0 on
+ * success, 1 on any error (a GraphQL error included), and 2 when a task command did some of its
+ * items but not all.
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -11,12 +13,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { credentialsPath, loadToken, removeToken, saveToken } from './credentials.js';
+import { parseState } from './boxes.js';
 import { deviceLogin } from './device-login.js';
 import { describePlace, disableCode, findCode, type FoundCode } from './codes.js';
 import { CliError } from './errors.js';
 import { call, dataOf, describeErrors, facadeUrl, graphql, refusedAdvice, resolveToken, signInAdvice } from './facade.js';
+import { parseKey } from './idempotency-key.js';
 import { hasBrowser, openBrowser } from './open-browser.js';
+import { err, jsonLines, out, table } from './output.js';
+import { boxesList, boxesReboot, type CreateOptions, type RebootOptions, vouchersCreate } from './tasks.js';
 import { coerceVariables } from './variables.js';
+import { parseQuantity, parseValidity } from './vouchers.js';
 
 interface ApiTokenRow {
   id: string;
@@ -27,9 +34,6 @@ interface ApiTokenRow {
   expiresAt: string | null;
   needsSignIn: boolean;
 }
-
-const err = (line: string) => process.stderr.write(`${line}\n`);
-const out = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The package's version, from the nearest package.json above this file (src/cli/ in the repository, dist/src/cli/ when installed). */
 function version(): string {
@@ -76,21 +80,9 @@ async function readDocument(argument: string): Promise<string> {
   }
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
 /** Codes as JSON lines off a terminal (or with --json), else a table a person reads at a glance. */
 function printCodes(codes: FoundCode[], json: boolean | undefined): void {
-  if (json || !process.stdout.isTTY) {
+  if (jsonLines(json)) {
     for (const code of codes) out(JSON.stringify(code));
     return;
   }
@@ -250,7 +242,7 @@ function buildProgram(): Command {
       );
       if (!data.viewer) throw new CliError(refusedAdvice(credential, baseUrl));
       const rows = data.viewer.apiTokens;
-      if (options.json || !process.stdout.isTTY) {
+      if (jsonLines(options.json)) {
         for (const row of rows) out(JSON.stringify(row));
         return;
       }
@@ -315,6 +307,52 @@ function buildProgram(): Command {
       const disabled = await disableCode(baseUrl, await resolveToken(baseUrl), code, options.location);
       printCodes([disabled], options.json);
       err(`Disabled ${disabled.username} at ${describePlace(disabled)}.`);
+    });
+
+  const boxes = program.command('boxes').description('list the boxes of a location or of your account, reboot them');
+  boxes
+    .command('list')
+    .description('boxes with their state, whether CT takes jobs for them, and their location; a table on a terminal, else JSON lines')
+    .option('--location <slug>', "only that location's boxes (its slug)")
+    .option('--state <state>', 'only boxes in this state: online, offline, rebooting, upgrading, processing, initializing, new', parseState)
+    .option('--json', 'one JSON object per line, even on a terminal')
+    .action(async (options: { location?: string; state?: string; json?: boolean }) => boxesList(options));
+  boxes
+    .command('reboot')
+    .description(
+      'reboot the boxes named, or those at --location and/or in --state (rebootBoxes, 100 per request); a box CT takes no jobs ' +
+        'for is skipped with the reason; exit code 2 when any box was not rebooted',
+    )
+    .argument('[ids...]', 'box IDs, from `boxes list`')
+    .option('--location <slug>', "the location's boxes (its slug)")
+    .option('--state <state>', 'only boxes in this state, e.g. offline', parseState)
+    .option(
+      '--idempotency-key <key>',
+      'repeat an earlier run (the key it printed): what it did is answered again, not done twice',
+      parseKey,
+    )
+    .option('--json', 'one JSON object per box, even on a terminal')
+    .action(async (ids: string[], options: RebootOptions) => boxesReboot(ids, options));
+
+  const vouchers = program.command('vouchers').description('voucher batches: create one, and get its codes');
+  vouchers
+    .command('create')
+    .description('create a batch of guest codes at a location; with --wait, print its codes (or write them to --csv) once CT has made them')
+    .requiredOption('--location <slug>', 'the location (its slug)')
+    .requiredOption('--name <name>', 'the batch name')
+    .requiredOption('--quantity <n>', 'how many codes, 1 to 1000', parseQuantity)
+    .option('--validity <duration>', 'how long a code stays valid once used: 30m, 12h, 1d, 2w', parseValidity)
+    .option('--wait', 'wait until CT has made the codes, then print them (the voucherCompleted subscription)')
+    .option('--csv <file>', 'with --wait: write the codes to this file as CSV (code,password; mode 0600) instead of printing them')
+    .option(
+      '--idempotency-key <key>',
+      'repeat an earlier run (the key it printed): the batch it made is answered again, not made twice',
+      parseKey,
+    )
+    .option('--json', 'JSON lines (the batch, or one object per code), even on a terminal')
+    .action(async (options: { validity?: number } & Omit<CreateOptions, 'validityMinutes'>) => {
+      const { validity, ...rest } = options;
+      await vouchersCreate({ ...rest, ...(validity !== undefined ? { validityMinutes: validity } : {}) });
     });
 
   program
