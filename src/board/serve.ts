@@ -44,12 +44,13 @@ export const BOARD_CSP = [
 ].join('; ');
 
 /**
- * Where `npm run build` puts the board: dist/board/ beside dist/src/ when this module runs compiled
- * from dist/src/board/, and the checkout's dist/board/ when it runs from src/board/ (tsx, tests).
+ * Where `npm run build` puts the board: board/ beside the compiled src/ (dist/board/ when this module
+ * runs as dist/src/board/serve.js, whatever --out-dir named dist), and the checkout's dist/board/
+ * when it runs as TypeScript from src/board/ (tsx, tests).
  */
 export function defaultBoardDir(): string {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  return /[/\\]dist[/\\]src[/\\]board[/\\]?$/.test(here) ? join(here, '..', '..', 'board') : join(here, '..', '..', 'dist', 'board');
+  const compiled = import.meta.url.endsWith('.js');
+  return fileURLToPath(new URL(compiled ? '../../board/' : '../../dist/board/', import.meta.url));
 }
 
 export interface Board {
