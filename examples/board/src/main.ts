@@ -14,7 +14,8 @@ const cost = document.getElementById('cost')!;
 
 function showCost(last: Cost): void {
   const budget = last.budget ? `${last.budget.remaining} of ${last.budget.limit} CT calls left this minute` : 'no budget (signed out)';
-  fill(cost, h('strong', {}, 'Last request: '), `${last.ctCalls} CT calls (estimated ${last.estimated}); ${budget}`);
+  const calls = `${last.ctCalls} CT call${last.ctCalls === 1 ? '' : 's'}`;
+  fill(cost, h('strong', {}, 'Last request: '), `${calls} (estimated ${last.estimated}); ${budget}`);
   cost.dataset.ctCalls = String(last.ctCalls);
 }
 
