@@ -1,7 +1,7 @@
 /**
  * createApp: the facade as one Fetch handler. Wires the long-lived parts (config, CT transport,
- * refresher, sealer, pipeline, yoga) once, and routes /graphql, /auth/*, /healthz, /readyz and
- * /metrics; each GraphQL request gets its context from context.ts. Listens nowhere (server.ts does).
+ * refresher, sealer, pipeline, yoga) once, and routes /graphql, /auth/*, /healthz, /readyz,
+ * /metrics and the /board example's files; each GraphQL request gets its context from context.ts. Listens nowhere (server.ts does).
  */
 import { randomUUID } from 'node:crypto';
 import { createApiTokens, type ApiTokens } from './auth/api-tokens.js';
@@ -33,6 +33,7 @@ import { json, withHeaders } from './responses.js';
 import { createPipeline } from './pipeline.js';
 import { schema } from './schema/index.js';
 import { PLAYGROUND_ASSETS_PATH, servePlaygroundAsset } from './playground/assets.js';
+import { createBoard, defaultBoardDir } from './board/serve.js';
 import { createYogaServer } from './yoga.js';
 import { describeStore } from './store/describe.js';
 import { createLazyStore, type LazyStore } from './store/lazy.js';
@@ -51,6 +52,8 @@ export interface AppDeps {
    * token expiry), for tests; defaults to Date.now.
    */
   now?: () => number;
+  /** Where the built /board example is (board/serve.ts: dist/board/ by default); tests build one into a temporary folder. */
+  boardDir?: string;
 }
 
 export interface App {
@@ -204,8 +207,13 @@ export function createApp(deps: AppDeps): App {
   const maxCtCalls = Math.min(config.maxCtCalls, config.rateLimitCtCalls);
   const limits = { maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxCtCalls, maxTokens: config.maxTokens };
   const maskError = createErrorMasker({ logger, production: config.production });
+  // The /board example, when built: its files, and its operations trusted beside PERSISTED_OPERATIONS_FILE's.
+  const board = createBoard({ dir: deps.boardDir ?? defaultBoardDir() });
+  const boardManifest = board.manifestFile();
   const persisted = {
     file: config.persistedOperationsFile,
+    builtInFiles: boardManifest ? [boardManifest] : [],
+    warn: (message: string) => logger.warn(message),
     only: config.persistedOperationsOnly,
     publicOrigin: new URL(config.publicUrl).origin,
   };
@@ -323,6 +331,8 @@ export function createApp(deps: AppDeps): App {
       const asset = await servePlaygroundAsset(path, { acceptEncoding: request.headers.get('accept-encoding') });
       if (asset) return { response: asset, ctCalls: 0 };
     }
+    const boardFile = await board.serve(request, path);
+    if (boardFile) return { response: boardFile, ctCalls: 0 };
     if (path === '/healthz') return { response: json({ status: 'ok' }, 200), ctCalls: 0 };
     if (path === '/readyz') return { response: await readiness(), ctCalls: 0 };
     if (path === '/metrics' && request.method === 'GET') {

@@ -51,6 +51,14 @@ export type Caller = Pick<GraphQLContext, 'credential' | 'request'>;
 export interface PersistedOptions {
   /** PERSISTED_OPERATIONS_FILE: the trusted documents. */
   file?: string | undefined;
+  /**
+   * Trusted documents the facade ships itself (the /board example's manifest), merged with `file`.
+   * A document of theirs that no longer fits the schema is left out with a warning rather than
+   * stopping the start-up: a stale build of an example must not take the API down.
+   */
+  builtInFiles?: string[];
+  /** Told about built-in documents left out. */
+  warn?: (message: string) => void;
   /** PERSISTED_OPERATIONS_ONLY: refuse documents sent in full (but the playground's queries). */
   only?: boolean;
   /** PUBLIC_URL's origin: the playground's requests come from it. */
@@ -136,17 +144,23 @@ export function readTrustedDocuments(file: string): Map<string, string> {
   return documents;
 }
 
-/** Parses and validates every trusted document now, so a stale allow-list stops the start-up with the ids at fault. */
-function checkTrusted(documents: Map<string, string>, schema: GraphQLSchema, maxTokens: number, file: string): void {
-  const bad: string[] = [];
+/** The documents that do not parse or validate against the schema, as `id: reason`. */
+function misfits(documents: Map<string, string>, schema: GraphQLSchema, maxTokens: number): Array<{ id: string; reason: string }> {
+  const bad: Array<{ id: string; reason: string }> = [];
   for (const [id, text] of documents) {
     try {
       const errors = validate(schema, parseWithLimit(text, maxTokens));
-      if (errors.length > 0) bad.push(`${id}: ${errors[0]!.message}`);
+      if (errors.length > 0) bad.push({ id, reason: errors[0]!.message });
     } catch (error) {
-      bad.push(`${id}: ${error instanceof Error ? error.message : String(error)}`);
+      bad.push({ id, reason: error instanceof Error ? error.message : String(error) });
     }
   }
+  return bad;
+}
+
+/** Parses and validates every trusted document now, so a stale allow-list stops the start-up with the ids at fault. */
+function checkTrusted(documents: Map<string, string>, schema: GraphQLSchema, maxTokens: number, file: string): void {
+  const bad = misfits(documents, schema, maxTokens).map(({ id, reason }) => `${id}: ${reason}`);
   if (bad.length > 0) {
     const shown = bad.slice(0, 5).join('; ');
     throw new ConfigError(`PERSISTED_OPERATIONS_FILE ${file}: ${bad.length} document(s) do not fit the schema: ${shown}`);
@@ -157,6 +171,13 @@ export function createPersistedOperations(o: PersistedOptions & { schema: GraphQ
   const only = o.only ?? false;
   const trusted = o.file ? readTrustedDocuments(o.file) : new Map<string, string>();
   if (o.file) checkTrusted(trusted, o.schema, o.maxTokens, o.file);
+  for (const file of o.builtInFiles ?? []) {
+    const shipped = readTrustedDocuments(file);
+    const bad = new Set(misfits(shipped, o.schema, o.maxTokens).map(({ id }) => id));
+    if (bad.size > 0) o.warn?.(`${file}: ${bad.size} document(s) do not fit the schema and are left out (rebuild: npm run build)`);
+    // The configured file wins on a shared id (the same id means the same document anyway).
+    for (const [id, text] of shipped) if (!bad.has(id) && !trusted.has(id)) trusted.set(id, text);
+  }
   // Strings are UTF-16 in V8 (two bytes a character at worst), plus the key and the entry itself.
   const apq = new LRUCache<string, string>({
     maxSize: o.apqBytes ?? 8 * 2 ** 20,

@@ -1,7 +1,8 @@
 /**
  * The arrows between modules point one way: no import cycle in any of our own folders, the CT and
  * auth layers know nothing of GraphQL, and the simulator stands alone (it is CT's stand-in, so it
- * must never lean on the code it is there to test). Reads the sources as text: tsc has no
+ * must never lean on the code it is there to test), and so does the /board example (a customer's
+ * frontend: only the public API, never the facade's code). Reads the sources as text: tsc has no
  * JavaScript API in TypeScript 7, and static imports are regular enough for a pattern.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const FOLDERS = ['src', 'simulator', 'bench', 'scripts', 'test'];
+const FOLDERS = ['src', 'simulator', 'bench', 'scripts', 'test', 'examples/board'];
 const SKIPPED_DIRS = new Set(['node_modules', '.work']);
 
 interface Module {
@@ -191,6 +192,17 @@ describe('the import graph', () => {
     const offences = [...modules.values()]
       .filter((m) => m.file.startsWith('simulator/'))
       .flatMap((m) => m.local.filter((to) => !to.startsWith('simulator/')).map((to) => `${m.file} imports ${to}`));
+    expect(offences).toEqual([]);
+  });
+
+  it("keeps the board a customer's frontend: examples/board/ imports only itself and its two client packages", () => {
+    const board = [...modules.values()].filter((m) => m.file.startsWith('examples/board/'));
+    expect(board.length).toBeGreaterThan(3);
+    const allowed = new Set(['graphql-sse', '@graphql-typed-document-node/core']);
+    const offences = board.flatMap((m) => [
+      ...m.local.filter((to) => !to.startsWith('examples/board/')).map((to) => `${m.file} imports ${to}`),
+      ...m.packages.filter((p) => !allowed.has(p)).map((p) => `${m.file} imports ${p}`),
+    ]);
     expect(offences).toEqual([]);
   });
 });

@@ -122,7 +122,7 @@ function load(name: string, asset: Asset): Promise<Loaded> {
   return entry;
 }
 
-function acceptsGzip(acceptEncoding: string | null | undefined): boolean {
+export function acceptsGzip(acceptEncoding: string | null | undefined): boolean {
   return (acceptEncoding ?? '').split(',').some((part) => {
     const [coding, ...params] = part.trim().toLowerCase().split(';');
     if (coding !== 'gzip') return false;

@@ -107,5 +107,12 @@ describe.skipIf(!hasProc)('npm start in a fresh clone', () => {
     rmSync(asset);
     expect(ifStale()).toMatch(/building \(src\/playground changed since the last build\)/);
     expect(existsSync(built)).toBe(false);
+
+    // The /board example is an input too: an edit to it rebuilds dist/board/.
+    expect(existsSync(join(clone.dir, 'dist/board/assets/board.js'))).toBe(true);
+    const css = join(clone.dir, 'examples/board/board.css');
+    writeFileSync(css, `${readFileSync(css, 'utf8')}\n.added-after-the-build { color: red; }\n`);
+    expect(ifStale()).toMatch(/building \(examples\/board\/board\.css changed since the last build\)/);
+    expect(readFileSync(join(clone.dir, 'dist/board/assets/board.css'), 'utf8')).toContain('.added-after-the-build');
   });
 });

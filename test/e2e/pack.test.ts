@@ -81,10 +81,14 @@ describe.skipIf(process.env.CT_GRAPHQL_PACK_TEST === '0')('the npm pack tarball,
       'dist/src/server.js',
       'schema.graphql',
       'README.md',
+      // The /board example's build, so an installed facade serves /board too.
+      'dist/board/index.html',
+      'dist/board/assets/board.js',
+      'dist/board/persisted-documents.json',
     ]) {
       expect(files).toContain(path);
     }
-    expect(files.filter((path) => !/^(dist\/(src|simulator)\/|schema\.graphql$|README\.md$|package\.json$)/.test(path))).toEqual([]);
+    expect(files.filter((path) => !/^(dist\/(src|simulator|board)\/|schema\.graphql$|README\.md$|package\.json$)/.test(path))).toEqual([]);
 
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'pack-check', private: true, type: 'module' }, null, 2)}\n`);

@@ -15,7 +15,16 @@ import { TEST_SECRET } from '../harness.js';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** What `npm start` and `npm run build` read; tests, bench and docs are not needed to serve. */
-const CLONED = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts', 'src', 'simulator'];
+const CLONED = [
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'scripts',
+  'src',
+  'simulator',
+  'examples/board',
+];
 
 export interface Clone {
   dir: string;
