@@ -25,6 +25,7 @@ import {
   type ParseOptions,
   type SelectionSetNode,
   type Source,
+  type ValueNode,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SCAN_PAGES } from './schema/connection.js';
 
@@ -52,6 +53,12 @@ export interface QueryCost {
   operationType: 'query' | 'mutation' | 'subscription';
   /** A bulk mutation given more than MAX_BULK_ITEMS items (the first one seen): refused as BAD_USER_INPUT. */
   tooManyItems: { field: string; list: string; items: number } | null;
+  /**
+   * The price read an argument given by a variable (`first: $n`, a bulk `input: $input`): other
+   * variables may price the operation differently. When false, the cost holds for every request
+   * of this document (pipeline.ts keeps it instead of pricing each request again).
+   */
+  variablesPriced: boolean;
 }
 
 /**
@@ -201,7 +208,16 @@ export function measureQuery(
         ? schema.getSubscriptionType()
         : schema.getQueryType();
   if (!operation || !root) {
-    return { estimatedCtCalls: 0, depth: 0, aliases: 0, selections: 0, operationName: null, operationType: 'query', tooManyItems: null };
+    return {
+      estimatedCtCalls: 0,
+      depth: 0,
+      aliases: 0,
+      selections: 0,
+      operationName: null,
+      operationType: 'query',
+      tooManyItems: null,
+      variablesPriced: false,
+    };
   }
 
   // Aliases are counted as written, once each: the limit is on the document a client sends.
@@ -218,12 +234,24 @@ export function measureQuery(
   const fragmentMeasures = new Map<string, Measure>();
   const measuring = new Set<string>();
 
+  let variablesPriced = false;
   function argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode): Args {
+    const fromVariables = new Set(node.arguments?.filter((a) => hasVariable(a.value)).map((a) => a.name.value));
+    let args: Args;
     try {
-      return getArgumentValues(field, node, variableValues);
+      args = getArgumentValues(field, node, variableValues);
     } catch {
+      variablesPriced ||= fromVariables.size > 0;
       return {}; // execution refuses such arguments; price them as absent
     }
+    if (fromVariables.size === 0) return args;
+    // Which arguments the price tables read is theirs to say: note each read of a variable's value.
+    return new Proxy(args, {
+      get(target, key) {
+        if (typeof key === 'string' && fromVariables.has(key)) variablesPriced = true;
+        return Reflect.get(target, key);
+      },
+    });
   }
 
   function measureFragment(name: string): Measure {
@@ -294,7 +322,15 @@ export function measureQuery(
     operationName: operation.name?.value ?? null,
     operationType: operation.operation,
     tooManyItems,
+    variablesPriced,
   };
+}
+
+function hasVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(hasVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((field) => hasVariable(field.value));
+  return false;
 }
 
 /** graphql's parse with a token limit; a document over it is refused as QUERY_TOO_COSTLY. */

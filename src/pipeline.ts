@@ -128,7 +128,7 @@ const MAX_COMPILED_SELECTIONS = 200;
 
 interface CachedOperation {
   document: DocumentNode;
-  /** The price of an operation without variables never changes: measured once. */
+  /** The price when no variable's value enters it (limits.ts `variablesPriced`): measured once. */
   fixedCost: QueryCost | null;
   selections: number;
   uses: number;
@@ -187,8 +187,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (validate(schema, document).length > 0) return null;
     const definition = getOperationAST(document, params.operationName);
     if (!definition || definition.operation === 'subscription') return null;
-    const fixedCost = definition.variableDefinitions?.length ? null : measureQuery(schema, document, params.operationName);
-    return { document, fixedCost, selections: 0, uses: 0, compiled: null };
+    return { document, fixedCost: null, selections: 0, uses: 0, compiled: null };
   }
 
   function prepare(params: OperationParams, caller: Pick<GraphQLContext, 'ct' | 'credential'>): AdmittedOperation | null {
@@ -201,6 +200,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const variables = params.variables ?? {};
     const cost = entry.fixedCost ?? measureQuery(schema, entry.document, params.operationName, variables);
     if (checkLimits(cost, limits) || scopeRefusal(cost.operationType, caller.credential)) return null;
+    if (!cost.variablesPriced) entry.fixedCost = cost;
     const source = params.source ?? { kind: 'sent' };
     if (persisted.refusal(source, cost.operationType)) return null;
     persisted.register(source, params.query, caller);

@@ -4,7 +4,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSimulator } from '../../simulator/app.js';
-import { MUTATION_CALLS } from '../../src/limits.js';
+import { parse } from 'graphql';
+import { MUTATION_CALLS, measureQuery } from '../../src/limits.js';
 import { schema } from '../../src/schema/index.js';
 import { createAppOver, createHarness, CT_URL, FACADE_URL, type Harness, simulatorUserId } from '../harness.js';
 import { disposeApp, issueApiToken } from '../api-tokens.js';
@@ -180,6 +181,29 @@ describe('limits before execution and reported cost', () => {
     expect(body.errors[0].extensions.code).toBe('QUERY_TOO_COSTLY');
     expect(body.errors[0].extensions.estimate).toBeGreaterThan(h.config.maxCtCalls);
     expect(h.ctCalls()).toHaveLength(0);
+  });
+
+  it('prices a kept operation again when a variable sets its page size, and keeps the price when none does', async () => {
+    const paged = 'query Paged($n: Int) { locations(first: $n) { nodes { boxes(first: 1) { nodes { slug } } } } }';
+    // Twice within the budget (the second run is the kept, compiled operation), then a page size over it.
+    for (let i = 0; i < 2; i++) {
+      const body = await (await h.post({ query: paged, variables: { n: 2 } }, auth)).json();
+      expect(body.errors).toBeUndefined();
+      expect(body.extensions.cost.estimated).toBe(2 + 2 * 2);
+    }
+    h.sim.resetLog();
+    const refused = await (await h.post({ query: paged, variables: { n: 100 } }, auth)).json();
+    expect(refused.errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', estimate: 2 + 100 * 2 });
+    expect(h.ctCalls()).toHaveLength(0);
+
+    const price = (query: string, variables: Record<string, unknown>) => measureQuery(schema, parse(query), undefined, variables);
+    expect(price(paged, { n: 2 }).variablesPriced).toBe(true);
+    const bySlug = price('query One($slug: String!) { location(slug: $slug) { name } }', { slug: 'x' });
+    expect(bySlug).toMatchObject({ variablesPriced: false, estimatedCtCalls: 1 });
+    const bulk = price('mutation R($input: RebootBoxesInput!) { rebootBoxes(input: $input) { results { id } } }', {
+      input: { ids: ['a', 'b', 'c'] },
+    });
+    expect(bulk).toMatchObject({ variablesPriced: true, estimatedCtCalls: 6 });
   });
 
   it('reports extensions.cost.ctCalls equal to the request log', async () => {
