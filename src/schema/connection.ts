@@ -40,6 +40,17 @@ export function offsetToCursor(offset: number): string {
   return Buffer.from(`${CURSOR_PREFIX}${offset}`, 'utf8').toString('base64url');
 }
 
+/** An edge whose cursor is written only when a query reads it (most ask for `nodes` alone). */
+class OffsetEdge<N> {
+  constructor(
+    private readonly offset: number,
+    readonly node: N,
+  ) {}
+  get cursor(): string {
+    return offsetToCursor(this.offset);
+  }
+}
+
 export function cursorToOffset(cursor: string): number {
   const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const match = /^offset:(0|[1-9]\d{0,14})$/.exec(text);
@@ -163,7 +174,7 @@ export async function resolveCtConnection<N>(args: ConnectionArgs, fetchPage: Pa
   const edges: ConnectionResult<N>['edges'] = [];
   for (let offset = window.start; offset < window.end; offset++) {
     const item = items.get(offset);
-    if (item !== undefined) edges.push({ cursor: offsetToCursor(offset), node: item });
+    if (item !== undefined) edges.push(new OffsetEdge(offset, item));
   }
 
   if (known !== null) return { edges, pageInfo: pageInfoFor(spec, known), totalCount: known };
@@ -209,6 +220,6 @@ export async function resolveScannedConnection<N>(
   const rest = await Promise.all(Array.from({ length: Math.max(0, pages - 1) }, (_, i) => fetchPage(i + 2, CT_MAX_PER)));
   const kept = [first, ...rest].flatMap((page) => page.items).filter(keep);
   const window = windowFor(spec, kept.length) as { start: number; end: number };
-  const edges = kept.slice(window.start, window.end).map((node, i) => ({ cursor: offsetToCursor(window.start + i), node }));
+  const edges = kept.slice(window.start, window.end).map((node, i) => new OffsetEdge(window.start + i, node));
   return { edges, pageInfo: pageInfoFor(spec, kept.length), totalCount: kept.length };
 }
