@@ -206,7 +206,8 @@ async function main(): Promise<void> {
   try {
     await sim.setLatency(settings.latencyMs);
     const starters: Record<string, () => Promise<Running>> = {
-      'ct-graphql': () => startFacade('ct-graphql', sim, {}, true),
+      // Profiled, the session alone, so a profile shows one path; BENCH_SERVERS=ct-graphql-token profiles the other.
+      'ct-graphql': () => startFacade('ct-graphql', sim, {}, !settings.cpuProf),
       // The API token alone (for a profile of that path only): the same process, its session left unmeasured.
       [API_TOKEN_SERVER]: () => startFacade('ct-graphql', sim, {}, true),
       naive: () => startFacade('naive', sim, { CT_LOADERS: 'off' }),
