@@ -39,6 +39,11 @@ export interface BoxModel {
   createdAt: number | null;
   updatedAt: number | null;
   /**
+   * The slug of the box's location, when CT gave one (CT may name it by numeric id only): the key a
+   * Location's global ID holds, so `location { id slug }` needs no read of the location.
+   */
+  locationSlug: string | null;
+  /**
    * Every key CT gave for the box's location, the slug first (CT loads a location by either): the
    * first loads it, and a write that changes the box forgets the location under all of them.
    */

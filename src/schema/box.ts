@@ -1,9 +1,10 @@
 // The Box type (an access point) and the root fields `box(slug)` and `boxes` (account-wide). A box's
 // location comes from the location loader by the key the box carries, so a location already
-// returned elsewhere in the query costs nothing.
+// returned elsewhere in the query costs nothing; its id and slug alone cost nothing either, as the
+// box's record holds its location's slug.
 import { builder } from '../builder.js';
 import { requireUser } from '../context.js';
-import { boxConnection, loadBox, parentLocation } from './readers.js';
+import { boxConnection, loadBox, parentLocationBySlug } from './readers.js';
 import { BoxConnection, BoxRef, BoxStateEnum, LocationRef } from './refs.js';
 
 builder.node(BoxRef, {
@@ -52,8 +53,11 @@ builder.node(BoxRef, {
     location: t.field({
       type: LocationRef,
       nullable: false,
-      description: 'The location the box belongs to. Costs no CT call when the query already read that location.',
-      resolve: (box, _args, ctx) => parentLocation(ctx, box.locationKeys[0] ?? null, 'box'),
+      description:
+        'The location the box belongs to. Asking only for its `id`, `slug` or `__typename` costs no CT call: the box itself names ' +
+        'its location, so these answer even when CT no longer shows you that location, where asking for any other field is an ' +
+        'error. Any other field reads the location: free when the query already read it, else one CT call.',
+      resolve: (box, _args, ctx, info) => parentLocationBySlug(ctx, info, box.locationSlug, box.locationKeys[0] ?? null, 'box'),
     }),
   }),
 });

@@ -1,12 +1,14 @@
 // Read helpers the schema modules share: one object by key (null when CT says 404, but an error for the
 // location a box or batch names) and one connection per list, each through the caller's loaders so
 // every read is deduplicated and every list primes the item loaders.
+import type { GraphQLResolveInfo } from 'graphql';
 import { requireUser, type GraphQLContext } from '../context.js';
 import type { BoxFilter, BoxModel } from '../domain/box.js';
 import type { LocationFilter, LocationModel } from '../domain/location.js';
 import type { VoucherCodeFilter, VoucherCodeModel, VoucherCodeSearch, VoucherFilter, VoucherModel } from '../domain/voucher.js';
 import { codedError } from '../errors.js';
 import { type ConnectionArgs, type ConnectionResult, resolveCtConnection, resolveScannedConnection } from './connection.js';
+import { selectsOnly } from './selection.js';
 
 /** A location by slug or numeric id; null when CT has none (404). Free when a list already returned it. */
 export async function loadLocation(ctx: GraphQLContext, key: string): Promise<LocationModel | null> {
@@ -18,6 +20,28 @@ export async function parentLocation(ctx: GraphQLContext, key: string | null, ch
   const location = key === null ? null : await loadLocation(ctx, key);
   if (!location) throw codedError(`CT did not find the location of this ${child}.`, 'NOT_FOUND');
   return location;
+}
+
+/** The Location fields a slug answers by itself: the slug, the global ID (made from the slug) and the type name. */
+const ANSWERED_BY_SLUG: ReadonlySet<string> = new Set(['id', 'slug', '__typename']);
+
+/**
+ * The location of a parent that knows its location's slug (`slug`, as CT gave it with the parent) or
+ * only another key CT loads it by (`key`, e.g. its numeric id). When the slug is known and the query asks
+ * for nothing under the location but what the slug answers, that is the answer, with no CT call, even
+ * for a location CT would no longer show: the parent's own record names it. Otherwise it is read, as
+ * `parentLocation`. A numeric id alone answers nothing: the slug (and so the global ID) is not known.
+ */
+export function parentLocationBySlug(
+  ctx: GraphQLContext,
+  info: GraphQLResolveInfo,
+  slug: string | null,
+  key: string | null,
+  child: string,
+): LocationModel | Promise<LocationModel> {
+  // Every other field stays unset: selectsOnly has just said the query reads none of them.
+  if (slug !== null && selectsOnly(info, ANSWERED_BY_SLUG)) return { slug } as LocationModel;
+  return parentLocation(ctx, key, child);
 }
 
 export async function loadBox(ctx: GraphQLContext, slug: string): Promise<BoxModel | null> {

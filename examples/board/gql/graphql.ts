@@ -126,7 +126,7 @@ export type BoardMoreBoxesQueryVariables = Exact<{
 }>;
 
 
-export type BoardMoreBoxesQuery = { locations: { nodes: Array<{ id: string }> } | null, boxes: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, description: string | null, mac: string, state: BoxState, location: { id: string } }> } | null };
+export type BoardMoreBoxesQuery = { boxes: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, description: string | null, mac: string, state: BoxState, location: { id: string } }> } | null };
 
 export type BoardLocationFragment = { id: string, slug: string, name: string, town: string | null };
 
@@ -191,7 +191,7 @@ export const BoardVoucherFragmentDoc = {"kind":"Document","definitions":[{"kind"
 export const BoardCodeFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BoardCode"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VoucherCode"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"password"}},{"kind":"Field","name":{"kind":"Name","value":"active"}}]}}]} as unknown as DocumentNode<BoardCodeFragment, unknown>;
 export const BoardHomeDocument = {"__meta__":{"hash":"sha256:f6266c05c3e9b04dd4f56792bb22a0ac8ef2d3eddf62639d5f1ac5958e8b0e84"}} as unknown as DocumentNode<BoardHomeQuery, BoardHomeQueryVariables>;
 export const BoardMoreLocationsDocument = {"__meta__":{"hash":"sha256:1cf91fc8dcd5fab5b7cd4b6fe0c231bd1d3c6866684d928f3d2f69378a894a89"}} as unknown as DocumentNode<BoardMoreLocationsQuery, BoardMoreLocationsQueryVariables>;
-export const BoardMoreBoxesDocument = {"__meta__":{"hash":"sha256:2d4566efca32b6a7c02c15b8e8c37924218b5198cefcf65bc05bd460077ad6b5"}} as unknown as DocumentNode<BoardMoreBoxesQuery, BoardMoreBoxesQueryVariables>;
+export const BoardMoreBoxesDocument = {"__meta__":{"hash":"sha256:1f6517199669a2a06b02036ac9d6ac4035688c9a95d537c38c0e8eaf3e9a8fec"}} as unknown as DocumentNode<BoardMoreBoxesQuery, BoardMoreBoxesQueryVariables>;
 export const BoardLocationPageDocument = {"__meta__":{"hash":"sha256:82c276da3907a77fe01ea6d7c3041f73c5e50dd8d240614f12b44bfd71f9c575"}} as unknown as DocumentNode<BoardLocationPageQuery, BoardLocationPageQueryVariables>;
 export const BoardVoucherCodesDocument = {"__meta__":{"hash":"sha256:7fc66bb2d914f6dd8459ee7c56cb09440715313c200d54048cfd96041de28847"}} as unknown as DocumentNode<BoardVoucherCodesQuery, BoardVoucherCodesQueryVariables>;
 export const BoardRebootBoxDocument = {"__meta__":{"hash":"sha256:f8f8c0c7ca3e8d8e4680473b92bce68f7e3d9c6dd2956452c4d056a1661fe928"}} as unknown as DocumentNode<BoardRebootBoxMutation, BoardRebootBoxMutationVariables>;

@@ -46,6 +46,7 @@ export function boxState(value: string | null | undefined): BoxState {
 
 export function toBox(w: CtBox): BoxModel {
   const state = boxState(w.state);
+  const locationSlug = text(w.location_slug);
   return {
     slug: w.slug,
     legacyId: Number(w.id),
@@ -79,7 +80,8 @@ export function toBox(w: CtBox): BoxModel {
     createdAt: num(w.created_at),
     updatedAt: num(w.updated_at),
     // The simulator sends location_id as an integer and the location's own id is numeric text: keep both as text.
-    locationKeys: [text(w.location_slug), str(w.location_id)].filter((key): key is string => key !== null),
+    locationSlug,
+    locationKeys: [locationSlug, str(w.location_id)].filter((key): key is string => key !== null),
   };
 }
 
