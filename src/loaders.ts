@@ -4,7 +4,6 @@
 // (`location(slug)`, `boxesPage(filter, page)`); which CT route serves each is src/ct/resources/' business.
 // One instance per request, never shared.
 import DataLoader from 'dataloader';
-import pLimit from 'p-limit';
 import type { CtClient, CtQuery } from './ct/client.js';
 import { CtHttpError } from './ct/errors.js';
 import type { Page, PageRequest } from './ct/paging.js';
@@ -178,13 +177,37 @@ class InFlight {
   }
 }
 
+/**
+ * At most `max` tasks at once; the others start in call order as slots free up. A slot passes
+ * straight to the next waiter. (p-limit did the same with four promises and a queue hop per call,
+ * even under the limit: 1.4 % of the flat list's profile, bench/README.md.)
+ */
+function createLimiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+  return async (task) => {
+    if (active < max) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  };
+}
+
 /** A voucher's key in its item loader: private to this module (a global ID is another matter, see schema/ids.ts). */
 const voucherCacheKey = (locationSlug: string, uniqueId: string | number): string => JSON.stringify([locationSlug, String(uniqueId)]);
 
 export function createLoaders(ct: CtClient, options: LoaderOptions = {}): Loaders {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
   const caching = options.cache ?? true;
-  const limit = pLimit(concurrency);
+  const limit = createLimiter(concurrency);
   const stats: LoaderStats = { dedupeHits: 0, primeHits: 0 };
   const fetchRead = <T>(read: CtRead<T>): Promise<T> => limit(() => ct.get<unknown>(read.path, cleanQuery(read.query))).then(read.parse);
 
