@@ -13,12 +13,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
 import { p, page } from '../auth/device-page.js';
-import { acceptsGzip } from '../playground/assets.js';
-
-const gzip = promisify(gzipCallback);
+import { staticFile, staticResponse, type StaticFile } from '../static-file.js';
 
 export const BOARD_PATH = '/board';
 export const BOARD_ASSETS_PATH = '/board/assets/';
@@ -60,17 +56,6 @@ export interface Board {
   serve(request: Request, path: string): Promise<Response | null>;
 }
 
-interface File {
-  body: Uint8Array<ArrayBuffer>;
-  gzipped?: Promise<Uint8Array<ArrayBuffer>>;
-}
-
-function bytes(buffer: Uint8Array): Uint8Array<ArrayBuffer> {
-  const copy = new Uint8Array(buffer.byteLength);
-  copy.set(buffer);
-  return copy;
-}
-
 function notBuilt(dir: string): Response {
   const body = [
     p('The facade serves the board from its build output, and there is none here yet.'),
@@ -84,31 +69,22 @@ function notBuilt(dir: string): Response {
 }
 
 export function createBoard(o: { dir: string }): Board {
-  const files = new Map<string, File>();
+  const files = new Map<string, StaticFile>();
 
-  function read(name: string): File | null {
+  function read(name: string): StaticFile | null {
     let file = files.get(name);
     if (!file) {
       const path = join(o.dir, name);
       // Not cached while missing: a build made after start-up is picked up by the next request.
       if (!existsSync(path)) return null;
-      file = { body: bytes(readFileSync(path)) };
+      file = staticFile(readFileSync(path));
       files.set(name, file);
     }
     return file;
   }
 
-  async function answer(file: File, type: string, cacheControl: string, acceptEncoding: string | null): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': type, 'cache-control': cacheControl, vary: 'accept-encoding' };
-    let body = file.body;
-    if (acceptsGzip(acceptEncoding) && body.length > 1024) {
-      file.gzipped ??= gzip(body, { level: 6 }).then(bytes);
-      body = await file.gzipped;
-      headers['content-encoding'] = 'gzip';
-    }
-    headers['content-length'] = String(body.length);
-    return new Response(body, { status: 200, headers });
-  }
+  const answer = (file: StaticFile, type: string, cacheControl: string, acceptEncoding: string | null): Promise<Response> =>
+    staticResponse(file, { 'content-type': type, 'cache-control': cacheControl }, acceptEncoding);
 
   return {
     manifestFile() {

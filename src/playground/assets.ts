@@ -11,10 +11,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
-
-const gzip = promisify(gzipCallback);
+import { staticFile, staticResponse, type StaticFile } from '../static-file.js';
 
 /** Where the playground's files are served; app.ts routes this prefix to servePlaygroundAsset. */
 export const PLAYGROUND_ASSETS_PATH = '/graphql/assets/';
@@ -93,42 +90,21 @@ export function playgroundAssetVersion(): string {
   return assetVersion;
 }
 
-interface Loaded {
-  body: Uint8Array<ArrayBuffer>;
-  gzipped?: Promise<Uint8Array<ArrayBuffer>>;
-}
+const loaded = new Map<string, Promise<StaticFile>>();
 
-/** A copy that owns a plain ArrayBuffer (what BodyInit takes); made once per file. */
-function bytes(buffer: Uint8Array): Uint8Array<ArrayBuffer> {
-  const copy = new Uint8Array(buffer.byteLength);
-  copy.set(buffer);
-  return copy;
-}
-
-const loaded = new Map<string, Promise<Loaded>>();
-
-function load(name: string, asset: Asset): Promise<Loaded> {
+function load(name: string, asset: Asset): Promise<StaticFile> {
   let entry = loaded.get(name);
   if (!entry) {
     const { source } = asset;
     entry =
       'own' in source
-        ? Promise.resolve(source.own).then((url) => ({ body: bytes(ownFile(url)) }))
-        : readFile(join(graphiqlPackage().dir, source.packageFile)).then((body) => ({ body: bytes(body) }));
+        ? Promise.resolve(source.own).then((url) => staticFile(ownFile(url)))
+        : readFile(join(graphiqlPackage().dir, source.packageFile)).then(staticFile);
     // A failed read (package or file missing) is not cached: the next request tries again.
     entry.catch(() => loaded.delete(name));
     loaded.set(name, entry);
   }
   return entry;
-}
-
-export function acceptsGzip(acceptEncoding: string | null | undefined): boolean {
-  return (acceptEncoding ?? '').split(',').some((part) => {
-    const [coding, ...params] = part.trim().toLowerCase().split(';');
-    if (coding !== 'gzip') return false;
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    return q === undefined || Number(q.slice(2)) > 0;
-  });
 }
 
 /**
@@ -143,18 +119,9 @@ export async function servePlaygroundAsset(pathname: string, options: { acceptEn
   const asset = ASSETS.get(name);
   if (!asset) return null;
   const file = await load(name, asset);
-  const headers: Record<string, string> = {
-    'content-type': asset.type,
-    'cache-control': CACHE_CONTROL,
-    'x-content-type-options': 'nosniff',
-    vary: 'accept-encoding',
-  };
-  let body = file.body;
-  if (acceptsGzip(options.acceptEncoding) && body.length > 1024) {
-    file.gzipped ??= gzip(body, { level: 6 }).then(bytes);
-    body = await file.gzipped;
-    headers['content-encoding'] = 'gzip';
-  }
-  headers['content-length'] = String(body.length);
-  return new Response(body, { status: 200, headers });
+  return staticResponse(
+    file,
+    { 'content-type': asset.type, 'cache-control': CACHE_CONTROL, 'x-content-type-options': 'nosniff' },
+    options.acceptEncoding,
+  );
 }
