@@ -7,7 +7,7 @@
  * token stops working, CT's grant is revoked at the simulator), sign-out, and the error cases: a
  * facade that is down, a revoked token, a GraphQL error (data on stdout, errors on stderr, exit 1).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,16 +18,10 @@ import type { App } from '../../src/app.js';
 import { secretHash } from '../../src/auth/api-token-secret.js';
 import { grantTokens, issueApiToken } from '../api-tokens.js';
 import { signInDevice } from '../device.js';
-import { childEnv, ROOT, until } from '../e2e/processes.js';
+import { childEnv, finished, ROOT, type Run, until } from '../e2e/processes.js';
 import { CT_URL } from '../harness.js';
 import { freePort } from '../net.js';
 import { type FacadeOnPort, startFacadeOnPort } from './facade.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let facade: FacadeOnPort;
 let sim: Simulator;
@@ -51,28 +45,12 @@ function start(args: string[], extra: Record<string, string> = {}) {
 }
 
 function cli(args: string[], extra: Record<string, string> = {}, stdin?: string): Promise<Run> {
-  return collect(start(args, extra), stdin);
+  return finished(start(args, extra), stdin);
 }
 
 /** Any command in the command's environment (`script`, for a terminal). */
 function run(command: string, args: string[], extra: Record<string, string> = {}): Promise<Run> {
-  return collect(spawn(command, args, { cwd: ROOT, env: cliEnv(extra) }));
-}
-
-function collect(child: ChildProcessWithoutNullStreams, stdin?: string): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  child.stdin.end(stdin ?? '');
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return finished(spawn(command, args, { cwd: ROOT, env: cliEnv(extra) }));
 }
 
 /**

@@ -16,13 +16,7 @@ import { serveSimulator } from '../../simulator/serve.js';
 import type { BoxRecord, Store } from '../../simulator/store.js';
 import { createSessionSealer } from '../../src/auth/session.js';
 import { simulatorUserId, TEST_SECRET } from '../harness.js';
-import { build, type Clone, childEnv, freshClone, spawnFacade } from '../e2e/processes.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { build, type Clone, childEnv, finished, freshClone, type Run, spawnFacade } from '../e2e/processes.js';
 
 let clone: Clone;
 let sim: Simulator;
@@ -56,25 +50,11 @@ const env = () =>
   childEnv({ CT_GRAPHQL_URL: base, CT_GRAPHQL_TOKEN: token, XDG_CONFIG_HOME: configHome, XDG_STATE_HOME: join(configHome, 'state') });
 
 /** The compiled command, stdout and stderr as pipes (what a cron job sees), with the test's token in CT_GRAPHQL_TOKEN. */
-function cli(args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, [join(clone.dir, 'dist/src/cli/main.js'), ...args], { cwd: clone.dir, env: env() });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  child.stdin.end();
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      // Whatever happened, the token is never echoed.
-      expect(stdout + stderr).not.toContain(token);
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function cli(args: string[]): Promise<Run> {
+  const run = await finished(spawn(process.execPath, [join(clone.dir, 'dist/src/cli/main.js'), ...args], { cwd: clone.dir, env: env() }));
+  // Whatever happened, the token is never echoed.
+  expect(run.stdout + run.stderr).not.toContain(token);
+  return run;
 }
 
 /** stdout as JSON lines: every line must parse (nothing decorative on stdout off a terminal). */

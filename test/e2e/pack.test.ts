@@ -13,30 +13,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiToken } from '../api-tokens.js';
 import { type FacadeOnPort, startFacadeOnPort } from '../cli/facade.js';
-import { childEnv, type Clone, freshClone, ROOT } from './processes.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { childEnv, type Clone, finished, freshClone, ROOT, type Run } from './processes.js';
 
 /** Asynchronous on purpose: the facade these commands call answers from this same process. */
 function run(command: string, args: string[], cwd: string, extra: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(command, args, { cwd, env: childEnv({ npm_config_update_notifier: 'false', ...extra }) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  child.stdin.end();
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return finished(spawn(command, args, { cwd, env: childEnv({ npm_config_update_notifier: 'false', ...extra }) }));
 }
 
 const OFFLINE = /E(NOTFOUND|AI_AGAIN|CONNREFUSED|CONNRESET|TIMEDOUT|NETUNREACH)|network/;

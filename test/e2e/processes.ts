@@ -3,7 +3,7 @@
  * (what a clone holds, with this checkout's node_modules linked in, and no dist/), the built
  * facade, lines awaited on a child's output, and Linux's /proc to see what a process really runs.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -120,6 +120,30 @@ export function watchOutput(child: ChildProcess): { text(): string; waitFor(patt
       });
     },
   };
+}
+
+/** What a finished command said and how it ended. */
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Collects a child's output (after writing `stdin`, or nothing, to it) until it closes. */
+export function finished(child: ChildProcessWithoutNullStreams, stdin = ''): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  child.stdin.end(stdin);
+  return new Promise((resolveRun, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolveRun({ code, stdout, stderr }));
+  });
 }
 
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
