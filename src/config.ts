@@ -100,8 +100,11 @@ function url(env: Env, name: string): string | undefined {
   }
 }
 
-function redisUrl(env: Env): string | undefined {
-  const raw = env.REDIS_URL;
+/**
+ * A server URL that may hold a password (REDIS_URL, DATABASE_URL): one of `protocols`, with a host.
+ * The message names the variable and the expected shape, never the value.
+ */
+function serverUrl(raw: string | undefined, protocols: readonly string[], problem: string): string | undefined {
   if (!raw) return undefined;
   let parsed: URL | undefined;
   try {
@@ -109,28 +112,7 @@ function redisUrl(env: Env): string | undefined {
   } catch {
     parsed = undefined;
   }
-  // The value may hold a password: never echo it.
-  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || !parsed.hostname) {
-    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL with a host');
-  }
-  return raw;
-}
-
-function databaseUrl(env: Env): string | undefined {
-  const raw = env.DATABASE_URL;
-  if (!raw) return undefined;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    parsed = undefined;
-  }
-  // The value holds a password: the message names the variable and the expected shape, never the value.
-  if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') || !parsed.hostname) {
-    throw new ConfigError(
-      'DATABASE_URL must be a postgres:// or postgresql:// URL with a host (unset it to use the embedded store under DATA_DIR)',
-    );
-  }
+  if (!parsed || !protocols.includes(parsed.protocol) || !parsed.hostname) throw new ConfigError(problem);
   return raw;
 }
 
@@ -188,8 +170,12 @@ export function loadConfig(env: Env = process.env): Config {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    redisUrl: redisUrl(env),
-    databaseUrl: databaseUrl(env),
+    redisUrl: serverUrl(env.REDIS_URL, ['redis:', 'rediss:'], 'REDIS_URL must be a redis:// or rediss:// URL with a host'),
+    databaseUrl: serverUrl(
+      env.DATABASE_URL,
+      ['postgres:', 'postgresql:'],
+      'DATABASE_URL must be a postgres:// or postgresql:// URL with a host (unset it to use the embedded store under DATA_DIR)',
+    ),
     dataDir: env.DATA_DIR || './data',
     livePollIntervalMs: int(env, 'LIVE_POLL_INTERVAL_MS', 15_000, 10),
     loaders: env.CT_LOADERS !== 'off',

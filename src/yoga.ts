@@ -2,7 +2,7 @@
  * The graphql-yoga instance: schema, error masking and the playground. It serves /graphql only;
  * app.ts builds the per-request context and hands it in as yoga's server context.
  */
-import { type ExecutionResult, execute, subscribe } from 'graphql';
+import { type DocumentNode, type ExecutionResult, execute, subscribe } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
 import { forYoga, REPLAYED_HEADER } from './idempotency.js';
@@ -36,6 +36,14 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
   // A named document, by the parameters object yoga then carries as context.params into onExecute.
   const named = new WeakMap<object, { source: DocumentSource; query: string }>();
   const SENT = { source: { kind: 'sent' }, query: '' } as const;
+  /** Prices an operation about to run or subscribe, for the caller and the document's origin. */
+  function admit(args: { contextValue: unknown; document: DocumentNode; operationName?: string | null; variableValues?: unknown }) {
+    const context = args.contextValue as GraphQLContext;
+    const params = (context as GraphQLContext & { params?: object }).params;
+    const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+    const admitted = pipeline.admit(args.document, args.operationName, variables, context, (params && named.get(params)) ?? SENT);
+    return { context, variables, ...admitted };
+  }
   return {
     onParams({ params, request, setParams, context }) {
       // yoga's GET parser reads only the four standard parameters; documentId is the fifth.
@@ -56,16 +64,7 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
       setParseFn((source) => pipeline.parse(source));
     },
     async onExecute({ args, setResultAndStopExecution, setExecuteFn }) {
-      const context = args.contextValue as GraphQLContext;
-      const params = (context as GraphQLContext & { params?: object }).params;
-      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      const { cost, refusal } = pipeline.admit(
-        args.document,
-        args.operationName,
-        variables,
-        context,
-        (params && named.get(params)) ?? SENT,
-      );
+      const { context, variables, cost, refusal } = admit(args);
       if (refusal) {
         setResultAndStopExecution({ errors: [refusal] });
         return;
@@ -107,16 +106,7 @@ export function usePipeline(pipeline: Pipeline): Plugin<GraphQLContext> {
     // A subscription is priced and limited like a query before it starts; each event is masked.
     onSubscribe({ args, setResultAndStopExecution, setSubscribeFn }) {
       setSubscribeFn(subscribe);
-      const context = args.contextValue as GraphQLContext;
-      const params = (context as GraphQLContext & { params?: object }).params;
-      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      const { cost, refusal } = pipeline.admit(
-        args.document,
-        args.operationName,
-        variables,
-        context,
-        (params && named.get(params)) ?? SENT,
-      );
+      const { context, cost, refusal } = admit(args);
       if (refusal) {
         setResultAndStopExecution({ errors: [refusal] });
         return;

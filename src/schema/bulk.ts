@@ -10,6 +10,7 @@ import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { MAX_BULK_ITEMS } from '../limits.js';
 import type { InputPath } from './input-checks.js';
+import { payloadName } from './mutation-fields.js';
 import { type UserError, UserErrorRef } from './payload.js';
 
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
@@ -150,7 +151,7 @@ export function bulkMutation<Input, T>(
     resolve: (ctx: GraphQLContext, input: Input) => Promise<BulkPayload<T>>;
   },
 ): void {
-  const payload = builder.objectRef<BulkPayload<T>>(`${name.charAt(0).toUpperCase()}${name.slice(1)}Payload`).implement({
+  const payload = builder.objectRef<BulkPayload<T>>(payloadName(name)).implement({
     description: o.payloadDescription,
     fields: (t) => ({
       results: t.field({

@@ -79,7 +79,7 @@ export function deleteMutation<Input>(name: string, noun: string, o: MutationOpt
 }
 
 /** `createLocation` => `CreateLocationPayload` (the Relay convention the schema test checks). */
-const payloadName = (mutation: string): string => `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Payload`;
+export const payloadName = (mutation: string): string => `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Payload`;
 
 function inputMutation<Input, T>(name: string, payload: ObjectRef<BuilderTypes, Payload<T>>, o: MutationOptions<Input, T>): void {
   builder.mutationField(name, (t) =>
