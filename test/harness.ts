@@ -44,6 +44,8 @@ export function createAppOver(
   ctFetch: (request: Request) => Promise<Response> = (request) => sim.fetch(request),
   /** The facade's clock in ms; Date.now when not given. */
   now?: () => number,
+  /** Where the facade finds the built /board example. */
+  boardDir?: string,
 ): { app: App; config: Config; logs: string[] } {
   const config = loadConfig({
     PUBLIC_URL: FACADE_URL,
@@ -65,7 +67,13 @@ export function createAppOver(
     },
   });
   const logger = createLogger({ level: config.logLevel, destination });
-  const app = createApp({ config, fetch: (input, init) => ctFetch(new Request(input, init)), logger, ...(now ? { now } : {}) });
+  const app = createApp({
+    config,
+    fetch: (input, init) => ctFetch(new Request(input, init)),
+    logger,
+    ...(now ? { now } : {}),
+    ...(boardDir ? { boardDir } : {}),
+  });
   return { app, config, logs };
 }
 
@@ -75,6 +83,42 @@ export function simulatorUserId(sim: Simulator, username: string = DEMO.username
   const user = store.userByLogin(username);
   if (!user) throw new Error(`no such simulator user: ${username}`);
   return String(user.id);
+}
+
+/**
+ * A session token for a simulator user on `app`, minted from CT tokens the simulator issues, and
+ * sealed with the user's CT account as sign-in through /auth/callback seals it (so no /me.json
+ * call shows in a test's log). `withAccount: false` seals it as sessions were before they carried one.
+ */
+export async function sessionFor(
+  app: Pick<App, 'sessions'>,
+  sim: Simulator,
+  o: { username?: string; withAccount?: boolean } = {},
+): Promise<string> {
+  const issued = sim.control.issueTokens(o.username);
+  const tokens = {
+    accessToken: issued.access_token,
+    refreshToken: issued.refresh_token,
+    expiresAt: (issued.created_at + issued.expires_in) * 1000,
+  };
+  const sealer = await app.sessions();
+  const sealed = await (o.withAccount === false
+    ? sealer.seal(tokens)
+    : sealer.seal(tokens, { ctUserId: simulatorUserId(sim, o.username) }));
+  return sealed.token;
+}
+
+/**
+ * Just enough of a Harness (sim, app, client, ctCalls) over an app made with createAppOver, for the
+ * shared helpers that need no more; the other members are absent.
+ */
+export function harnessOver(sim: Simulator, app: App): Harness {
+  const client = (token?: string) =>
+    new GraphQLClient(`${FACADE_URL}/graphql`, {
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => app.fetch(new Request(input, init)),
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+  return { sim, app, client, ctCalls: () => sim.apiCalls() } as Partial<Harness> as Harness;
 }
 
 export function createHarness(
@@ -88,20 +132,7 @@ export function createHarness(
     app,
     config,
     logs,
-    async login(username?: string) {
-      const issued = sim.control.issueTokens(username);
-      const sealer = await app.sessions();
-      const sealed = await sealer.seal(
-        {
-          accessToken: issued.access_token,
-          refreshToken: issued.refresh_token,
-          expiresAt: (issued.created_at + issued.expires_in) * 1000,
-        },
-        // As a sign-in through /auth/callback seals it, without the /me.json call a test would see in its log.
-        { ctUserId: simulatorUserId(sim, username) },
-      );
-      return sealed.token;
-    },
+    login: (username?: string) => sessionFor(app, sim, { username }),
     client(token?: string, headers: Record<string, string> = {}) {
       return new GraphQLClient(`${FACADE_URL}/graphql`, {
         fetch: (input: RequestInfo | URL, init?: RequestInit) => app.fetch(new Request(input, init)),

@@ -1,22 +1,11 @@
-/**
- * The facade's side of the /board example (issue 19), in-process: the page and its two assets from
- * a board built into a temporary folder (cache headers, CSP, gzip), the coded 503 page when nothing
- * is built, and the board's manifest as trusted documents: its operations run under
- * PERSISTED_OPERATIONS_ONLY with an allow-list that does not hold them, and a manifest document that
- * no longer fits the schema is left out with a warning instead of stopping the facade.
- */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoard } from '../../scripts/build.mjs';
 import { createSimulator, DEMO } from '../../simulator/app.js';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { CT_URL, FACADE_URL, simulatorUserId, TEST_SECRET } from '../harness.js';
+import type { App } from '../../src/app.js';
+import { createAppOver, FACADE_URL, sessionFor } from '../harness.js';
 
 let work: string;
 let built: string;
@@ -36,41 +25,8 @@ afterAll(async () => {
 
 function appOver(boardDir: string, env: Record<string, string> = {}): { app: App; logs: string[]; login(): Promise<string> } {
   const sim = createSimulator({ redirectUris: [`${FACADE_URL}/auth/callback`] });
-  const config = loadConfig({
-    PUBLIC_URL: FACADE_URL,
-    CT_API_URL: `${CT_URL}/api/v1`,
-    CT_OAUTH_URL: CT_URL,
-    CT_CLIENT_ID: DEMO.clientId,
-    CT_CLIENT_SECRET: DEMO.clientSecret,
-    SESSION_SECRET: TEST_SECRET,
-    DATA_DIR: join(tmpdir(), `ct-graphql-test-${randomUUID()}`),
-    ...env,
-  });
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
-  const app = createApp({
-    config,
-    fetch: (input, init) => sim.fetch(new Request(input, init)),
-    logger: createLogger({ level: 'warn', destination }),
-    boardDir,
-  });
-  return {
-    app,
-    logs,
-    async login() {
-      const issued = sim.control.issueTokens();
-      const sealed = await (await app.sessions()).seal(
-        { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 },
-        { ctUserId: simulatorUserId(sim) },
-      );
-      return sealed.token;
-    },
-  };
+  const { app, logs } = createAppOver(sim, { LOG_LEVEL: 'warn', ...env }, undefined, undefined, boardDir);
+  return { app, logs, login: () => sessionFor(app, sim) };
 }
 
 const get = (app: App, path: string, headers: Record<string, string> = {}) => app.fetch(new Request(`${FACADE_URL}${path}`, { headers }));

@@ -12,7 +12,7 @@ import type { App } from '../../src/app.js';
 import { disposeApp, issueApiToken } from '../api-tokens.js';
 import { submitConsent } from '../consent.js';
 import { loadCtData } from '../graphql/ct-data.js';
-import { createAppOver, createHarness, FACADE_URL, simulatorUserId } from '../harness.js';
+import { createAppOver, createHarness, FACADE_URL, simulatorUserId, sessionFor } from '../harness.js';
 import { hasRedis, startRedis } from '../redis.js';
 
 /** One CT call, estimated at one. */
@@ -232,12 +232,8 @@ describe.skipIf(!hasRedis)('the CT-call budget across two instances (REDIS_URL, 
     const env = { REDIS_URL: redisServer.url, RATE_LIMIT_CT_CALLS: '6' };
     const [one, two] = [createAppOver(sim, env).app, createAppOver(sim, env).app];
     apps.push(one, two);
-    const issued = sim.control.issueTokens();
     // The same SESSION_SECRET on both, as several instances must have: one session works on either.
-    const { token } = await (await one.sessions()).seal(
-      { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3_600_000 },
-      { ctUserId: simulatorUserId(sim) },
-    );
+    const token = await sessionFor(one, sim);
     const slug = await firstSlug(sim);
 
     // In turns: each answer says what is left of the one shared budget.

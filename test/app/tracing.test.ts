@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../simulator/app.js';
 import type { App } from '../../src/app.js';
 import { loadCtData } from '../graphql/ct-data.js';
-import { createAppOver, FACADE_URL, simulatorUserId } from '../harness.js';
+import { createAppOver, FACADE_URL, simulatorUserId, sessionFor } from '../harness.js';
 import { ROOT } from '../e2e/processes.js';
 
 interface ReceivedSpan {
@@ -94,11 +94,7 @@ afterAll(async () => {
 async function tracedApp(): Promise<{ app: App; sim: Simulator; token: string; slugs: string[] }> {
   const sim = createSimulator({ redirectUris: [`${FACADE_URL}/auth/callback`] });
   const { app } = createAppOver(sim, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
-  const issued = sim.control.issueTokens();
-  const { token } = await (await app.sessions()).seal(
-    { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3_600_000 },
-    { ctUserId: simulatorUserId(sim) },
-  );
+  const token = await sessionFor(app, sim);
   const { locations } = await loadCtData(sim);
   sim.resetLog();
   return { app, sim, token, slugs: locations.slice(0, 2).map((l) => l.slug) };
@@ -245,11 +241,7 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   it('traces a refused operation too: its span says RATE_LIMITED and has no CT child', async () => {
     const sim = createSimulator();
     const { app } = createAppOver(sim, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, RATE_LIMIT_CT_CALLS: '2' });
-    const issued = sim.control.issueTokens();
-    const { token } = await (await app.sessions()).seal(
-      { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3_600_000 },
-      { ctUserId: simulatorUserId(sim) },
-    );
+    const token = await sessionFor(app, sim);
     await app.budget.charge(simulatorUserId(sim), 1);
     const response = await app.fetch(
       new Request(`${FACADE_URL}/graphql?query=${encodeURIComponent('query Refused { locations(first: 1) { totalCount } }')}`, {

@@ -1,17 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_OPTIONS, hasChromium } from './chromium.js';
+import type { Page } from 'playwright-core';
+import { type Browser, CHROMIUM, editorText, hasChromium, openBrowser } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/server.js';
 import { freePort } from '../net.js';
 
 if (!hasChromium) console.warn(`test/browser/playground-live.test.ts: SKIPPED, ${CHROMIUM} is not installed.`);
-
-async function editorText(page: Page, selector: string): Promise<string> {
-  return (await page.locator(`${selector} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ');
-}
 
 /** A GraphQL request from the page itself, as the signed-in browser (cookie and CSRF header). */
 function fromPage<T>(page: Page, query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -32,28 +25,21 @@ function fromPage<T>(page: Page, query: string, variables: Record<string, unknow
 describe.skipIf(!hasChromium)('a subscription in the playground (Chromium)', () => {
   let running: Awaited<ReturnType<typeof main>>;
   let base: string;
-  let profile: string;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     running = await main({ PORT: String(port), PUBLIC_URL: base, LOG_LEVEL: 'warn', LIVE_POLL_INTERVAL_MS: '200' });
-    profile = await mkdtemp(join(tmpdir(), 'ctg-chromium-'));
-    context = await chromium.launchPersistentContext(profile, CHROMIUM_OPTIONS);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (/content security policy|refused to/i.test(message.text())) problems.push(`console: ${message.text()}`);
-    });
+    browser = await openBrowser();
+    ({ page, problems } = browser);
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await running?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('runs boxStateChanged through GraphiQL and shows a reboot as it happens', async () => {

@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_OPTIONS, hasChromium } from './chromium.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { type Browser, CHROMIUM, editorText, hasChromium, openBrowser } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../simulator/app.js';
 import { main } from '../../src/server.js';
@@ -12,11 +9,6 @@ if (!hasChromium) console.warn(`test/browser/playground.test.ts: SKIPPED, ${CHRO
 const SCREENSHOT = '/tmp/playground.png';
 const QUERY = '{ viewer { username } locations(first: 3) { totalCount } }';
 
-/** Text of a Monaco editor as a person reads it (Monaco renders spaces as no-break spaces). */
-async function editorText(page: Page, selector: string): Promise<string> {
-  return (await page.locator(`${selector} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ');
-}
-
 describe.skipIf(!hasChromium)(
   hasChromium
     ? 'the playground in Chromium'
@@ -24,36 +16,24 @@ describe.skipIf(!hasChromium)(
   () => {
     let running: Awaited<ReturnType<typeof main>>;
     let base: string;
-    let profile: string;
+    let browser: Browser;
     let context: BrowserContext;
     let page: Page;
+    let problems: string[];
     const requested: string[] = [];
-    const problems: string[] = [];
 
     beforeAll(async () => {
       const port = await freePort();
       base = `http://127.0.0.1:${port}`;
       running = await main({ PORT: String(port), PUBLIC_URL: base, LOG_LEVEL: 'warn' });
-      profile = await mkdtemp(join(tmpdir(), 'ctg-chromium-'));
-      context = await chromium.launchPersistentContext(profile, CHROMIUM_OPTIONS);
-      page = context.pages()[0] ?? (await context.newPage());
+      browser = await openBrowser();
+      ({ context, page, problems } = browser);
       page.on('request', (request) => requested.push(request.url()));
-      page.on('requestfailed', (request) => {
-        const error = request.failure()?.errorText ?? '';
-        // ERR_ABORTED: a navigation (the reload) cancelled the old page's loads; CSP blocks and
-        // unreachable hosts show as other errors.
-        if (error !== 'net::ERR_ABORTED') problems.push(`failed: ${request.url()} ${error}`);
-      });
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (/content security policy|refused to/i.test(message.text())) problems.push(`console: ${message.text()}`);
-      });
     }, 60_000);
 
     afterAll(async () => {
-      await context?.close();
+      await browser?.close();
       await running?.close();
-      if (profile) await rm(profile, { recursive: true, force: true });
     });
 
     it('signs in, renders GraphiQL from same-origin assets and runs a query through the UI', async () => {

@@ -16,7 +16,7 @@ import { serveSimulator } from '../../simulator/serve.js';
 import type { BoxRecord, Store } from '../../simulator/store.js';
 import { createSessionSealer } from '../../src/auth/session.js';
 import { simulatorUserId, TEST_SECRET } from '../harness.js';
-import { build, type Clone, childEnv, finished, freshClone, type Run, spawnFacade } from '../e2e/processes.js';
+import { build, type Clone, childEnv, finished, freshClone, type Run, spawnFacade, stopProcesses } from '../e2e/processes.js';
 
 let clone: Clone;
 let sim: Simulator;
@@ -92,11 +92,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  if (ct) {
-    ct.server.closeAllConnections();
-    await new Promise((resolve) => ct.server.close(resolve));
-  }
+  await stopProcesses(children, ct);
   clone?.remove();
 });
 

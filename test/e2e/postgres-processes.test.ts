@@ -14,7 +14,7 @@ import { createSimulator, type Simulator } from '../../simulator/app.js';
 import { serveSimulator } from '../../simulator/serve.js';
 import { signInDevice } from '../device.js';
 import { POSTGRES_MISSING, postgresBinaries, type PostgresServer, startPostgres } from '../postgres.js';
-import { build, type Clone, freshClone, spawnFacade } from './processes.js';
+import { build, type Clone, freshClone, spawnFacade, stopProcesses } from './processes.js';
 
 if (!postgresBinaries) console.warn(POSTGRES_MISSING);
 
@@ -58,11 +58,7 @@ describe.skipIf(!postgresBinaries)('two facade processes on one PostgreSQL', () 
   }, 60_000);
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    if (ct) {
-      ct.server.closeAllConnections();
-      await new Promise((resolve) => ct.server.close(resolve));
-    }
+    await stopProcesses(children, ct);
     postgres?.stop();
     clone?.remove();
   });

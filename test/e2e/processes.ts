@@ -4,6 +4,7 @@
  * facade, lines awaited on a child's output, and Linux's /proc to see what a process really runs.
  */
 import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Server } from 'node:http';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -144,6 +145,14 @@ export function finished(child: ChildProcessWithoutNullStreams, stdin = ''): Pro
     child.once('error', reject);
     child.once('close', (code) => resolveRun({ code, stdout, stderr }));
   });
+}
+
+/** The end of a test file that ran facade processes over a served simulator: what is still running is killed, the simulator closed. */
+export async function stopProcesses(children: ChildProcess[], ct: { server: Server } | undefined): Promise<void> {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  if (!ct) return;
+  ct.server.closeAllConnections();
+  await new Promise((resolveClose) => ct.server.close(resolveClose));
 }
 
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {

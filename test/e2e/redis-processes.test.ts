@@ -16,7 +16,7 @@ import { createSessionSealer } from '../../src/auth/session.js';
 import { loadCtData } from '../graphql/ct-data.js';
 import { simulatorUserId, TEST_SECRET } from '../harness.js';
 import { hasRedis, startRedis } from '../redis.js';
-import { build, type Clone, freshClone, spawnFacade } from './processes.js';
+import { build, type Clone, freshClone, spawnFacade, stopProcesses } from './processes.js';
 
 const LIMIT = 6;
 /** One CT call, estimated at one. */
@@ -55,11 +55,7 @@ describe.skipIf(!hasRedis)('two facade processes sharing one redis-server: the C
   }, 60_000);
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    if (ct) {
-      ct.server.closeAllConnections();
-      await new Promise((resolve) => ct.server.close(resolve));
-    }
+    await stopProcesses(children, ct);
     redis?.child.kill('SIGKILL');
     clone?.remove();
   });

@@ -11,7 +11,7 @@ import { compileQuery } from 'graphql-jit';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSimulator, DEMO } from '../../simulator/app.js';
 import type { CtBox, CtLocation } from '../../src/ct/types.js';
-import { createAppOver, createHarness, FACADE_URL, type Harness, simulatorUserId } from '../harness.js';
+import { createAppOver, createHarness, FACADE_URL, type Harness, sessionFor } from '../harness.js';
 import { type CtData, loadCtData } from './ct-data.js';
 
 vi.mock('graphql-jit', async (importOriginal) => {
@@ -212,15 +212,11 @@ function reshapedFacade(reshaping: Reshaping) {
   return {
     sim,
     async post(query: string): Promise<Body> {
-      const issued = sim.control.issueTokens();
-      const sealed = await (await app.sessions()).seal(
-        { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: (issued.created_at + issued.expires_in) * 1000 },
-        { ctUserId: simulatorUserId(sim) },
-      );
+      const token = await sessionFor(app, sim);
       const response = await app.fetch(
         new Request(`${FACADE_URL}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${sealed.token}` },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify({ query }),
         }),
       );

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../simulator/app.js';
 import type { App } from '../../src/app.js';
 import { disposeApp } from '../api-tokens.js';
-import { createAppOver, CT_URL, FACADE_URL, simulatorUserId } from '../harness.js';
+import { createAppOver, CT_URL, FACADE_URL, simulatorUserId, sessionFor } from '../harness.js';
 import { globalId, type SimBox } from './mutations-helpers.js';
 
 interface Bench {
@@ -221,13 +221,8 @@ describe('rebootBoxes', () => {
 
 /** The bearer header of a fresh session on the bench's simulator. */
 async function sessionHeader(b: Bench): Promise<string> {
-  const issued = b.sim.control.issueTokens();
   // Sealed as sign-in seals it, with the CT account: no /me.json in the log below.
-  const sealed = await (await b.app.sessions()).seal(
-    { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3_600_000 },
-    { ctUserId: simulatorUserId(b.sim) },
-  );
-  return `Bearer ${sealed.token}`;
+  return `Bearer ${await sessionFor(b.app, b.sim)}`;
 }
 
 describe('resetBoxes and transferBoxes', () => {

@@ -7,7 +7,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../simulator/app.js';
 import type { CtLocation, CtSearchedCode } from '../../src/ct/types.js';
 import { BoxesReachableDocument, FilteredLocationsDocument, FindCodeDocument, LocationStatsDocument } from '../gql/graphql.js';
-import { createAppOver, createHarness, FACADE_URL, type Harness, simulatorUserId } from '../harness.js';
+import { createAppOver, createHarness, FACADE_URL, type Harness, sessionFor } from '../harness.js';
 import { type CtData, loadCtData } from './ct-data.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
@@ -122,18 +122,14 @@ describe('against CT stand-ins that answer in other documented ways', () => {
       url.searchParams.delete('archived');
       return sim.fetch(new Request(url, request));
     });
-    const issued = sim.control.issueTokens();
     // Sealed as sign-in seals it, with the CT account: the budget asks no /me.json.
-    const sealed = await (await app.sessions()).seal(
-      { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresAt: Date.now() + 3600_000 },
-      { ctUserId: simulatorUserId(sim) },
-    );
+    const token = await sessionFor(app, sim);
     const ask = async (variables: Record<string, unknown>): Promise<Body> =>
       (
         await app.fetch(
           new Request(`${FACADE_URL}/graphql`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${sealed.token}` },
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
             body: JSON.stringify({ query: print(FilteredLocationsDocument), variables }),
           }),
         )

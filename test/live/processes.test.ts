@@ -5,12 +5,11 @@
 // client that disconnects leaves its poller.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { GraphQLClient } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, DEMO, type Simulator } from '../../simulator/app.js';
 import { serveSimulator } from '../../simulator/serve.js';
 import type { App } from '../../src/app.js';
-import { createAppOver, FACADE_URL, type Harness, TEST_SECRET } from '../harness.js';
+import { createAppOver, FACADE_URL, type Harness, harnessOver, sessionFor, TEST_SECRET } from '../harness.js';
 import { freePort } from '../net.js';
 import { BOX_STATE_CHANGED, boxListCalls, change, reboot, watchedLocation } from './helpers.js';
 import { hasRedis, startRedis } from '../redis.js';
@@ -103,28 +102,9 @@ function inProcess(env: Record<string, string>): App {
   return app;
 }
 
-function over(app: App): Harness {
-  return {
-    sim,
-    app,
-    client: (token?: string) =>
-      new GraphQLClient(`${FACADE_URL}/graphql`, {
-        fetch: (input: RequestInfo | URL, init?: RequestInit) => app.fetch(new Request(input, init)),
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-      }),
-    ctCalls: () => sim.apiCalls(),
-  } as Harness;
-}
-
-async function login(app: App): Promise<string> {
-  const issued = sim.control.issueTokens();
-  const sealed = await (await app.sessions()).seal({
-    accessToken: issued.access_token,
-    refreshToken: issued.refresh_token,
-    expiresAt: (issued.created_at + issued.expires_in) * 1000,
-  });
-  return sealed.token;
-}
+const over = (app: App): Harness => harnessOver(sim, app);
+// Sealed without the CT account, as sessions were before they carried it.
+const login = (app: App): Promise<string> => sessionFor(app, sim, { withAccount: false });
 
 function overSocket(child: Child, token: string, locationId: string, signal?: AbortSignal) {
   return openStream(

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createSimulator, type Simulator } from '../../simulator/app.js';
 import type { App } from '../../src/app.js';
 import { LIVE_KEY_PREFIX } from '../../src/live/redis.js';
-import { createAppOver, FACADE_URL, type Harness } from '../harness.js';
+import { createAppOver, FACADE_URL, type Harness, harnessOver, sessionFor } from '../harness.js';
 import { freePort } from '../net.js';
 import { BOX_STATE_CHANGED, boxListCalls, change, meCalls, reboot, watchedLocation } from './helpers.js';
 import { hasRedis, startRedis } from '../redis.js';
@@ -48,29 +48,9 @@ describe.skipIf(!hasRedis)('live data across instances (REDIS_URL, real redis-se
     return app;
   }
 
-  /** Just enough of a Harness for the shared helpers, over one instance. */
-  function over(app: App): Harness {
-    return {
-      sim,
-      app,
-      client: (token?: string) =>
-        new GraphQLClient(`${FACADE_URL}/graphql`, {
-          fetch: (input: RequestInfo | URL, init?: RequestInit) => app.fetch(new Request(input, init)),
-          headers: token ? { authorization: `Bearer ${token}` } : {},
-        }),
-      ctCalls: () => sim.apiCalls(),
-    } as Harness;
-  }
-
-  async function login(app: App): Promise<string> {
-    const issued = sim.control.issueTokens();
-    const sealed = await (await app.sessions()).seal({
-      accessToken: issued.access_token,
-      refreshToken: issued.refresh_token,
-      expiresAt: (issued.created_at + issued.expires_in) * 1000,
-    });
-    return sealed.token;
-  }
+  const over = (app: App): Harness => harnessOver(sim, app);
+  // Sealed without the CT account, as sessions were before they carried it.
+  const login = (app: App): Promise<string> => sessionFor(app, sim, { withAccount: false });
 
   function subscribe(app: App, token: string, locationId: string): Promise<SseStream> {
     return openStream(
